@@ -1,0 +1,58 @@
+import type { RunContext } from "../api/context.js";
+import type { Task } from "../api/definitions.js";
+import type { Json } from "../core/json.js";
+
+/**
+ * Which task to run, by reference rather than as a closure, so that the same contract serves an
+ * in-process executor, a child-process executor and a remote worker: each resolves the reference
+ * by loading the pipeline file itself.
+ */
+export interface TaskReference {
+  /** Absolute path of the pipeline module. */
+  readonly file: string;
+  readonly dagId: string;
+  readonly taskId: string;
+}
+
+/** Everything one try of one task needs. Plain data except the signal. */
+export interface TaskExecution {
+  readonly ref: TaskReference;
+  readonly context: RunContext;
+  /** Results of the tasks of this run that have one (for `ctx.upstream` and `ctx.pull`). */
+  readonly results: Readonly<Record<string, Json>>;
+  /** Direct upstream task ids. */
+  readonly upstream: readonly string[];
+  /** Absolute path of this try's log file. Created by the executor, parent folders included. */
+  readonly logPath: string;
+  /** Per-try time limit; the executor stops the try when it passes. */
+  readonly timeoutMs: number | undefined;
+  /** Aborted when the run is cancelled: stop the try (process tree included) and return. */
+  readonly signal: AbortSignal;
+}
+
+/** How a try ended. Executors return this for every failure of the user's work; they never throw for it. */
+export type TaskOutcome =
+  | { readonly status: "success"; readonly result?: Json; readonly exitCode?: number }
+  | {
+      readonly status: "failed";
+      /** One line: `exit code 3`, `timed out after 5s`, `Error: no rows for 2026-01-01`. */
+      readonly error: string;
+      readonly exitCode?: number;
+      readonly timedOut?: boolean;
+      /** False when the try asked to fail without retry. */
+      readonly retryable: boolean;
+    };
+
+/** Called once the try has really started; pid is the process running it. */
+export type StartedCallback = (info: { pid: number }) => void;
+
+export interface Executor {
+  execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome>;
+  /** Stops helper processes; waits for nothing else. */
+  close(): Promise<void>;
+}
+
+/** Turns a task reference into the task as its pipeline module defines it. */
+export interface TaskResolver {
+  resolve(ref: TaskReference): Promise<Task>;
+}

@@ -1,0 +1,40 @@
+import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
+
+/** Version of the on-disk layout; bump it with a migration when the format changes. */
+export const STATE_VERSION = 1;
+
+/**
+ * Where runs and task instances live. The runner and the commands depend on this interface only:
+ * tests pass the memory store, the CLI passes the file store.
+ */
+export interface StateStore {
+  /** The state dir (file store) or a label (memory store). */
+  readonly location: string;
+  /** DAG ids that have at least one run, sorted. */
+  listDagIds(): Promise<string[]>;
+  /** Every run of the DAG, oldest logical date first (ties by run id). */
+  listRuns(dagId: string): Promise<DagRun[]>;
+  getRun(dagId: string, runId: string): Promise<DagRun | undefined>;
+  /** Stores a new run; throws StateFileError when a run with that id exists. */
+  createRun(run: DagRun): Promise<void>;
+  /**
+   * Takes exclusive ownership of a run, for executing or changing it, until `close()`. Throws
+   * LockError when another live process owns it. Reads the run under the lock.
+   */
+  openRun(dagId: string, runId: string): Promise<RunWriter>;
+  /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+  logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
+}
+
+/**
+ * Writes to one run while its owner holds it. Each save is durable when it returns (a crash of
+ * this process after it cannot lose it) and costs the same whatever the size of the history.
+ */
+export interface RunWriter {
+  /** The run as read when it was opened. */
+  readonly run: DagRun;
+  saveTask(instance: TaskInstance): void;
+  saveRun(fields: RunFields): void;
+  /** Writes a compact snapshot and gives the run up. */
+  close(): Promise<void>;
+}
