@@ -1,0 +1,95 @@
+import { unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
+import { LockError } from "../errors.js";
+import { fsyncDir } from "./atomic-json-adapter.js";
+import { formatJournalLine, type JournalEntry } from "./journal.js";
+import { JournalAppender } from "./journal-appender.js";
+import { releaseLock, type ReleaseLock } from "./locks.js";
+import { writeSnapshot } from "./snapshot.js";
+import type { RunWriter } from "./state-store.js";
+import { inaccessibleStatePath, isMissing } from "./state-file-errors.js";
+import type { RunPaths } from "./state-paths.js";
+
+/**
+ * Writes one run while this process holds its lock. Saves go to the journal (one O(1) line
+ * each); close() folds them into a fresh snapshot, removes the journal and releases the lock.
+ * `run` stays the run as read at open; the writer keeps its own current copy for the snapshot.
+ */
+export class FileRunWriter implements RunWriter {
+  private fields: RunFields;
+  private readonly tasks: Record<string, TaskInstance>;
+  private seq: number;
+  private closed = false;
+  private lost: Error | undefined;
+
+  constructor(
+    readonly run: DagRun,
+    seq: number,
+    private readonly paths: RunPaths,
+    private readonly journal: JournalAppender,
+    private readonly release: ReleaseLock,
+  ) {
+    const { tasks, ...fields } = run;
+    this.fields = fields;
+    this.tasks = { ...tasks };
+    this.seq = seq;
+  }
+
+  // Called by proper-lockfile when the lock could not be refreshed in time (event loop blocked
+  // longer than the stale time, lock dir removed): another process may own the run now, so
+  // every later save fails instead of interleaving with theirs.
+  markLockLost(cause: Error): void {
+    const { dag_id, run_id } = this.run;
+    this.lost = new LockError(
+      `lost the lock on run "${run_id}" of dag "${dag_id}" (${cause.message}); stopped writing to it`,
+      { cause },
+    );
+  }
+
+  saveTask(instance: TaskInstance): void {
+    this.append({ seq: this.seq + 1, task: instance });
+    this.tasks[instance.task_id] = instance;
+  }
+
+  saveRun(fields: RunFields): void {
+    // A caller may hand a whole DagRun; journal only the run's own fields so the line stays small.
+    const { tasks: _tasks, ...own } = fields as RunFields & { tasks?: unknown };
+    this.append({ seq: this.seq + 1, run: own });
+    this.fields = own;
+  }
+
+  // Appends first, then advances: a failed append changes nothing in memory.
+  private append(entry: JournalEntry): void {
+    if (this.closed) throw new Error(`bug: save to run "${this.run.run_id}" after close()`);
+    if (this.lost !== undefined) throw this.lost;
+    this.journal.append(formatJournalLine(entry));
+    this.seq = entry.seq;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.journal.close();
+    try {
+      // Without the lock another process may already own the run: leave its files alone.
+      if (this.lost !== undefined) throw this.lost;
+      // Order matters: a crash after the snapshot but before the unlink leaves journal lines
+      // with seq <= the snapshot's, which readers skip.
+      await writeSnapshot(this.paths.snapshot, { ...this.fields, tasks: this.tasks }, this.seq);
+      await removeJournal(this.paths.journal);
+    } finally {
+      await releaseLock(this.release);
+    }
+  }
+}
+
+/** Deletes a journal whose lines a snapshot now holds. */
+export async function removeJournal(path: string): Promise<void> {
+  try {
+    await unlink(path);
+    fsyncDir(dirname(path));
+  } catch (error) {
+    if (!isMissing(error)) throw inaccessibleStatePath(path, "remove the journal", error);
+  }
+}

@@ -1,0 +1,197 @@
+import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import type { DagRun } from "../core/run.js";
+import { LockError, NotFoundError, StateFileError } from "../errors.js";
+import { FileRunWriter, removeJournal } from "./file-run-writer.js";
+import { JournalAppender } from "./journal-appender.js";
+import { ensureLayoutMarker } from "./layout-marker.js";
+import { releaseLock, takeLock, type LockTiming } from "./locks.js";
+import { readStoredRun } from "./run-file.js";
+import { writeSnapshot } from "./snapshot.js";
+import type { RunWriter, StateStore } from "./state-store.js";
+import { inaccessibleStatePath, isMissing } from "./state-file-errors.js";
+import { dagDir, dagLockPath, runPaths, runsDir, tryLogPath } from "./state-paths.js";
+import { sortRuns } from "./sort-runs.js";
+
+/** Tuning for tests; the defaults suit real use. */
+export interface FileStoreOptions {
+  /** A run lock not refreshed for this long is taken over (default 10 s, at least 2 s). */
+  readonly lockStaleMs?: number;
+  /** How often an owner refreshes its lock (default: half the stale time, at least 1 s). */
+  readonly lockUpdateMs?: number;
+}
+
+// Reading 10k runs at once would run out of file descriptors; this many at a time is plenty.
+const READ_BATCH = 64;
+
+/**
+ * The state dir on disk: one snapshot + journal per run under `runs/<dag>/`, so recording a
+ * run costs the same with 10 or 10,000 runs in the history (lessons-from-peers row 10), and
+ * every write happens under an inter-process lock with stale detection (row 9).
+ */
+export class FileStateStore implements StateStore {
+  private constructor(
+    readonly location: string,
+    private readonly timing: LockTiming,
+  ) {}
+
+  // Opens (creating it if needed) a state dir, checking its layout version.
+  static async open(stateDir: string, options: FileStoreOptions = {}): Promise<FileStateStore> {
+    try {
+      await mkdir(stateDir, { recursive: true });
+    } catch (error) {
+      throw inaccessibleStatePath(stateDir, "create the state dir", error);
+    }
+    try {
+      await access(stateDir, constants.W_OK);
+    } catch (error) {
+      throw inaccessibleStatePath(stateDir, "write to the state dir", error);
+    }
+    await ensureLayoutMarker(stateDir);
+    const timing = { staleMs: options.lockStaleMs ?? 10_000, updateMs: options.lockUpdateMs };
+    return new FileStateStore(stateDir, timing);
+  }
+
+  async listDagIds(): Promise<string[]> {
+    const entries = await readDirIfAny(runsDir(this.location));
+    return entries
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  async listRuns(dagId: string): Promise<DagRun[]> {
+    const runIds = await this.listRunIds(dagId);
+    const runs: DagRun[] = [];
+    for (let i = 0; i < runIds.length; i += READ_BATCH) {
+      const batch = runIds.slice(i, i + READ_BATCH).map((runId) => this.getRun(dagId, runId));
+      for (const run of await Promise.all(batch)) if (run !== undefined) runs.push(run);
+    }
+    return sortRuns(runs);
+  }
+
+  async getRun(dagId: string, runId: string): Promise<DagRun | undefined> {
+    return (await readStoredRun(runPaths(this.location, dagId, runId), dagId, runId))?.run;
+  }
+
+  async createRun(run: DagRun): Promise<void> {
+    const paths = runPaths(this.location, run.dag_id, run.run_id);
+    try {
+      await mkdir(paths.dir, { recursive: true });
+    } catch (error) {
+      throw inaccessibleStatePath(paths.dir, "create the dag folder", error);
+    }
+    // Two processes may pick the same run id (two `flow run` at the same second): the DAG lock
+    // makes "check it is free, then write it" one step.
+    const release = await takeLock(
+      paths.dir,
+      dagLockPath(this.location, run.dag_id),
+      this.timing,
+      "wait-briefly",
+    );
+    if (release === "held") {
+      throw new LockError(
+        `dag "${run.dag_id}" stayed locked by another flow process creating a run`,
+        {
+          hint: `a lock left by a dead process goes stale after ${this.timing.staleMs / 1000} s`,
+        },
+      );
+    }
+    try {
+      if ((await exists(paths.snapshot)) || (await exists(paths.journal))) {
+        throw new StateFileError(`run "${run.run_id}" of dag "${run.dag_id}" already exists`);
+      }
+      await writeSnapshot(paths.snapshot, run, 0);
+    } finally {
+      await releaseLock(release);
+    }
+  }
+
+  async openRun(dagId: string, runId: string): Promise<RunWriter> {
+    const paths = runPaths(this.location, dagId, runId);
+    if (!(await exists(paths.snapshot))) throw await this.runNotFound(dagId, runId);
+
+    let writer: FileRunWriter | undefined;
+    const release = await takeLock(paths.snapshot, paths.lock, this.timing, "fail-fast", (error) =>
+      writer?.markLockLost(error),
+    );
+    if (release === "held") throw await this.runIsBusy(dagId, runId);
+    try {
+      const stored = await readStoredRun(paths, dagId, runId);
+      if (stored === undefined) throw await this.runNotFound(dagId, runId);
+      if (stored.hasJournal) {
+        // The last owner died without closing. Fold its journal into a snapshot now, which also
+        // drops a partial last line, so our appends never land after a half-written line.
+        await writeSnapshot(paths.snapshot, stored.run, stored.seq);
+        await removeJournal(paths.journal);
+      }
+      const journal = JournalAppender.open(paths.journal);
+      writer = new FileRunWriter(stored.run, stored.seq, paths, journal, release);
+      return writer;
+    } catch (error) {
+      await releaseLock(release);
+      throw error;
+    }
+  }
+
+  logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
+    return tryLogPath(this.location, dagId, runId, taskId, tryNumber);
+  }
+
+  // Run ids of a DAG from its snapshot file names.
+  private async listRunIds(dagId: string): Promise<string[]> {
+    const entries = await readDirIfAny(dagDir(this.location, dagId));
+    return entries
+      .filter(
+        (entry) => entry.isFile() && entry.name.endsWith(".json") && !entry.name.startsWith("."),
+      )
+      .map((entry) => entry.name.slice(0, -".json".length));
+  }
+
+  // The error for a run that does not exist, listing the ones that do.
+  private async runNotFound(dagId: string, runId: string): Promise<NotFoundError> {
+    const known = (await this.listRunIds(dagId)).sort();
+    return new NotFoundError("run", runId, known, { where: `dag "${dagId}"` });
+  }
+
+  // The error for a run another live process holds, naming it from the run's owner field.
+  private async runIsBusy(dagId: string, runId: string): Promise<LockError> {
+    const owner = await this.getRun(dagId, runId).then(
+      (run) => run?.owner ?? null,
+      () => null,
+    );
+    const where =
+      owner === null
+        ? ""
+        : owner.hostname === hostname()
+          ? ` (pid ${owner.pid})`
+          : ` (pid ${owner.pid} on ${owner.hostname})`;
+    return new LockError(
+      `run "${runId}" of dag "${dagId}" is being run by another flow process${where}`,
+      {
+        hint: `if that process is gone, its lock goes stale after ${this.timing.staleMs / 1000} s`,
+      },
+    );
+  }
+}
+
+// Entries of a folder; none when it does not exist yet.
+async function readDirIfAny(dir: string) {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw inaccessibleStatePath(dir, "list", error);
+  }
+}
+
+// Whether a path exists; other errors (permissions) are reported, not taken for "no".
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw inaccessibleStatePath(path, "stat", error);
+  }
+}

@@ -1,0 +1,57 @@
+import lockfile from "proper-lockfile";
+import { inaccessibleStatePath } from "./state-file-errors.js";
+
+/** Releases a lock taken with takeLock. */
+export type ReleaseLock = () => Promise<void>;
+
+/** How long a lock whose owner stopped refreshing it blocks others. */
+export interface LockTiming {
+  /** A lock not refreshed for this long is stale and may be taken over (proper-lockfile: >= 2000). */
+  readonly staleMs: number;
+  /** How often the owner refreshes it; at most staleMs / 2. */
+  readonly updateMs?: number;
+}
+
+/** How hard to try before giving up on a lock someone else holds. */
+export type LockWait = "fail-fast" | "wait-briefly";
+
+// Short waits for the DAG-level create lock: it is held for one stat and one small write.
+const BRIEF_RETRIES = { retries: 60, factor: 1.5, minTimeout: 5, maxTimeout: 100, randomize: true };
+
+/**
+ * Takes a proper-lockfile lock: an atomic mkdir of `lockPath`, whose mtime the owner refreshes
+ * every `updateMs`. A lock left by a process killed with -9 stops being refreshed and is taken
+ * over once older than `staleMs`. Resolves "held" when a live owner has it.
+ */
+export async function takeLock(
+  target: string,
+  lockPath: string,
+  timing: LockTiming,
+  wait: LockWait,
+  onCompromised: (error: Error) => void = () => {},
+): Promise<ReleaseLock | "held"> {
+  try {
+    return await lockfile.lock(target, {
+      lockfilePath: lockPath,
+      // The target (a snapshot not yet written, a folder) need not exist; no realpath lookup.
+      realpath: false,
+      stale: timing.staleMs,
+      update: timing.updateMs,
+      retries: wait === "fail-fast" ? 0 : BRIEF_RETRIES,
+      // The default throws from a timer, killing the process; the owner decides instead.
+      onCompromised,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOCKED") return "held";
+    throw inaccessibleStatePath(lockPath, "take the lock", error);
+  }
+}
+
+/** Releases a lock, ignoring one that was already lost (compromised) or released. */
+export async function releaseLock(release: ReleaseLock): Promise<void> {
+  try {
+    await release();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERELEASED") throw error;
+  }
+}

@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import { StateFileError } from "../errors.js";
+
+/** Name of the layout marker at the root of the state dir. */
+export const LAYOUT_MARKER = "flow-state.json";
+
+/** Where one run's files live: snapshot, journal and the lock dir taken while it is open. */
+export interface RunPaths {
+  readonly dir: string;
+  readonly snapshot: string;
+  readonly journal: string;
+  readonly lock: string;
+}
+
+// Ids become file names as they are: `manual__2026-01-01T00:00:00+00:00` is fine on POSIX.
+// What must never pass is a separator or a dot-name, which would escape runs/<dag>/.
+const UNSAFE_ID = /[/\\\0]/;
+
+/** Refuses an id that cannot be used as one path segment. */
+export function assertSafeId(kind: "dag" | "run" | "task", id: string): void {
+  if (id === "" || id === "." || id === ".." || id.startsWith(".") || UNSAFE_ID.test(id)) {
+    throw new StateFileError(
+      `${kind} id "${id}" cannot be stored: it must not be empty, start with "." or contain "/", "\\" or NUL`,
+    );
+  }
+}
+
+/** The folder holding every run of every DAG. */
+export function runsDir(stateDir: string): string {
+  return join(stateDir, "runs");
+}
+
+/** The folder holding every run of one DAG. */
+export function dagDir(stateDir: string, dagId: string): string {
+  assertSafeId("dag", dagId);
+  return join(runsDir(stateDir), dagId);
+}
+
+/** The lock taken (briefly) while creating a run of the DAG; a dot-name so listings skip it. */
+export function dagLockPath(stateDir: string, dagId: string): string {
+  return join(dagDir(stateDir, dagId), ".create.lock");
+}
+
+/** The files of one run. */
+export function runPaths(stateDir: string, dagId: string, runId: string): RunPaths {
+  assertSafeId("run", runId);
+  const dir = dagDir(stateDir, dagId);
+  const base = join(dir, runId);
+  return { dir, snapshot: `${base}.json`, journal: `${base}.journal`, lock: `${base}.lock` };
+}
+
+/** The log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+export function tryLogPath(
+  stateDir: string,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  tryNumber: number,
+): string {
+  assertSafeId("dag", dagId);
+  assertSafeId("run", runId);
+  assertSafeId("task", taskId);
+  return join(stateDir, "logs", dagId, runId, taskId, `${tryNumber}.log`);
+}
