@@ -1,0 +1,35 @@
+import type { TaskInstance } from "../../core/run.js";
+
+/** `try 2/3` once a task can or did try more than once; empty for a single-try task. */
+export function formatTries(ti: Pick<TaskInstance, "try_number" | "max_tries">): string {
+  if (ti.max_tries <= 1 && ti.try_number <= 1) return "";
+  return `try ${ti.try_number}/${ti.max_tries}`;
+}
+
+/** `2026-11-24T08:42:50Z`: UTC, second precision, as Airflow's CLI prints dates. */
+export function formatTimestamp(at: Date | string): string {
+  const date = typeof at === "string" ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return String(at);
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** First non-empty line of a reason, trimmed: reasons may carry a stderr tail we keep out of one-line views. */
+export function firstLine(text: string): string {
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed !== "") return trimmed;
+  }
+  return "";
+}
+
+/** Milliseconds between two ISO timestamps, or null when either is missing or unreadable. */
+export function elapsedMs(start: string | null, end: string | Date | null): number | null {
+  if (start === null || end === null) return null;
+  const ms = (typeof end === "string" ? Date.parse(end) : end.getTime()) - Date.parse(start);
+  return Number.isNaN(ms) ? null : Math.max(0, ms);
+}
+
+/** `1,234`: counts that stay readable when runs have thousands of tasks. */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
