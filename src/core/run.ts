@@ -1,8 +1,11 @@
-import type { RunType } from "../api/context.js";
 import type { Json } from "./json.js";
 import type { RunState, TaskState } from "./states.js";
 
-export type { RunType };
+/**
+ * Why a run exists; also the prefix of its run id. Defined here, not in src/api, because core
+ * may not import outside src/core (eslint); src/api/context.ts declares the same union.
+ */
+export type RunType = "manual" | "scheduled" | "backfill";
 
 /**
  * One task inside one run (Airflow's task instance), as persisted in the state file.

@@ -1,0 +1,92 @@
+import type { Dag } from "./dag.js";
+import { MinHeap } from "./min-heap.js";
+import type { TaskInstance } from "./run.js";
+import type { TaskState } from "./states.js";
+import { explainTrigger } from "./trigger-reason.js";
+import { countUpstreamStates, decideTrigger } from "./trigger-rules.js";
+import { markTask } from "./transitions.js";
+
+/** What can happen in a run now. */
+export interface Settlement {
+  /** Task instances set to skipped or upstream_failed by their trigger rule, in DAG order. */
+  readonly changed: TaskInstance[];
+  /** Tasks whose trigger rule is met and that may start now, in DAG order. */
+  readonly ready: string[];
+  /** up_for_retry tasks whose trigger rule is met but whose retry delay has not passed yet. */
+  readonly waitingForRetry: { taskId: string; at: string }[];
+}
+
+interface Positions {
+  readonly order: readonly string[];
+  readonly position: ReadonlyMap<string, number>;
+}
+
+// Position of each task in dag.tasks (topological), computed once per Dag so that a call with
+// `only` does not pay O(all tasks). A cache, not state: the same Dag always gives the same
+// positions, so settleRun stays a function of its arguments.
+const cache = new WeakMap<Dag, Positions>();
+
+function positionsOf(dag: Dag): Positions {
+  let positions = cache.get(dag);
+  if (positions === undefined) {
+    const order = [...dag.tasks.keys()];
+    positions = { order, position: new Map(order.map((id, i) => [id, i])) };
+    cache.set(dag, positions);
+  }
+  return positions;
+}
+
+/**
+ * Evaluates task instances in state none or up_for_retry against their trigger rules, upstream
+ * first: all of them, or only the ids in `only` plus the tasks their changes cascade to (a skip or
+ * upstream_failed makes its downstream tasks decide again in the same call). Cost is proportional
+ * to the tasks visited, so the runner can call it after every task end with only = its downstream.
+ * A task of the DAG without a task instance in `tasks` is ignored, and counts as unfinished upstream.
+ */
+export function settleRun(
+  dag: Dag,
+  tasks: Readonly<Record<string, TaskInstance>>,
+  options: { now: Date; only?: Iterable<string> },
+): Settlement {
+  const changed = new Map<string, TaskInstance>();
+  const ready: string[] = [];
+  const waitingForRetry: { taskId: string; at: string }[] = [];
+  const stateOf = (id: string): TaskState =>
+    (changed.get(id) ?? (Object.hasOwn(tasks, id) ? tasks[id] : undefined))?.state ?? "none";
+
+  const { order, position } = positionsOf(dag);
+  const queue = new MinHeap<number>((a, b) => a < b);
+  const queued = new Set<number>();
+  const enqueue = (id: string): void => {
+    const i = position.get(id);
+    if (i === undefined || queued.has(i)) return;
+    queued.add(i);
+    queue.push(i);
+  };
+  if (options.only === undefined) order.forEach(enqueue);
+  else for (const id of options.only) enqueue(id);
+
+  const now = options.now.getTime();
+  for (let i = queue.pop(); i !== undefined; i = queue.pop()) {
+    const spec = dag.tasks.get(order[i]!)!;
+    const ti = Object.hasOwn(tasks, spec.id) ? tasks[spec.id] : undefined;
+    if (ti === undefined || (ti.state !== "none" && ti.state !== "up_for_retry")) continue;
+    const counts = countUpstreamStates(spec.upstream.map(stateOf));
+    const decision = decideTrigger(spec.triggerRule, counts);
+    if (decision === "run") {
+      if (ti.state === "none" || ti.next_try_at === null || Date.parse(ti.next_try_at) <= now)
+        ready.push(spec.id);
+      else waitingForRetry.push({ taskId: spec.id, at: ti.next_try_at });
+    } else if (decision !== "wait") {
+      const upstream = spec.upstream.map((id) => ({ id, state: stateOf(id) }));
+      const state = decision === "skip" ? "skipped" : "upstream_failed";
+      changed.set(
+        spec.id,
+        markTask(ti, state, explainTrigger(spec.triggerRule, decision, upstream)),
+      );
+      spec.downstream.forEach(enqueue);
+    }
+  }
+  // Visited in DAG order, so `changed` (insertion order), `ready` and `waitingForRetry` are too.
+  return { changed: [...changed.values()], ready, waitingForRetry };
+}

@@ -1,0 +1,95 @@
+import { TRIGGER_RULES, type TaskPolicy, type TriggerRule } from "./dag.js";
+import { closest } from "./did-you-mean.js";
+import { describeValue } from "./describe-value.js";
+import { parseDuration } from "./duration.js";
+
+/** Airflow's defaults: no retries, 300 s between tries, all_success. */
+export const DEFAULT_POLICY: TaskPolicy = {
+  retries: 0,
+  retryDelayMs: 300_000,
+  retryExponentialBackoff: false,
+  maxRetryDelayMs: undefined,
+  timeoutMs: undefined,
+  triggerRule: "all_success",
+};
+
+const OPTION_NAMES = [
+  "retries",
+  "retryDelay",
+  "retryExponentialBackoff",
+  "maxRetryDelay",
+  "timeout",
+  "triggerRule",
+] as const;
+
+const DURATION_HELP =
+  'seconds as a number, or a string such as "500ms", "30s", "5m", "2h", "1d", "1h30m"';
+
+/**
+ * Validates task options (or a DAG's `defaults`) and lays them over `base`. Returns the policy and
+ * one message per problem; an option that is missing or undefined keeps the base value, a bad one
+ * keeps it too (the caller reports the messages and builds nothing).
+ */
+export function resolvePolicy(
+  options: unknown,
+  base: TaskPolicy,
+): { policy: TaskPolicy; problems: string[] } {
+  const problems: string[] = [];
+  if (options === undefined || options === null) return { policy: base, problems };
+  if (typeof options !== "object" || Array.isArray(options)) {
+    return { policy: base, problems: [`options must be an object, got ${describeValue(options)}`] };
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
+    const guess = closest(key, OPTION_NAMES);
+    problems.push(
+      `unknown option "${key}"` +
+        (guess ? ` (did you mean "${guess}"?)` : ` (options are: ${OPTION_NAMES.join(", ")})`),
+    );
+  }
+  const policy: { -readonly [K in keyof TaskPolicy]: TaskPolicy[K] } = { ...base };
+  const { retries, retryDelay, retryExponentialBackoff, maxRetryDelay, timeout, triggerRule } =
+    given;
+  if (retries !== undefined) {
+    if (typeof retries === "number" && Number.isInteger(retries) && retries >= 0)
+      policy.retries = retries;
+    else problems.push(`retries must be a non-negative integer, got ${describeValue(retries)}`);
+  }
+  const duration = (name: string, value: unknown, positive = false): number | undefined => {
+    const ms = parseDuration(value);
+    if (ms !== undefined && (!positive || ms > 0)) return ms;
+    const what = positive ? "a duration greater than zero" : "a duration";
+    problems.push(`${name} must be ${what}: ${DURATION_HELP}; got ${describeValue(value)}`);
+    return undefined;
+  };
+  if (retryDelay !== undefined)
+    policy.retryDelayMs = duration("retryDelay", retryDelay) ?? base.retryDelayMs;
+  if (maxRetryDelay !== undefined)
+    policy.maxRetryDelayMs = duration("maxRetryDelay", maxRetryDelay);
+  if (timeout !== undefined) policy.timeoutMs = duration("timeout", timeout, true);
+  if (retryExponentialBackoff !== undefined) {
+    if (typeof retryExponentialBackoff === "boolean")
+      policy.retryExponentialBackoff = retryExponentialBackoff;
+    else
+      problems.push(
+        `retryExponentialBackoff must be true or false, got ${describeValue(retryExponentialBackoff)}`,
+      );
+  }
+  if (triggerRule !== undefined) {
+    if (isTriggerRule(triggerRule)) policy.triggerRule = triggerRule;
+    else problems.push(triggerRuleProblem(triggerRule));
+  }
+  return { policy, problems };
+}
+
+function isTriggerRule(value: unknown): value is TriggerRule {
+  return typeof value === "string" && (TRIGGER_RULES as readonly string[]).includes(value);
+}
+
+function triggerRuleProblem(value: unknown): string {
+  const guess = typeof value === "string" ? closest(value, TRIGGER_RULES) : undefined;
+  if (guess)
+    return `triggerRule ${describeValue(value)} is not a trigger rule (did you mean "${guess}"?)`;
+  return `triggerRule ${describeValue(value)} is not a trigger rule (use one of: ${TRIGGER_RULES.join(", ")})`;
+}

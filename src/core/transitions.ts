@@ -1,0 +1,166 @@
+import type { Dag, TaskSpec } from "./dag.js";
+import type { Json } from "./json.js";
+import { retryDelayMs } from "./retry.js";
+import type { DagRun, RunFields, RunOwner, RunType, TaskInstance } from "./run.js";
+
+/** A task instance that has not run: state none, try 0, max_tries = retries + 1, all else null. */
+export function newTaskInstance(spec: TaskSpec): TaskInstance {
+  return {
+    task_id: spec.id,
+    state: "none",
+    try_number: 0,
+    max_tries: spec.retries + 1,
+    start: null,
+    end: null,
+    duration_ms: null,
+    exit_code: null,
+    reason: null,
+    pid: null,
+    next_try_at: null,
+    log_path: null,
+  };
+}
+
+/**
+ * A queued run with a fresh task instance per task (in the DAG's order). `params` overrides the
+ * DAG's params key by key (`--param`); start, end, reason and owner are null until it runs.
+ */
+export function newRun(args: {
+  dag: Dag;
+  runId: string;
+  runType: RunType;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  queuedAt: Date;
+  params: Record<string, Json>;
+}): DagRun {
+  const { dag } = args;
+  return {
+    dag_id: dag.id,
+    run_id: args.runId,
+    run_type: args.runType,
+    logical_date: args.logicalDate.toISOString(),
+    data_interval_start: args.dataIntervalStart.toISOString(),
+    data_interval_end: args.dataIntervalEnd.toISOString(),
+    state: "queued",
+    queued_at: args.queuedAt.toISOString(),
+    start: null,
+    end: null,
+    reason: null,
+    params: { ...dag.params, ...args.params },
+    owner: null,
+    // fromEntries defines own properties, so even odd task ids stay plain keys.
+    tasks: Object.fromEntries(
+      [...dag.tasks.values()].map((spec) => [spec.id, newTaskInstance(spec)]),
+    ),
+  };
+}
+
+/**
+ * The next try begins: running, try_number + 1, start = `at`; the previous try's end, duration,
+ * exit code, reason, retry time and result are cleared (Airflow wipes XComs when a task reruns).
+ */
+export function startTry(
+  ti: TaskInstance,
+  at: Date,
+  info: { pid: number | null; logPath: string | null },
+): TaskInstance {
+  const { result: _result, ...rest } = ti;
+  return {
+    ...rest,
+    state: "running",
+    try_number: ti.try_number + 1,
+    start: at.toISOString(),
+    end: null,
+    duration_ms: null,
+    exit_code: null,
+    reason: null,
+    pid: info.pid,
+    next_try_at: null,
+    log_path: info.logPath,
+  };
+}
+
+/** The running try succeeded at `at`: success, end and duration set, result kept when given. */
+export function succeedTry(
+  ti: TaskInstance,
+  at: Date,
+  info: { result?: Json; exitCode?: number },
+): TaskInstance {
+  const { result: _result, ...rest } = ti;
+  return {
+    ...rest,
+    ...ended(ti, at),
+    state: "success",
+    exit_code: info.exitCode ?? null,
+    reason: null,
+    next_try_at: null,
+    ...(info.result === undefined ? {} : { result: info.result }),
+  };
+}
+
+/**
+ * The running try failed at `at` with `error`. up_for_retry, with next_try_at = at + the retry
+ * delay of this try, when tries remain (try_number < max_tries) and the failure is retryable;
+ * otherwise failed. `jitterKey` feeds exponential backoff (see retryDelayMs).
+ */
+export function failTry(
+  ti: TaskInstance,
+  spec: TaskSpec,
+  at: Date,
+  info: { error: string; exitCode?: number; retryable: boolean; jitterKey: string },
+): TaskInstance {
+  const retry = info.retryable && ti.try_number < ti.max_tries;
+  const nextTryAt = retry
+    ? new Date(at.getTime() + retryDelayMs(spec, ti.try_number, info.jitterKey))
+    : null;
+  return {
+    ...ti,
+    ...ended(ti, at),
+    state: retry ? "up_for_retry" : "failed",
+    exit_code: info.exitCode ?? null,
+    reason: info.error,
+    next_try_at: nextTryAt === null ? null : nextTryAt.toISOString(),
+  };
+}
+
+/** Sets a task that will never run to skipped or upstream_failed, saying why in `reason`. */
+export function markTask(
+  ti: TaskInstance,
+  state: "skipped" | "upstream_failed",
+  reason: string,
+): TaskInstance {
+  return { ...ti, state, reason, pid: null, next_try_at: null };
+}
+
+/** The run starts (or resumes) at `at` under `owner`: running; `start` is kept if already set. */
+export function startRun<R extends RunFields>(run: R, at: Date, owner: RunOwner): R {
+  return {
+    ...run,
+    state: "running",
+    start: run.start ?? at.toISOString(),
+    end: null,
+    reason: null,
+    owner,
+  };
+}
+
+/** The run ended at `at` in `state`; `reason` says why when no task does (deadlock, cancel). */
+export function finishRun<R extends RunFields>(
+  run: R,
+  at: Date,
+  state: "success" | "failed",
+  reason: string | null,
+): R {
+  return { ...run, state, end: at.toISOString(), reason, owner: null };
+}
+
+function ended(ti: TaskInstance, at: Date): Pick<TaskInstance, "end" | "duration_ms" | "pid"> {
+  const start = ti.start === null ? NaN : Date.parse(ti.start);
+  return {
+    end: at.toISOString(),
+    duration_ms: Number.isNaN(start) ? null : Math.max(0, at.getTime() - start),
+    pid: null,
+  };
+}
