@@ -1,0 +1,36 @@
+import { isShellName, quoteShellWord } from "./shell-quote.js";
+import { splitSimpleCommand } from "./simple-command.js";
+
+/** What one try of a bash task runs, with every path absolute. */
+export interface BashJob {
+  readonly command: string;
+  readonly cwd: string;
+  /** Variables on top of the helper's environment (flow's `FLOW_*` and the task's own). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly logPath: string;
+  /** The shell that runs commands that are not simple: bash, or sh as a fallback. */
+  readonly bash: string;
+}
+
+/**
+ * The sh command the helper runs in the background for one try. The log redirect is opened by
+ * the shell, so output never passes through Node. It appends (`>>`) because a command given as
+ * a function may have logged lines already. Simple commands skip bash entirely (one exec fewer).
+ */
+export function buildJobScript(job: BashJob): string {
+  const words = splitSimpleCommand(job.command);
+  const program = words
+    ? words.map(quoteShellWord).join(" ")
+    : `${quoteShellWord(job.bash)} -c ${quoteShellWord(job.command)}`;
+  return `{ cd ${quoteShellWord(job.cwd)} && ${environmentPrefix(job.env)}${program}; } >>${quoteShellWord(job.logPath)} 2>&1 </dev/null`;
+}
+
+// `NAME='value' program` sets them for that program only. Names sh cannot assign (`my-var`)
+// still reach the program through env(1).
+function environmentPrefix(env: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(env);
+  if (entries.every(([name]) => isShellName(name))) {
+    return entries.map(([name, value]) => `${name}=${quoteShellWord(value)} `).join("");
+  }
+  return `env ${entries.map(([name, value]) => `${quoteShellWord(`${name}=${value}`)} `).join("")}`;
+}

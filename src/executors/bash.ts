@@ -1,0 +1,118 @@
+import { dirname, resolve } from "node:path";
+import type { Task } from "../api/definitions.js";
+import { contextEnv } from "../core/context.js";
+import { buildJobScript } from "./bash-job.js";
+import type { Executor, StartedCallback, TaskExecution, TaskOutcome, TaskResolver } from "./executor.js";
+import { findBash } from "./find-bash.js";
+import { ensureParentDir, openFileLogger } from "./log-file.js";
+import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
+import { resolveTask } from "./resolve-task.js";
+import { ShellHelper } from "./shell-helper.js";
+import { stopJob } from "./stop-job.js";
+import { buildTaskContext } from "./task-context.js";
+
+export interface BashExecutorOptions {
+  /** Time between SIGTERM and SIGKILL when a try is stopped. Default 5 s. */
+  readonly graceMs?: number;
+  /** The POSIX shell that forks tasks. Default /bin/sh (dash on Debian: fast forks). */
+  readonly shell?: string;
+  /** Working directory of tasks without `cwd`. Default: flow's working directory. */
+  readonly cwd?: string;
+}
+
+/**
+ * Runs bash tasks through one long-lived shell helper (see ShellHelper), many at once. Output
+ * goes straight from the task to its log file; flow never holds it in memory.
+ */
+export class BashExecutor implements Executor {
+  private readonly helper: ShellHelper;
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly resolver: TaskResolver,
+    private readonly options: BashExecutorOptions = {},
+  ) {
+    this.graceMs = options.graceMs ?? 5000;
+    this.helper = new ShellHelper({ shell: options.shell ?? "/bin/sh", graceMs: this.graceMs });
+  }
+
+  async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+    const { task } = await resolveTask(this.resolver, execution.ref);
+    if (execution.signal.aborted) return cancelled();
+    let command: string;
+    try {
+      command = commandOf(task, execution);
+    } catch (thrown) {
+      return failed(describeThrown(thrown));
+    }
+    ensureParentDir(execution.logPath);
+    const script = buildJobScript({
+      command,
+      cwd: resolve(dirname(execution.ref.file), task.bash?.cwd ?? this.options.cwd ?? process.cwd()),
+      env: { ...contextEnv(execution.context), ...task.bash?.env },
+      logPath: execution.logPath,
+      bash: findBash(),
+    });
+    return this.runScript(script, execution, onStarted);
+  }
+
+  close(): Promise<void> {
+    return this.helper.close();
+  }
+
+  // Resolves once the wrapper reports the end and, after a timeout or cancellation, once every
+  // process of the try is gone: the runner may start a retry right away.
+  private runScript(script: string, execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+    const { timeoutMs, signal } = execution;
+    return new Promise((settle) => {
+      let pid: number | undefined;
+      let ended = false;
+      let stopReason: TaskOutcome | undefined;
+      let stopped: Promise<void> | undefined;
+      const startStopping = (wrapperPid: number): void => {
+        stopped = stopJob(wrapperPid, () => ended, this.graceMs);
+      };
+      const stop = (reason: TaskOutcome): void => {
+        if (ended || stopReason) return;
+        stopReason = reason;
+        if (pid !== undefined) startStopping(pid);
+      };
+      const onAbort = (): void => stop(cancelled());
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
+      const finish = (outcome: TaskOutcome): void => {
+        ended = true;
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        const final = stopReason ?? outcome;
+        if (stopped) void stopped.then(() => settle(final));
+        else settle(final);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.helper.run(script, {
+        onStart: (started) => {
+          pid = started;
+          onStarted({ pid: started });
+          if (stopReason) startStopping(started);
+        },
+        onEnd: (status) => finish(fromExitStatus(status)),
+        onLost: (reason) => finish(failed(reason)),
+      });
+    });
+  }
+}
+
+// A command given as a function gets the same ctx as a function task; its log lines go first
+// in the try's log, before the command's output.
+function commandOf(task: Task, execution: TaskExecution): string {
+  const { command } = task;
+  if (typeof command === "string") return command;
+  if (typeof command !== "function") throw new Error(`task "${task.id}" is not a bash task`);
+  const log = openFileLogger(execution.logPath);
+  try {
+    const value: unknown = command(buildTaskContext(execution, log, execution.signal));
+    if (typeof value !== "string") throw new TypeError(`command function returned ${typeof value}, not a string`);
+    return value;
+  } finally {
+    log.close();
+  }
+}

@@ -1,0 +1,101 @@
+import type { TaskContext } from "../api/context.js";
+import type { TaskFunction } from "../api/definitions.js";
+import { findNonJson, type Json } from "../core/json.js";
+import type { Executor, StartedCallback, TaskExecution, TaskOutcome, TaskResolver } from "./executor.js";
+import { openFileLogger, type FileLogger } from "./log-file.js";
+import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
+import { resolveTask } from "./resolve-task.js";
+import { buildTaskContext } from "./task-context.js";
+
+/**
+ * Runs function tasks in flow's own process. Kept cheap (no timer, no extra AbortController, no
+ * file unless the task logs) because a DAG may hold thousands of tiny function tasks.
+ */
+export class FunctionExecutor implements Executor {
+  constructor(private readonly resolver: TaskResolver) {}
+
+  async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+    const { task } = await resolveTask(this.resolver, execution.ref);
+    if (!task.run) throw new Error(`task "${task.id}" is not a function task`);
+    if (execution.signal.aborted) return cancelled();
+    const log = openFileLogger(execution.logPath);
+    // Without a timeout, the run's own signal is all the task needs: no controller to link.
+    const controller = execution.timeoutMs === undefined ? undefined : new AbortController();
+    const ctx = buildTaskContext(execution, log, controller?.signal ?? execution.signal);
+    onStarted({ pid: process.pid });
+    try {
+      return await runFunction(task.run, ctx, execution, controller, log);
+    } finally {
+      log.close();
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+// Synchronous results skip the race entirely; a promise races the timeout and the run's signal.
+// A function that ignores its signal keeps running in the background: JS cannot stop it, but
+// the try ends on time and its result is dropped.
+function runFunction(
+  run: TaskFunction,
+  ctx: TaskContext,
+  execution: TaskExecution,
+  controller: AbortController | undefined,
+  log: FileLogger,
+): TaskOutcome | Promise<TaskOutcome> {
+  let value: unknown;
+  try {
+    value = run(ctx);
+  } catch (thrown) {
+    return fromThrown(thrown, log);
+  }
+  if (!isThenable(value)) return fromValue(value);
+  const { timeoutMs, signal } = execution;
+  return new Promise((settle) => {
+    let done = false;
+    const finish = (outcome: TaskOutcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      settle(outcome);
+    };
+    const onAbort = (): void => {
+      controller?.abort(signal.reason);
+      finish(cancelled());
+    };
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            controller?.abort(new Error(`timed out after ${timeoutMs}ms`));
+            finish(timedOut(timeoutMs));
+          }, timeoutMs);
+    signal.addEventListener("abort", onAbort, { once: true });
+    value.then(
+      (result) => finish(fromValue(result)),
+      (thrown: unknown) => {
+        if (!done) finish(fromThrown(thrown, log));
+      },
+    );
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+// Results travel to downstream tasks and the state file as JSON, so reject anything else now,
+// with the path of the offending part.
+function fromValue(value: unknown): TaskOutcome {
+  if (value === undefined) return { status: "success" };
+  const problem = findNonJson(value);
+  if (problem) return failed(`result is not JSON-serialisable: ${problem}`);
+  return { status: "success", result: value as Json };
+}
+
+// The outcome keeps one line; the log gets the stack for whoever debugs it.
+function fromThrown(thrown: unknown, log: FileLogger): TaskOutcome {
+  log.error(thrown instanceof Error && thrown.stack ? thrown.stack : String(thrown));
+  return failed(describeThrown(thrown));
+}

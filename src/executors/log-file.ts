@@ -1,0 +1,52 @@
+import { appendFileSync, closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { format } from "node:util";
+import type { TaskLogger } from "../api/context.js";
+
+const knownDirs = new Set<string>();
+
+/** Creates the folder of `file` once per process; a mkdir per task would dominate cheap tasks. */
+export function ensureParentDir(file: string): void {
+  const dir = dirname(file);
+  if (knownDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  knownDirs.add(dir);
+}
+
+/** A task logger plus `close()`, which releases the file once the try is over. */
+export interface FileLogger extends TaskLogger {
+  close(): void;
+}
+
+/**
+ * Writes `[ISO time] LEVEL message` lines to `file`, synchronously so that a line is on disk
+ * before the task goes on (and before a crash). The file is created on the first line only:
+ * a task that logs nothing costs no file operation. After close(), late lines from a task that
+ * ignored its abort signal are still appended, by reopening the file each time.
+ */
+export function openFileLogger(file: string): FileLogger {
+  let fd: number | undefined;
+  let closed = false;
+  const write = (level: string, args: unknown[]): void => {
+    const line = `[${new Date().toISOString()}] ${level} ${format(...args)}\n`;
+    if (closed) {
+      appendFileSync(file, line);
+      return;
+    }
+    if (fd === undefined) {
+      ensureParentDir(file);
+      fd = openSync(file, "a");
+    }
+    writeSync(fd, line);
+  };
+  return {
+    info: (...args) => write("INFO", args),
+    warn: (...args) => write("WARN", args),
+    error: (...args) => write("ERROR", args),
+    close() {
+      closed = true;
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
