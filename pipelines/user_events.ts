@@ -35,6 +35,9 @@ const fetchEvents = bash(
 
 const calculateStats = fn("calculate_stats", async (ctx) => {
   const events = parseEvents(await readFile(join(dataDir, "events", `${ctx.ds}.json`), "utf8"));
+  if (events.length === 0) {
+    ctx.log.warn(`no events in [${ctx.dataIntervalStart}, ${ctx.dataIntervalEnd})`);
+  }
   const stats = statsPerUser(events);
   const csvPath = join(dataDir, "stats", `${ctx.ds}.csv`);
   await writeFileAtomic(csvPath, toCsv(ctx.ds, stats));
