@@ -10,7 +10,15 @@ import { readStoredRun } from "./run-file.js";
 import { writeSnapshot } from "./snapshot.js";
 import type { RunWriter, StateStore } from "./state-store.js";
 import { inaccessibleStatePath, isMissing } from "./state-file-errors.js";
-import { dagDir, dagLockPath, runPaths, runsDir, tryLogPath } from "./state-paths.js";
+import {
+  dagDir,
+  dagLockPath,
+  runPaths,
+  runsDir,
+  tryLogPath,
+  type RunPaths,
+} from "./state-paths.js";
+import { SerialQueue } from "./serial-queue.js";
 import { sortRuns } from "./sort-runs.js";
 
 /** Tuning for tests; the defaults suit real use. */
@@ -30,6 +38,8 @@ const READ_BATCH = 64;
  * every write happens under an inter-process lock with stale detection (row 9).
  */
 export class FileStateStore implements StateStore {
+  private readonly creating = new SerialQueue();
+
   private constructor(
     readonly location: string,
     private readonly timing: LockTiming,
@@ -76,19 +86,21 @@ export class FileStateStore implements StateStore {
 
   async createRun(run: DagRun): Promise<void> {
     const paths = runPaths(this.location, run.dag_id, run.run_id);
+    await this.creating.run(run.dag_id, () => this.createUnderDagLock(run, paths));
+  }
+
+  // Writes a new run's first snapshot, holding the DAG lock between "is the id free" and the write.
+  private async createUnderDagLock(run: DagRun, paths: RunPaths): Promise<void> {
+    // Fast path for the common duplicate (a second `flow run` at the same second): no lock needed
+    // to see that the id is taken, since runs are never deleted under a live flow.
+    await this.assertRunIsNew(run, paths);
     try {
       await mkdir(paths.dir, { recursive: true });
     } catch (error) {
       throw inaccessibleStatePath(paths.dir, "create the dag folder", error);
     }
-    // Two processes may pick the same run id (two `flow run` at the same second): the DAG lock
-    // makes "check it is free, then write it" one step.
-    const release = await takeLock(
-      paths.dir,
-      dagLockPath(this.location, run.dag_id),
-      this.timing,
-      "wait-briefly",
-    );
+    const lockPath = dagLockPath(this.location, run.dag_id);
+    const release = await takeLock(paths.dir, lockPath, this.timing, "wait-briefly");
     if (release === "held") {
       throw new LockError(
         `dag "${run.dag_id}" stayed locked by another flow process creating a run`,
@@ -98,12 +110,17 @@ export class FileStateStore implements StateStore {
       );
     }
     try {
-      if ((await exists(paths.snapshot)) || (await exists(paths.journal))) {
-        throw new StateFileError(`run "${run.run_id}" of dag "${run.dag_id}" already exists`);
-      }
+      await this.assertRunIsNew(run, paths);
       await writeSnapshot(paths.snapshot, run, 0);
     } finally {
       await releaseLock(release);
+    }
+  }
+
+  // Refuses a run id that is taken (a journal alone counts: its snapshot was removed by hand).
+  private async assertRunIsNew(run: DagRun, paths: RunPaths): Promise<void> {
+    if ((await exists(paths.snapshot)) || (await exists(paths.journal))) {
+      throw new StateFileError(`run "${run.run_id}" of dag "${run.dag_id}" already exists`);
     }
   }
 
