@@ -6,6 +6,7 @@ import { openFileLogger, type FileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { buildTaskContext } from "./task-context.js";
+import { TrySignal } from "./try-signal.js";
 
 /**
  * Runs function tasks in flow's own process. Kept cheap (no timer, no extra AbortController, no
@@ -19,12 +20,12 @@ export class FunctionExecutor implements Executor {
     if (!task.run) throw new Error(`task "${task.id}" is not a function task`);
     if (execution.signal.aborted) return cancelled();
     const log = openFileLogger(execution.logPath);
-    // Without a timeout, the run's own signal is all the task needs: no controller to link.
-    const controller = execution.timeoutMs === undefined ? undefined : new AbortController();
-    const ctx = buildTaskContext(execution, log, controller?.signal ?? execution.signal);
+    // Without a timeout, the run's own signal is all the task needs: nothing to link.
+    const trySignal = execution.timeoutMs === undefined ? undefined : new TrySignal();
+    const ctx = buildTaskContext(execution, log, trySignal ? () => trySignal.signal : execution.signal);
     onStarted({ pid: process.pid });
     try {
-      return await runFunction(task.run, ctx, execution, controller, log);
+      return await runFunction(task.run, ctx, execution, trySignal, log);
     } finally {
       log.close();
     }
@@ -40,7 +41,7 @@ function runFunction(
   run: TaskFunction,
   ctx: TaskContext,
   execution: TaskExecution,
-  controller: AbortController | undefined,
+  trySignal: TrySignal | undefined,
   log: FileLogger,
 ): TaskOutcome | Promise<TaskOutcome> {
   let value: unknown;
@@ -61,14 +62,14 @@ function runFunction(
       settle(outcome);
     };
     const onAbort = (): void => {
-      controller?.abort(signal.reason);
+      trySignal?.abort(signal.reason);
       finish(cancelled());
     };
     const timer =
       timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            controller?.abort(new Error(`timed out after ${timeoutMs}ms`));
+            trySignal?.abort(new Error(`timed out after ${timeoutMs}ms`));
             finish(timedOut(timeoutMs));
           }, timeoutMs);
     signal.addEventListener("abort", onAbort, { once: true });
