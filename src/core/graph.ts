@@ -22,13 +22,14 @@ export function topologicalOrder(
   }
   const upstream: number[][] = names.map(() => []);
   const downstream: number[][] = names.map(() => []);
-  const indegree = new Array<number>(names.length).fill(0);
+  const indegree = new Int32Array(names.length);
+  // lastSeenBy[u] === v: v already listed u (a repeated upstream id counts once).
+  const lastSeenBy = new Int32Array(names.length).fill(-1);
   names.forEach((id, v) => {
-    const seen = new Set<number>();
     for (const name of upstreamOf(id)) {
       const u = index.get(name);
-      if (u === undefined || seen.has(u)) continue;
-      seen.add(u);
+      if (u === undefined || lastSeenBy[u] === v) continue;
+      lastSeenBy[u] = v;
       upstream[v]!.push(u);
       downstream[u]!.push(v);
       indegree[v]!++;
@@ -53,7 +54,7 @@ export function topologicalOrder(
 
 // After Kahn's algorithm every node left (indegree > 0) has an upstream that is also left, so
 // walking upstream from one must come back to a node already on the path: that loop is a cycle.
-function findCycle(names: readonly string[], upstream: number[][], indegree: number[]): string[] {
+function findCycle(names: readonly string[], upstream: number[][], indegree: Int32Array): string[] {
   const left = (v: number): boolean => indegree[v]! > 0;
   const smallest = (vs: number[]): number =>
     vs.reduce((best, v) => (names[v]! < names[best]! ? v : best));

@@ -40,7 +40,9 @@ export function resolvePolicy(
     return { policy: base, problems: [`options must be an object, got ${describeValue(options)}`] };
   }
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
+  const keys = Object.keys(given);
+  if (keys.length === 0) return { policy: base, problems };
+  for (const key of keys) {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
     const guess = closest(key, OPTION_NAMES);
     problems.push(

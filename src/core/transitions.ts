@@ -164,3 +164,24 @@ function ended(ti: TaskInstance, at: Date): Pick<TaskInstance, "end" | "duration
     pid: null,
   };
 }
+
+/**
+ * The running try was stopped because the user interrupted flow (Ctrl-C, SIGTERM). Like
+ * Airflow's clear: back to no state with its retries restored (max_tries = tries so far +
+ * retries), so resuming the run tries it again without spending a retry on the interruption.
+ */
+export function interruptTry(ti: TaskInstance, spec: TaskSpec, at: Date): TaskInstance {
+  return {
+    ...ti,
+    ...ended(ti, at),
+    state: "none",
+    max_tries: ti.try_number + spec.retries + 1,
+    reason: "interrupted",
+    next_try_at: null,
+  };
+}
+
+/** The run was interrupted: back to queued, so that running it again resumes it. */
+export function requeueRun<R extends RunFields>(run: R, reason: string): R {
+  return { ...run, state: "queued", end: null, reason, owner: null };
+}
