@@ -59,10 +59,19 @@ export class Task {
     readonly bash?: { cwd?: string; env?: Record<string, string> },
   ) {}
 
-  /** Makes `tasks` wait for this one and returns them, so `a.then(b).then(c)` reads as a chain. */
-  then<T extends Task | Task[]>(tasks: T): T {
+  /**
+   * Makes `tasks` wait for this one and returns them: `a.setDownstream(b).setDownstream(c)`.
+   * (Not named `then`: that would make a task look like a Promise to `await`.)
+   */
+  setDownstream<T extends Task | Task[]>(tasks: T): T {
     for (const task of Array.isArray(tasks) ? tasks : [tasks]) task.upstreamRefs.push(this);
     return tasks;
+  }
+
+  /** Makes this task wait for `tasks`; returns this task. */
+  setUpstream(...tasks: Task[]): this {
+    this.upstreamRefs.push(...tasks);
+    return this;
   }
 }
 

@@ -1,0 +1,44 @@
+import { closest } from "../core/did-you-mean.js";
+import { FlowError, EXIT, PipelineError } from "../errors.js";
+import { loadPipelines, type LoadedDag, type PipelineSet } from "../loader/load-pipelines.js";
+import { pipelinesDir, type CliContext, type GlobalOptions } from "./context.js";
+
+/** Loads every pipeline in the pipelines folder. */
+export function loadAll(context: CliContext, options: GlobalOptions): Promise<PipelineSet> {
+  return loadPipelines(pipelinesDir(context, options), { cwd: context.cwd });
+}
+
+/**
+ * Loads the pipelines and picks one DAG. An invalid DAG is a pipeline error; an unknown id
+ * lists the DAGs that exist (and suggests the closest).
+ */
+export async function loadDag(
+  context: CliContext,
+  options: GlobalOptions,
+  dagId: string,
+): Promise<{ pipelines: PipelineSet; loaded: LoadedDag }> {
+  const pipelines = await loadAll(context, options);
+  const loaded = pipelines.dags.get(dagId);
+  if (loaded) return { pipelines, loaded };
+  const broken = pipelines.errors.find((error) => error.dagId === dagId);
+  if (broken) {
+    const more = broken.messages.length > 1 ? ` (and ${broken.messages.length - 1} more: run flow validate)` : "";
+    throw new PipelineError(`${broken.messages[0]}${more}`);
+  }
+  const known = [...pipelines.dags.keys()].sort();
+  const guess = closest(dagId, known);
+  const failed = pipelines.errors.filter((error) => !error.dagId).length;
+  const hints = [
+    guess && `did you mean "${guess}"?`,
+    known.length > 0 ? `known: ${known.map((id) => `"${id}"`).join(", ")}` : "no DAGs found",
+    failed > 0 && `${failed} pipeline file(s) failed to import: flow list shows why`,
+  ].filter(Boolean);
+  throw new FlowError(`unknown dag "${dagId}" (${hints.join("; ")})`, { exitCode: EXIT.usage });
+}
+
+/** Warns on stderr about pipeline files that failed to import, without stopping the command. */
+export function warnImportErrors(context: CliContext, pipelines: PipelineSet): void {
+  for (const error of pipelines.errors) {
+    context.stderr.write(`flow: warning: import error: ${error.messages[0]}\n`);
+  }
+}

@@ -1,0 +1,49 @@
+import type { DagRun } from "../../core/run.js";
+
+/** One task instance in the `--json` contract. */
+export interface TaskStatusJson {
+  state: string;
+  try_number: number;
+  start: string | null;
+  end: string | null;
+  duration_ms: number | null;
+}
+
+/** One run in the `--json` contract. */
+export interface RunStatusJson {
+  run_id: string;
+  run_type: string;
+  logical_date: string;
+  data_interval_start: string;
+  data_interval_end: string;
+  state: string;
+  start: string | null;
+  end: string | null;
+  tasks: Record<string, TaskStatusJson>;
+}
+
+/**
+ * The documented `--json` shape of `flow status` and `flow run` (README, "flow status"). It is a
+ * contract with scripts: add fields, never rename or remove them.
+ */
+export function toStatusJson(dagId: string, runs: readonly DagRun[]): { dag_id: string; runs: RunStatusJson[] } {
+  return {
+    dag_id: dagId,
+    runs: runs.map((run) => ({
+      run_id: run.run_id,
+      run_type: run.run_type,
+      logical_date: run.logical_date,
+      data_interval_start: run.data_interval_start,
+      data_interval_end: run.data_interval_end,
+      state: run.state,
+      start: run.start,
+      end: run.end,
+      tasks: Object.fromEntries(
+        Object.values(run.tasks).map((ti) => [
+          ti.task_id,
+          { state: ti.state, try_number: ti.try_number, start: ti.start, end: ti.end, duration_ms: ti.duration_ms },
+        ]),
+      ),
+    })),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Module resolve hook, registered with node:module's register(): maps the bare specifier "flow"
+ * to the authoring API of the flow that is running. A pipeline then imports "flow" the same way
+ * inside this repo, in a user's project that installed flow, and in a temp dir with no
+ * node_modules at all, and always gets the same module instance as the runner.
+ */
+interface InitializeData {
+  apiUrl: string;
+}
+
+interface Resolved {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+
+type NextResolve = (specifier: string, context: unknown) => Promise<Resolved>;
+
+let apiUrl = "";
+
+export function initialize(data: InitializeData): void {
+  apiUrl = data.apiUrl;
+}
+
+/**
+ * Pipelines are ES modules. Outside a package.json with `"type": "module"` (a temp dir, a user's
+ * project that never set it) Node would treat a `.ts` file as CommonJS and then refuse its
+ * `import` of flow's ESM API; so a `.ts` file is always loaded as an ES module (`.cts` stays CJS).
+ */
+export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve): Promise<Resolved> {
+  if (specifier === "flow") return { url: apiUrl, shortCircuit: true };
+  const resolved = await nextResolve(specifier, context);
+  if (resolved.url.startsWith("file:") && /\.tsx?$/.test(resolved.url) && resolved.format === "commonjs") {
+    return { ...resolved, format: "module" };
+  }
+  return resolved;
+}

@@ -1,0 +1,108 @@
+import { relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isDagDefinition, type Task } from "../api/definitions.js";
+import { buildDag, formatIssue } from "../core/build-dag.js";
+import type { Dag } from "../core/dag.js";
+import { describeImportError } from "./describe-import-error.js";
+import { discoverPipelineFiles } from "./discover.js";
+import { registerLoaders } from "./register-loaders.js";
+import { toDagInput } from "./to-dag-input.js";
+
+/** A valid DAG, with the task objects its executors resolve references to. */
+export interface LoadedDag {
+  readonly dag: Dag;
+  /** Absolute path of the pipeline module. */
+  readonly file: string;
+  readonly tasks: ReadonlyMap<string, Task>;
+}
+
+/** A pipeline file that failed to import, or a DAG in it that is invalid. */
+export interface ImportError {
+  /** As shown to the user: relative to the working directory. */
+  readonly file: string;
+  /** Set when the file imported but this DAG is invalid. */
+  readonly dagId?: string;
+  /** One line per problem. */
+  readonly messages: readonly string[];
+}
+
+export interface PipelineSet {
+  readonly dir: string;
+  readonly dags: ReadonlyMap<string, LoadedDag>;
+  readonly errors: readonly ImportError[];
+}
+
+export interface LoadOptions {
+  readonly cwd: string;
+  /** A pipeline module that has not finished importing after this long is an import error. */
+  readonly importTimeoutMs?: number;
+}
+
+/**
+ * Imports every pipeline module in `dir` and validates its DAGs. One broken file never hides
+ * the others: its problem becomes an ImportError and loading goes on.
+ */
+export async function loadPipelines(dir: string, options: LoadOptions): Promise<PipelineSet> {
+  const files = discoverPipelineFiles(dir);
+  const dags = new Map<string, LoadedDag>();
+  const errors: ImportError[] = [];
+  if (files.length > 0) await registerLoaders();
+  const modules = await Promise.all(
+    files.map((file) => importWithTimeout(file, options.importTimeoutMs ?? 30_000)),
+  );
+  files.forEach((file, index) => {
+    const shownAs = relative(options.cwd, file) || file;
+    const loaded = modules[index]!;
+    if ("error" in loaded) {
+      errors.push({ file: shownAs, messages: [describeImportError(loaded.error, file, shownAs)] });
+      return;
+    }
+    const definitions = Object.values(loaded.module).filter(isDagDefinition);
+    if (definitions.length === 0) {
+      errors.push({ file: shownAs, messages: [`${shownAs}: exports no DAG (export default dag({...}))`] });
+    }
+    for (const definition of new Set(definitions)) {
+      const parts = toDagInput(definition, shownAs);
+      const built = buildDag(parts.input);
+      const issues = [...parts.issues, ...(built.ok ? [] : built.issues)];
+      const dagId = typeof definition.options.id === "string" ? definition.options.id : undefined;
+      if (issues.length > 0 || !built.ok) {
+        errors.push({ file: shownAs, ...(dagId && { dagId }), messages: issues.map(formatIssue) });
+        continue;
+      }
+      const existing = dags.get(built.dag.id);
+      if (existing) {
+        errors.push({
+          file: shownAs,
+          dagId: built.dag.id,
+          messages: [`${shownAs}: dag "${built.dag.id}" is already defined in ${existing.dag.file}`],
+        });
+        continue;
+      }
+      dags.set(built.dag.id, { dag: built.dag, file, tasks: parts.tasks });
+    }
+  });
+  return { dir, dags, errors };
+}
+
+type Imported = { module: Record<string, unknown> } | { error: unknown };
+
+async function importWithTimeout(file: string, timeoutMs: number): Promise<Imported> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Imported>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ error: new Error(`did not finish importing within ${timeoutMs / 1000}s`) }),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  const imported = import(pathToFileURL(file).href).then(
+    (module: Record<string, unknown>) => ({ module }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    return await Promise.race([imported, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,88 @@
+import type { TaskKind } from "../core/dag.js";
+import type { DagRun } from "../core/run.js";
+import type { Executor, TaskResolver } from "../executors/executor.js";
+import type { LoadedDag } from "../loader/load-pipelines.js";
+import type { StateStore } from "../store/state-store.js";
+import { executeRun } from "./execute-run.js";
+import type { RunObserver } from "./observer.js";
+import { TaskSlots } from "./slots.js";
+
+export interface EngineOptions {
+  readonly store: StateStore;
+  readonly executors: Readonly<Record<TaskKind, Executor>>;
+  /** Tasks running at once in this process, across all runs. */
+  readonly parallelism: number;
+  readonly clock?: () => Date;
+  readonly owner: { readonly pid: number; readonly hostname: string };
+}
+
+/** The default number of tasks running at once: Airflow's core.parallelism is 32. */
+export const DEFAULT_PARALLELISM = 32;
+
+/**
+ * What one flow process uses to execute runs: the store, one executor per task kind, and the
+ * task slots all its runs share. `flow run` executes one run with it, backfill and the
+ * scheduler several at once.
+ */
+export class Engine {
+  private readonly slots: TaskSlots;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: EngineOptions) {
+    this.slots = new TaskSlots(options.parallelism);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  get store(): StateStore {
+    return this.options.store;
+  }
+
+  /** Takes the run, executes it to its end (or until `signal` aborts), and gives it up. */
+  async execute(
+    loaded: LoadedDag,
+    runId: string,
+    options: { observer?: RunObserver; signal?: AbortSignal } = {},
+  ): Promise<DagRun> {
+    const { store } = this.options;
+    const writer = await store.openRun(loaded.dag.id, runId);
+    try {
+      return await executeRun({
+        loaded,
+        writer,
+        executors: this.options.executors,
+        slots: this.slots,
+        logPath: (taskId, tryNumber) => store.logPath(loaded.dag.id, runId, taskId, tryNumber),
+        clock: this.clock,
+        owner: this.options.owner,
+        ...(options.observer && { observer: options.observer }),
+        ...(options.signal && { signal: options.signal }),
+      });
+    } finally {
+      await writer.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.options.executors).map((executor) => executor.close()));
+  }
+}
+
+/** Builds an engine with the local executors (bash through a shell helper, functions in-process). */
+export async function makeLocalEngine(
+  store: StateStore,
+  resolver: TaskResolver,
+  options: { parallelism?: number; clock?: () => Date },
+): Promise<Engine> {
+  const [{ BashExecutor }, { FunctionExecutor }, { hostname }] = await Promise.all([
+    import("../executors/bash.js"),
+    import("../executors/function.js"),
+    import("node:os"),
+  ]);
+  return new Engine({
+    store,
+    executors: { bash: new BashExecutor(resolver), function: new FunctionExecutor(resolver) },
+    parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
+    ...(options.clock && { clock: options.clock }),
+    owner: { pid: process.pid, hostname: hostname() },
+  });
+}

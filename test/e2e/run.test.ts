@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeProject, statusJson, type Project } from "./harness.js";
+
+const ETL = `
+import { dag, bash, fn, chain } from "flow";
+
+const extract = bash("extract", 'echo "extracting $FLOW_DS" && printf "%s|%s|%s|%s" "$FLOW_DAG_ID" "$FLOW_TASK_ID" "$FLOW_DS" "$FLOW_TRY_NUMBER" > env.txt');
+const clean = fn("clean", async (ctx) => {
+  ctx.log.info("cleaning for", ctx.ds);
+  return { rows: 3, ds: ctx.ds };
+});
+const enrich = fn("enrich", async () => ({ extra: true }));
+const load = fn("load", async (ctx) => ({ got: ctx.upstream, pulled: ctx.pull("clean"), param: ctx.params.region ?? null }));
+
+chain(extract, [clean, enrich], load);
+
+export default dag({ id: "etl", description: "fan out, fan in", params: { region: "us" }, tasks: [extract, clean, enrich, load] });
+`;
+
+const BROKEN_MIDDLE = `
+import { dag, bash } from "flow";
+
+const a = bash("a", "true");
+const b = bash("b", "echo failing >&2; exit 3", { upstream: [a] });
+const c = bash("c", "true", { upstream: [b] });
+const d = bash("d", "true", { upstream: [c] });
+const side = bash("side", "true", { upstream: [a] });
+
+export default dag({ id: "broken", tasks: [a, b, c, d, side] });
+`;
+
+let project: Project;
+afterEach(async () => project?.cleanup());
+
+describe("flow run", () => {
+  it("runs bash and function tasks in dependency order and passes results downstream", async () => {
+    project = await makeProject({ "pipelines/etl.ts": ETL });
+    const result = await project.flow(["run", "etl", "--date", "2026-01-05", "--param", "region=eu"]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("run manual__2026-01-05T00:00:00+00:00 success");
+    const status = await statusJson(project, "etl");
+    const run = status.runs[0]!;
+    expect(run.state).toBe("success");
+    expect(Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, [ti.state, ti.try_number]]))).toEqual({
+      extract: ["success", 1],
+      clean: ["success", 1],
+      enrich: ["success", 1],
+      load: ["success", 1],
+    });
+    expect(await project.read("env.txt")).toBe("etl|extract|2026-01-05|1");
+    const stored = JSON.parse(await readFile(join(project.stateDir, "runs/etl/manual__2026-01-05T00:00:00+00:00.json"), "utf8"));
+    expect(stored.run.tasks.load.result).toEqual({
+      got: { clean: { rows: 3, ds: "2026-01-05" }, enrich: { extra: true } },
+      pulled: { rows: 3, ds: "2026-01-05" },
+      param: "eu",
+    });
+    expect(stored.run.tasks.extract.exit_code).toBe(0);
+    const logs = await project.flow(["logs", "etl", "extract"]);
+    expect(logs.stdout).toContain("extracting 2026-01-05");
+    const fnLogs = await project.flow(["logs", "etl", "clean"]);
+    expect(fnLogs.stdout).toMatch(/INFO cleaning for 2026-01-05/);
+  });
+
+  it("fails downstream tasks as upstream_failed, lets independent branches finish, and exits 1", async () => {
+    project = await makeProject({ "pipelines/broken.ts": BROKEN_MIDDLE });
+    const result = await project.flow(["run", "broken", "--date", "2026-02-01"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/run manual__2026-02-01T00:00:00\+00:00 failed/);
+    const run = (await statusJson(project, "broken")).runs[0]!;
+    expect(run.state).toBe("failed");
+    expect(Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]))).toEqual({
+      a: "success",
+      b: "failed",
+      c: "upstream_failed",
+      d: "upstream_failed",
+      side: "success",
+    });
+    const stored = JSON.parse(await readFile(join(project.stateDir, "runs/broken/manual__2026-02-01T00:00:00+00:00.json"), "utf8"));
+    expect(stored.run.tasks.b.exit_code).toBe(3);
+    expect(stored.run.tasks.b.reason).toBe("exit code 3");
+    expect(stored.run.tasks.c.try_number).toBe(0);
+    expect((await project.flow(["logs", "broken", "b"])).stdout).toContain("failing");
+  });
+
+  it("prints the status --json contract with --json", async () => {
+    project = await makeProject({ "pipelines/etl.ts": ETL });
+    const result = await project.flow(["run", "etl", "--date", "2026-01-05", "--json"]);
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.dag_id).toBe("etl");
+    expect(Object.keys(json.runs[0])).toEqual([
+      "run_id",
+      "run_type",
+      "logical_date",
+      "data_interval_start",
+      "data_interval_end",
+      "state",
+      "start",
+      "end",
+      "tasks",
+    ]);
+    expect(Object.keys(json.runs[0].tasks.extract)).toEqual(["state", "try_number", "start", "end", "duration_ms"]);
+    expect(json.runs[0].run_type).toBe("manual");
+  });
+
+  it("refuses a second manual run with the same logical date and changes nothing", async () => {
+    project = await makeProject({ "pipelines/etl.ts": ETL });
+    expect((await project.flow(["run", "etl", "--date", "2026-01-05"])).exitCode).toBe(0);
+    const before = await project.snapshotState();
+    const again = await project.flow(["run", "etl", "--date", "2026-01-05"]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toMatch(/^flow: run "manual__2026-01-05T00:00:00\+00:00" of dag "etl" already exists/);
+    expect(await project.snapshotState()).toEqual(before);
+  });
+
+  it("runs many independent tasks within the parallelism limit", async () => {
+    const tasks = Array.from({ length: 40 }, (_, i) => `bash("t${i}", "echo $$ >> pids.txt")`).join(", ");
+    project = await makeProject({
+      "pipelines/wide.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "wide", tasks: [${tasks}] });\n`,
+    });
+    const result = await project.flow(["run", "wide", "--parallelism", "3"]);
+    expect(result.exitCode).toBe(0);
+    const run = (await statusJson(project, "wide")).runs[0]!;
+    expect(Object.values(run.tasks).every((ti) => ti.state === "success")).toBe(true);
+    expect((await project.read("pids.txt")).trim().split("\n")).toHaveLength(40);
+  });
+});
