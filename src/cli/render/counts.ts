@@ -4,7 +4,9 @@ import { STATE_ORDER, paint, type ColorOption } from "./colors.js";
 import { formatCount } from "./format.js";
 
 /** How many task instances are in each state (states with none are left out). */
-export function countTaskStates(tasks: Iterable<Pick<TaskInstance, "state">>): Map<TaskState, number> {
+export function countTaskStates(
+  tasks: Iterable<Pick<TaskInstance, "state">>,
+): Map<TaskState, number> {
   const counts = new Map<TaskState, number>();
   for (const ti of tasks) counts.set(ti.state, (counts.get(ti.state) ?? 0) + 1);
   return counts;

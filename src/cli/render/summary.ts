@@ -24,21 +24,30 @@ const REASON_WIDTH = 60;
  * End-of-run summary: a table of the run's task instances (task, state, tries, duration, and the
  * reason when any task has one), then one line with the run's state and the counts per state.
  */
-export function renderSummary(run: DagRun, color: ColorOption, options: SummaryOptions = {}): string {
+export function renderSummary(
+  run: DagRun,
+  color: ColorOption,
+  options: SummaryOptions = {},
+): string {
   const all = Object.values(run.tasks);
   const { shown, hiddenSuccess, hiddenOther } = pickRows(all, options.maxRows ?? 100);
   const withReason = shown.some(hasReason);
-  const table = makeTable(["task", "state", "tries", "duration", ...(withReason ? ["reason"] : [])], {
-    color,
-    unicode: options.unicode,
-  });
+  const table = makeTable(
+    ["task", "state", "tries", "duration", ...(withReason ? ["reason"] : [])],
+    {
+      color,
+      unicode: options.unicode,
+    },
+  );
   for (const ti of shown) {
     table.push([
       ti.task_id,
       formatState(ti.state, color, options.unicode),
       ti.try_number === 0 ? "-" : `${ti.try_number}/${ti.max_tries}`,
       ti.duration_ms === null ? "-" : formatDuration(ti.duration_ms),
-      ...(withReason ? [hasReason(ti) ? dim(truncate(firstLine(ti.reason!), REASON_WIDTH), color) : ""] : []),
+      ...(withReason
+        ? [hasReason(ti) ? dim(truncate(firstLine(ti.reason!), REASON_WIDTH), color) : ""]
+        : []),
     ]);
   }
   const lines = all.length === 0 ? [] : [table.toString()];
@@ -72,13 +81,22 @@ function pickRows(
   let successLeft = successRoom;
   let otherLeft = maxRows;
   const shown = all.filter((ti) => (ti.state === "success" ? successLeft-- > 0 : otherLeft-- > 0));
-  return { shown, hiddenSuccess: successes - Math.min(successes, successRoom), hiddenOther: Math.max(0, others - maxRows) };
+  return {
+    shown,
+    hiddenSuccess: successes - Math.min(successes, successRoom),
+    hiddenOther: Math.max(0, others - maxRows),
+  };
 }
 
 /** States whose reason explains something the user will want to act on. */
 function hasReason(ti: TaskInstance): boolean {
   if (ti.reason === null || firstLine(ti.reason) === "") return false;
-  return ti.state === "failed" || ti.state === "upstream_failed" || ti.state === "skipped" || ti.state === "up_for_retry";
+  return (
+    ti.state === "failed" ||
+    ti.state === "upstream_failed" ||
+    ti.state === "skipped" ||
+    ti.state === "up_for_retry"
+  );
 }
 
 /** Cuts `text` to `width` characters with an ellipsis. */
@@ -92,7 +110,10 @@ export function renderRunsTable(
   color: ColorOption,
   options: { readonly unicode?: boolean; readonly now?: Date } = {},
 ): string {
-  const table = makeTable(["run id", "type", "logical date", "state", "start", "duration"], { color, ...options });
+  const table = makeTable(["run id", "type", "logical date", "state", "start", "duration"], {
+    color,
+    ...options,
+  });
   for (const run of runs) {
     const ms = elapsedMs(run.start, run.end ?? options.now ?? null);
     table.push([
@@ -125,7 +146,10 @@ export function renderDagsTable(
   color: ColorOption,
   options: { readonly unicode?: boolean } = {},
 ): string {
-  const table = makeTable(["dag id", "schedule", "tasks", "last run", "last state", "file"], { color, ...options });
+  const table = makeTable(["dag id", "schedule", "tasks", "last run", "last state", "file"], {
+    color,
+    ...options,
+  });
   for (const row of rows) {
     table.push([
       row.dagId,

@@ -2,10 +2,21 @@ import Table from "cli-table3";
 import { bold, type ColorOption } from "./colors.js";
 
 const ASCII_CHARS = {
-  top: "-", "top-mid": "+", "top-left": "+", "top-right": "+",
-  bottom: "-", "bottom-mid": "+", "bottom-left": "+", "bottom-right": "+",
-  left: "|", "left-mid": "+", mid: "-", "mid-mid": "+",
-  right: "|", "right-mid": "+", middle: "|",
+  top: "-",
+  "top-mid": "+",
+  "top-left": "+",
+  "top-right": "+",
+  bottom: "-",
+  "bottom-mid": "+",
+  "bottom-left": "+",
+  "bottom-right": "+",
+  left: "|",
+  "left-mid": "+",
+  mid: "-",
+  "mid-mid": "+",
+  right: "|",
+  "right-mid": "+",
+  middle: "|",
 };
 
 /** Table options shared by every table we print. */

@@ -56,7 +56,12 @@ export function renderTree(
   tasks: Readonly<Record<string, TaskInstance>> | undefined,
   options: TreeOptions,
 ): string {
-  const items = layOutTree(dag, options.unicode ?? true, options.maxDepth ?? 30, tasks !== undefined);
+  const items = layOutTree(
+    dag,
+    options.unicode ?? true,
+    options.maxDepth ?? 30,
+    tasks !== undefined,
+  );
   return formatItems(items, dag, tasks, options);
 }
 
@@ -75,7 +80,9 @@ function layOutTree(dag: Dag, unicode: boolean, maxDepth: number, withReasons: b
   for (let s = 0; s < sections.length; s++) {
     const section = sections[s]!;
     if (printed.has(section.id)) continue;
-    const stack: Frame[] = [{ id: section.id, prefix: "", indent: "", depth: 0, parent: undefined, family: -1 }];
+    const stack: Frame[] = [
+      { id: section.id, prefix: "", indent: "", depth: 0, parent: undefined, family: -1 },
+    ];
     let from = section.from;
     while (stack.length > 0) {
       const frame = stack.pop()!;
@@ -85,7 +92,12 @@ function layOutTree(dag: Dag, unicode: boolean, maxDepth: number, withReasons: b
         continue;
       }
       if (frame.depth >= maxDepth && children.length > 0) {
-        items.push({ kind: "ref", prefix: frame.prefix, id: frame.id, note: `${c.ref} ${frame.id} (continued below)` });
+        items.push({
+          kind: "ref",
+          prefix: frame.prefix,
+          id: frame.id,
+          note: `${c.ref} ${frame.id} (continued below)`,
+        });
         if (!queued.has(frame.id)) {
           queued.add(frame.id);
           sections.push({ id: frame.id, from: frame.parent });
@@ -96,7 +108,11 @@ function layOutTree(dag: Dag, unicode: boolean, maxDepth: number, withReasons: b
       items.push({ kind: "task", prefix: frame.prefix, id: frame.id, from });
       from = undefined;
       if (withReasons) {
-        items.push({ kind: "reason", prefix: frame.indent + (children.length > 0 ? c.pipe : c.space), id: frame.id });
+        items.push({
+          kind: "reason",
+          prefix: frame.indent + (children.length > 0 ? c.pipe : c.space),
+          id: frame.id,
+        });
       }
       family++;
       for (let i = children.length - 1; i >= 0; i--) {
@@ -123,11 +139,18 @@ function layOutTree(dag: Dag, unicode: boolean, maxDepth: number, withReasons: b
 function seeAbove(frame: Frame, stack: Frame[], printed: ReadonlySet<string>, c: Connectors): Item {
   const ids = [frame.id];
   let last = frame;
-  for (let top = stack.at(-1); top !== undefined && top.family === frame.family && printed.has(top.id); top = stack.at(-1)) {
+  for (
+    let top = stack.at(-1);
+    top !== undefined && top.family === frame.family && printed.has(top.id);
+    top = stack.at(-1)
+  ) {
     last = stack.pop()!;
     ids.push(last.id);
   }
-  const shown = ids.length > REF_NAMES ? `${ids.slice(0, REF_NAMES - 1).join(", ")} and ${ids.length - REF_NAMES + 1} more` : ids.join(", ");
+  const shown =
+    ids.length > REF_NAMES
+      ? `${ids.slice(0, REF_NAMES - 1).join(", ")} and ${ids.length - REF_NAMES + 1} more`
+      : ids.join(", ");
   return { kind: "ref", prefix: last.prefix, id: frame.id, note: `${c.ref} ${shown} (see above)` };
 }
 
@@ -153,7 +176,8 @@ function formatItems(
   const symbolWidth = tasks === undefined ? 0 : 2;
   let width = 0;
   for (const item of items) {
-    if (item.kind === "task") width = Math.max(width, item.prefix.length + symbolWidth + item.id.length);
+    if (item.kind === "task")
+      width = Math.max(width, item.prefix.length + symbolWidth + item.id.length);
   }
   const faint = chalkFor(options.color).dim;
   const ctx: LineContext = {
@@ -171,7 +195,8 @@ function formatItems(
       lines.push(ctx.faint(item.prefix + item.note));
     } else if (item.kind === "reason") {
       const ti = tasks?.[item.id];
-      if (ti !== undefined && hasReasonLine(ti)) lines.push(ctx.faint(item.prefix + firstLine(ti.reason!)));
+      if (ti !== undefined && hasReasonLine(ti))
+        lines.push(ctx.faint(item.prefix + firstLine(ti.reason!)));
     } else {
       lines.push(formatTaskLine(item, ctx));
     }
@@ -183,7 +208,10 @@ function formatItems(
 function formatTaskLine(item: Extract<Item, { kind: "task" }>, ctx: LineContext): string {
   const { tasks, color, unicode } = ctx;
   const head = tasks === undefined ? "" : paintedSymbol(tasks[item.id], color, unicode) + " ";
-  const right = tasks === undefined ? describeSpec(ctx.dag, item.id, color) : describeInstance(tasks[item.id], color, unicode);
+  const right =
+    tasks === undefined
+      ? describeSpec(ctx.dag, item.id, color)
+      : describeInstance(tasks[item.id], color, unicode);
   const left = item.prefix.length + ctx.symbolWidth + item.id.length;
   const pad = right === "" ? "" : " ".repeat(Math.max(2, ctx.width - left));
   const continued = item.from === undefined ? "" : ctx.faint(`  (continued from ${item.from})`);
@@ -199,13 +227,25 @@ function paintedSymbol(ti: TaskInstance | undefined, color: ColorOption, unicode
 /** Failure, skip and retry reasons get their own line; other states have nothing to explain. */
 function hasReasonLine(ti: TaskInstance): boolean {
   if (ti.reason === null || firstLine(ti.reason) === "") return false;
-  return ti.state === "failed" || ti.state === "upstream_failed" || ti.state === "skipped" || ti.state === "up_for_retry";
+  return (
+    ti.state === "failed" ||
+    ti.state === "upstream_failed" ||
+    ti.state === "skipped" ||
+    ti.state === "up_for_retry"
+  );
 }
 
 /** `failed (try 3/3, 1.2s)`; a task the run does not know yet (added since) shows as none. */
-function describeInstance(ti: TaskInstance | undefined, color: ColorOption, unicode: boolean): string {
+function describeInstance(
+  ti: TaskInstance | undefined,
+  color: ColorOption,
+  unicode: boolean,
+): string {
   if (ti === undefined) return stateStyle("none", color, unicode).paint("none");
-  const details = [formatTries(ti), ti.duration_ms === null ? "" : formatDuration(ti.duration_ms)].filter((d) => d !== "");
+  const details = [
+    formatTries(ti),
+    ti.duration_ms === null ? "" : formatDuration(ti.duration_ms),
+  ].filter((d) => d !== "");
   const state = stateStyle(ti.state, color, unicode).paint(ti.state);
   return details.length === 0 ? state : `${state} ${dim(`(${details.join(", ")})`, color)}`;
 }

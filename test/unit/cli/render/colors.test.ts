@@ -26,7 +26,8 @@ describe("stateStyle", () => {
       const symbols = TASK_STATES.map((state) => stateSymbol(state, unicode));
       expect(new Set(symbols).size).toBe(TASK_STATES.length);
     }
-    for (const state of RUN_STATES) expect(stateStyle(state, false).symbol).toBe(stateSymbol(state));
+    for (const state of RUN_STATES)
+      expect(stateStyle(state, false).symbol).toBe(stateSymbol(state));
   });
 
   it("keeps ASCII symbols in plain ASCII", () => {

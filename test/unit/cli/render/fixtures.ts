@@ -2,11 +2,15 @@ import type { Dag, TaskSpec, TriggerRule } from "../../../../src/core/dag.js";
 import type { DagRun, TaskInstance } from "../../../../src/core/run.js";
 
 /** A Dag literal from `downstream` edges: `{ extract: ["transform"], transform: [] }`. */
-export function dagOf(edges: Record<string, readonly string[]>, rules: Record<string, TriggerRule> = {}): Dag {
+export function dagOf(
+  edges: Record<string, readonly string[]>,
+  rules: Record<string, TriggerRule> = {},
+): Dag {
   const ids = new Set<string>(Object.keys(edges));
   for (const children of Object.values(edges)) for (const child of children) ids.add(child);
   const upstream = new Map<string, string[]>([...ids].map((id) => [id, []]));
-  for (const [parent, children] of Object.entries(edges)) for (const child of children) upstream.get(child)!.push(parent);
+  for (const [parent, children] of Object.entries(edges))
+    for (const child of children) upstream.get(child)!.push(parent);
   const tasks = new Map<string, TaskSpec>();
   for (const id of ids) {
     tasks.set(id, {

@@ -1,11 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { renderDagsTable, renderRunsTable, renderSummary } from "../../../../src/cli/render/summary.js";
+import {
+  renderDagsTable,
+  renderRunsTable,
+  renderSummary,
+} from "../../../../src/cli/render/summary.js";
 import { runOf, ti } from "./fixtures.js";
 
 const failedRun = runOf(
   [
     ti("extract", { state: "success", try_number: 1, duration_ms: 1200 }),
-    ti("transform", { state: "failed", try_number: 3, max_tries: 3, duration_ms: 310, reason: "exit code 3\nTraceback..." }),
+    ti("transform", {
+      state: "failed",
+      try_number: 3,
+      max_tries: 3,
+      duration_ms: 310,
+      reason: "exit code 3\nTraceback...",
+    }),
     ti("load", { state: "upstream_failed", reason: 'upstream task "transform" failed' }),
   ],
   { state: "failed" },
@@ -48,14 +58,22 @@ describe("renderSummary", () => {
   });
 
   it("says how long a run that has not ended has been going, given now", () => {
-    const run = runOf([ti("extract", { state: "running", try_number: 1 })], { state: "running", end: null });
-    expect(renderSummary(run, false, { now: new Date("2026-11-24T08:43:47Z") }).split("\n").at(-1)).toBe(
-      "run manual__2026-11-24T08:42:47Z running for 1m 00s: 1 running",
-    );
+    const run = runOf([ti("extract", { state: "running", try_number: 1 })], {
+      state: "running",
+      end: null,
+    });
+    expect(
+      renderSummary(run, false, { now: new Date("2026-11-24T08:43:47Z") })
+        .split("\n")
+        .at(-1),
+    ).toBe("run manual__2026-11-24T08:42:47Z running for 1m 00s: 1 running");
   });
 
   it("adds the run's own reason, e.g. a deadlock", () => {
-    const run = runOf([ti("load", { state: "none" })], { state: "failed", reason: "all tasks deadlocked" });
+    const run = runOf([ti("load", { state: "none" })], {
+      state: "failed",
+      reason: "all tasks deadlocked",
+    });
     expect(renderSummary(run, false).split("\n").at(-1)).toBe(
       "run manual__2026-11-24T08:42:47Z failed in 3.2s: 1 none (all tasks deadlocked)",
     );
@@ -69,8 +87,15 @@ describe("renderSummary", () => {
 
 describe("renderRunsTable", () => {
   it("lists runs with type, dates, state and duration", () => {
-    const running = runOf([], { run_id: "scheduled__2026-11-23T00:00:00+00:00", run_type: "scheduled", state: "running", end: null });
-    expect(renderRunsTable([failedRun, running], false, { now: new Date("2026-11-24T08:43:00Z") })).toBe(
+    const running = runOf([], {
+      run_id: "scheduled__2026-11-23T00:00:00+00:00",
+      run_type: "scheduled",
+      state: "running",
+      end: null,
+    });
+    expect(
+      renderRunsTable([failedRun, running], false, { now: new Date("2026-11-24T08:43:00Z") }),
+    ).toBe(
       [
         "┌──────────────────────────────────────┬───────────┬──────────────────────┬───────────┬──────────────────────┬──────────┐",
         "│ run id                               │ type      │ logical date         │ state     │ start                │ duration │",
@@ -88,8 +113,22 @@ describe("renderDagsTable", () => {
     expect(
       renderDagsTable(
         [
-          { dagId: "etl", schedule: "@daily", tasks: 12, lastRun: "manual__x", lastState: "success", file: "pipelines/etl.ts" },
-          { dagId: "adhoc", schedule: null, tasks: 1234, lastRun: null, lastState: null, file: "pipelines/adhoc.ts" },
+          {
+            dagId: "etl",
+            schedule: "@daily",
+            tasks: 12,
+            lastRun: "manual__x",
+            lastState: "success",
+            file: "pipelines/etl.ts",
+          },
+          {
+            dagId: "adhoc",
+            schedule: null,
+            tasks: 1234,
+            lastRun: null,
+            lastState: null,
+            file: "pipelines/adhoc.ts",
+          },
         ],
         false,
       ),

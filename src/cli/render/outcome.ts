@@ -1,0 +1,28 @@
+import { formatDuration } from "../../core/duration.js";
+import type { TaskInstance } from "../../core/run.js";
+import { dim, paint, type ColorOption } from "./colors.js";
+import { firstLine, formatTimestamp, formatTries } from "./format.js";
+
+/**
+ * How a try or a task ended, for progress lines: `success in 1.2s`,
+ * `failed in 310ms (try 3/3): exit code 3`, `up_for_retry after 310ms (try 1/3): exit code 1, next try at ...`,
+ * `upstream_failed: upstream task "extract" failed`.
+ */
+export function describeOutcome(ti: TaskInstance, color: ColorOption): string {
+  const retrying = ti.state === "up_for_retry";
+  const took =
+    ti.duration_ms === null
+      ? ""
+      : ` ${retrying ? "after" : "in"} ${formatDuration(ti.duration_ms)}`;
+  const tries = formatTries(ti);
+  const reason = ti.reason === null || ti.state === "success" ? "" : firstLine(ti.reason);
+  const next =
+    retrying && ti.next_try_at !== null ? `next try at ${formatTimestamp(ti.next_try_at)}` : "";
+  const why = [reason, next].filter((part) => part !== "").join(", ");
+  return `${paint(ti.state, ti.state, color)}${took}${tries === "" ? "" : ` (${tries})`}${why === "" ? "" : dim(`: ${why}`, color)}`;
+}
+
+/** `running (try 1)`: what a progress line says when a try starts. */
+export function describeStart(tryNumber: number, color: ColorOption): string {
+  return `${paint("running", "running", color)} (try ${tryNumber})`;
+}
