@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Adapter } from "lowdb";
 import writeFileAtomic from "write-file-atomic";
@@ -18,11 +18,13 @@ export class AtomicJsonAdapter<T> implements Adapter<T> {
     private readonly check: (value: unknown, path: string) => T,
   ) {}
 
-  // Reads and checks the file; null when it does not exist.
+  // Reads and checks the file; null when it does not exist. The read is sync on purpose: state
+  // files are small, and fs/promises readFile (open, fstat, read, close as separate async calls)
+  // made listing 10,000 runs about 3x slower.
   async read(): Promise<T | null> {
     let text: string;
     try {
-      text = await readFile(this.path, "utf8");
+      text = readFileSync(this.path, "utf8");
     } catch (error) {
       if (isMissing(error)) return null;
       throw inaccessibleStatePath(this.path, "read", error);

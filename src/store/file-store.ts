@@ -1,5 +1,6 @@
 import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
 import { hostname } from "node:os";
+import { basename } from "node:path";
 import type { DagRun } from "../core/run.js";
 import { LockError, NotFoundError, StateFileError } from "../errors.js";
 import { FileRunWriter, removeJournal } from "./file-run-writer.js";
@@ -29,7 +30,7 @@ export interface FileStoreOptions {
   readonly lockUpdateMs?: number;
 }
 
-// Reading 10k runs at once would run out of file descriptors; this many at a time is plenty.
+// Runs read between two turns of the event loop while listing.
 const READ_BATCH = 64;
 
 /**
@@ -71,10 +72,17 @@ export class FileStateStore implements StateStore {
   }
 
   async listRuns(dagId: string): Promise<DagRun[]> {
-    const runIds = await this.listRunIds(dagId);
+    const entries = await readDirIfAny(dagDir(this.location, dagId));
+    const names = new Set(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
+    const runIds = runIdsIn(names);
     const runs: DagRun[] = [];
+    // In batches: the event loop (lock refresh timers) gets a turn between them.
     for (let i = 0; i < runIds.length; i += READ_BATCH) {
-      const batch = runIds.slice(i, i + READ_BATCH).map((runId) => this.getRun(dagId, runId));
+      const batch = runIds.slice(i, i + READ_BATCH).map(async (runId) => {
+        const paths = runPaths(this.location, dagId, runId);
+        const mayHaveJournal = names.has(basename(paths.journal));
+        return (await readStoredRun(paths, dagId, runId, mayHaveJournal))?.run;
+      });
       for (const run of await Promise.all(batch)) if (run !== undefined) runs.push(run);
     }
     return sortRuns(runs);
@@ -158,11 +166,7 @@ export class FileStateStore implements StateStore {
   // Run ids of a DAG from its snapshot file names.
   private async listRunIds(dagId: string): Promise<string[]> {
     const entries = await readDirIfAny(dagDir(this.location, dagId));
-    return entries
-      .filter(
-        (entry) => entry.isFile() && entry.name.endsWith(".json") && !entry.name.startsWith("."),
-      )
-      .map((entry) => entry.name.slice(0, -".json".length));
+    return runIdsIn(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
   }
 
   // The error for a run that does not exist, listing the ones that do.
@@ -190,6 +194,15 @@ export class FileStateStore implements StateStore {
       },
     );
   }
+}
+
+// Run ids from the file names of a DAG folder: one per snapshot (`<run_id>.json`).
+function runIdsIn(names: Iterable<string>): string[] {
+  const ids: string[] = [];
+  for (const name of names) {
+    if (name.endsWith(".json") && !name.startsWith(".")) ids.push(name.slice(0, -".json".length));
+  }
+  return ids;
 }
 
 // Entries of a folder; none when it does not exist yet.
