@@ -57,7 +57,12 @@ export function buildDag(input: DagInput): BuildResult {
   const idProblem = checkId(input.id, "dag id");
   const dagId = typeof input.id === "string" && input.id !== "" ? input.id : undefined;
   const report = (message: string, taskId?: string): void => {
-    issues.push({ file: input.file, ...(dagId === undefined ? {} : { dagId }), ...(taskId === undefined ? {} : { taskId }), message });
+    issues.push({
+      file: input.file,
+      ...(dagId === undefined ? {} : { dagId }),
+      ...(taskId === undefined ? {} : { taskId }),
+      message,
+    });
   };
   if (idProblem) issues.push({ file: input.file, message: idProblem });
 
@@ -108,7 +113,11 @@ interface CollectedTask {
 type Report = (message: string, taskId?: string) => void;
 
 // Checks each task on its own (id, options), then its edges against the set of known ids.
-function collectTasks(inputs: readonly TaskInput[], defaults: TaskPolicy, report: Report): Map<string, CollectedTask> {
+function collectTasks(
+  inputs: readonly TaskInput[],
+  defaults: TaskPolicy,
+  report: Report,
+): Map<string, CollectedTask> {
   const tasks = new Map<string, CollectedTask>();
   const counts = new Map<string, number>();
   inputs.forEach((input, position) => {
@@ -158,7 +167,11 @@ function listOf(value: unknown, name: string, taskId: string, report: Report): s
   const ids: string[] = [];
   value.forEach((ref, i) => {
     if (typeof ref === "string") ids.push(ref);
-    else report(`${name} entry ${i + 1} must be a task or a task id, got ${describeValue(ref)}`, taskId);
+    else
+      report(
+        `${name} entry ${i + 1} must be a task or a task id, got ${describeValue(ref)}`,
+        taskId,
+      );
   });
   return ids;
 }
@@ -178,7 +191,10 @@ function edgeProblem(
 
 // Topological order, or undefined after reporting every cycle: each one found is reported, its
 // tasks set aside, and the rest searched again, so two separate cycles give two issues.
-function orderTasks(tasks: ReadonlyMap<string, CollectedTask>, report: Report): string[] | undefined {
+function orderTasks(
+  tasks: ReadonlyMap<string, CollectedTask>,
+  report: Report,
+): string[] | undefined {
   const excluded = new Set<string>();
   let cycles = 0;
   for (;;) {
@@ -195,7 +211,8 @@ function checkId(value: unknown, what: string): string | undefined {
   if (typeof value !== "string" || value === "") {
     return `${what} must be a non-empty string, got ${describeValue(value)}`;
   }
-  if (value.length > ID_MAX_LENGTH) return `${what} "${value.slice(0, 40)}..." is too long: ${ID_RULE}`;
+  if (value.length > ID_MAX_LENGTH)
+    return `${what} "${value.slice(0, 40)}..." is too long: ${ID_RULE}`;
   if (!ID_PATTERN.test(value)) return `${what} "${value}" is not valid: ${ID_RULE}`;
   // An own "__proto__" key is easy to lose in a plain object (run.tasks is keyed by task id).
   if (value === "__proto__") return `${what} "__proto__" is reserved`;

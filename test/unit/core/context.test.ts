@@ -36,7 +36,12 @@ describe("buildRunContext", () => {
   });
 
   it("drops milliseconds from ts and reads a non-UTC stored date in UTC", () => {
-    const ctx = buildRunContext({ ...run, logical_date: "2026-03-04T23:30:15.250-02:00" }, "load", 1, 1);
+    const ctx = buildRunContext(
+      { ...run, logical_date: "2026-03-04T23:30:15.250-02:00" },
+      "load",
+      1,
+      1,
+    );
     expect([ctx.logicalDate, ctx.ds, ctx.ts, ctx.tsNodash]).toEqual([
       "2026-03-05T01:30:15.250Z",
       "2026-03-05",
@@ -70,9 +75,27 @@ describe("contextEnv", () => {
 describe("formatRunId", () => {
   it.each([
     ["manual", "manual", "2026-01-01T00:00:00.000Z", false, "manual__2026-01-01T00:00:00+00:00"],
-    ["scheduled drops ms", "scheduled", "2026-01-01T06:30:00.123Z", false, "scheduled__2026-01-01T06:30:00+00:00"],
-    ["backfill", "backfill", "2025-12-31T00:00:00.000Z", false, "backfill__2025-12-31T00:00:00+00:00"],
-    ["manual with millis", "manual", "2026-01-01T00:00:00.123Z", true, "manual__2026-01-01T00:00:00.123+00:00"],
+    [
+      "scheduled drops ms",
+      "scheduled",
+      "2026-01-01T06:30:00.123Z",
+      false,
+      "scheduled__2026-01-01T06:30:00+00:00",
+    ],
+    [
+      "backfill",
+      "backfill",
+      "2025-12-31T00:00:00.000Z",
+      false,
+      "backfill__2025-12-31T00:00:00+00:00",
+    ],
+    [
+      "manual with millis",
+      "manual",
+      "2026-01-01T00:00:00.123Z",
+      true,
+      "manual__2026-01-01T00:00:00.123+00:00",
+    ],
   ] as const)("%s", (_name, runType, date, withMillis, expected) => {
     expect(formatRunId(runType, new Date(date), withMillis)).toBe(expected);
   });

@@ -16,8 +16,18 @@ const edges =
 describe("topologicalOrder", () => {
   it.each([
     ["no edges: by id", ["c", "a", "b"], {}, ["a", "b", "c"]],
-    ["a chain", ["load", "extract", "transform"], { transform: ["extract"], load: ["transform"] }, ["extract", "transform", "load"]],
-    ["a diamond, ties by id", ["d", "c", "b", "a"], { b: ["a"], c: ["a"], d: ["b", "c"] }, ["a", "b", "c", "d"]],
+    [
+      "a chain",
+      ["load", "extract", "transform"],
+      { transform: ["extract"], load: ["transform"] },
+      ["extract", "transform", "load"],
+    ],
+    [
+      "a diamond, ties by id",
+      ["d", "c", "b", "a"],
+      { b: ["a"], c: ["a"], d: ["b", "c"] },
+      ["a", "b", "c", "d"],
+    ],
     ["a late root comes when its id is smallest", ["b", "c", "a"], { c: ["b"] }, ["a", "b", "c"]],
     ["repeated upstream counted once", ["a", "b"], { b: ["a", "a"] }, ["a", "b"]],
     ["unknown upstream ignored", ["a", "b"], { b: ["a", "ghost"] }, ["a", "b"]],
@@ -27,11 +37,31 @@ describe("topologicalOrder", () => {
   });
 
   it.each([
-    ["two tasks", ["extract", "transform"], { extract: ["transform"], transform: ["extract"] }, ["extract", "transform", "extract"]],
+    [
+      "two tasks",
+      ["extract", "transform"],
+      { extract: ["transform"], transform: ["extract"] },
+      ["extract", "transform", "extract"],
+    ],
     ["a self-dependency", ["a"], { a: ["a"] }, ["a", "a"]],
-    ["three tasks, in flow order from the smallest id", ["x", "b", "c"], { x: ["c"], b: ["x"], c: ["b"] }, ["b", "c", "x", "b"]],
-    ["a cycle downstream of a valid part", ["a", "b", "c", "d"], { b: ["a"], c: ["b", "d"], d: ["c"] }, ["c", "d", "c"]],
-    ["a task hanging off a cycle is not part of it", ["a", "b", "z"], { a: ["b"], b: ["a"], z: ["a"] }, ["a", "b", "a"]],
+    [
+      "three tasks, in flow order from the smallest id",
+      ["x", "b", "c"],
+      { x: ["c"], b: ["x"], c: ["b"] },
+      ["b", "c", "x", "b"],
+    ],
+    [
+      "a cycle downstream of a valid part",
+      ["a", "b", "c", "d"],
+      { b: ["a"], c: ["b", "d"], d: ["c"] },
+      ["c", "d", "c"],
+    ],
+    [
+      "a task hanging off a cycle is not part of it",
+      ["a", "b", "z"],
+      { a: ["b"], b: ["a"], z: ["a"] },
+      ["a", "b", "a"],
+    ],
   ])("a cycle: %s", (_name, ids, upstream, cycle) => {
     expect(topologicalOrder(ids, edges(upstream))).toEqual({ cycle });
   });
@@ -39,12 +69,15 @@ describe("topologicalOrder", () => {
   it("orders a 10,000-task chain and a 10,000-task cycle without recursion", () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => `t${String(i).padStart(5, "0")}`);
     const index = new Map(ids.map((id, i) => [id, i]));
-    const previous = (id: string): string[] => (index.get(id)! > 0 ? [ids[index.get(id)! - 1]!] : []);
+    const previous = (id: string): string[] =>
+      index.get(id)! > 0 ? [ids[index.get(id)! - 1]!] : [];
     const started = performance.now();
     const chain = topologicalOrder([...ids].reverse(), previous);
     expect("order" in chain && chain.order).toEqual(ids);
 
-    const cycle = topologicalOrder(ids, (id) => [ids[(index.get(id)! + ids.length - 1) % ids.length]!]);
+    const cycle = topologicalOrder(ids, (id) => [
+      ids[(index.get(id)! + ids.length - 1) % ids.length]!,
+    ]);
     expect(performance.now() - started).toBeLessThan(500);
     expect("cycle" in cycle && cycle.cycle.length).toBe(10_001);
   });
@@ -75,7 +108,11 @@ describe("closures, roots and leaves", () => {
   it.each([
     ["of a root", ["extract"], ["clean", "enrich", "load", "notify"]],
     ["of a leaf", ["notify"], []],
-    ["of two ids, one the other's descendant", ["extract", "load"], ["clean", "enrich", "load", "notify"]],
+    [
+      "of two ids, one the other's descendant",
+      ["extract", "load"],
+      ["clean", "enrich", "load", "notify"],
+    ],
   ])("downstreamClosure %s", (_name, ids, expected) => {
     expect([...downstreamClosure(dag, ids)].sort()).toEqual(expected);
   });

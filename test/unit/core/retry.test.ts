@@ -34,7 +34,11 @@ describe("retryDelayMs", () => {
     ["try 4", 4, 240, 479],
   ])("exponential %s lies in [%i s, %i s] for many keys", (_name, n, low, high) => {
     for (let i = 0; i < 50; i++) {
-      const delay = retryDelayMs(policy({ retryExponentialBackoff: true }), n, `dag#task#${i}#${n}`);
+      const delay = retryDelayMs(
+        policy({ retryExponentialBackoff: true }),
+        n,
+        `dag#task#${i}#${n}`,
+      );
       expect(delay % 1_000).toBe(0);
       expect(delay).toBeGreaterThanOrEqual(low * 1_000);
       expect(delay).toBeLessThanOrEqual(high * 1_000);
@@ -44,17 +48,55 @@ describe("retryDelayMs", () => {
   it("exponential jitter is deterministic per key and varies across keys", () => {
     const exponential = policy({ retryExponentialBackoff: true });
     expect(retryDelayMs(exponential, 3, key(3))).toBe(retryDelayMs(exponential, 3, key(3)));
-    const delays = new Set(Array.from({ length: 20 }, (_, i) => retryDelayMs(exponential, 3, `k${i}`)));
+    const delays = new Set(
+      Array.from({ length: 20 }, (_, i) => retryDelayMs(exponential, 3, `k${i}`)),
+    );
     expect(delays.size).toBeGreaterThan(5);
   });
 
   it.each([
-    ["a sub-second delay has a 1 s base", policy({ retryExponentialBackoff: true, retryDelayMs: 100 }), 1, 1_000, 1_000],
-    ["a zero delay has a 1 s base", policy({ retryExponentialBackoff: true, retryDelayMs: 0 }), 1, 1_000, 1_000],
-    ["capped at 24 h", policy({ retryExponentialBackoff: true, retryDelayMs: 3_600_000 }), 10, 86_400_000, 86_400_000],
-    ["a huge try number is capped, not Infinity", policy({ retryExponentialBackoff: true }), 5_000, 86_400_000, 86_400_000],
-    ["then capped by maxRetryDelay", policy({ retryExponentialBackoff: true, maxRetryDelayMs: 90_000 }), 4, 90_000, 90_000],
-    ["maxRetryDelay above the delay changes nothing", policy({ retryExponentialBackoff: true, maxRetryDelayMs: 3_600_000 }), 1, 30_000, 59_000],
+    [
+      "a sub-second delay has a 1 s base",
+      policy({ retryExponentialBackoff: true, retryDelayMs: 100 }),
+      1,
+      1_000,
+      1_000,
+    ],
+    [
+      "a zero delay has a 1 s base",
+      policy({ retryExponentialBackoff: true, retryDelayMs: 0 }),
+      1,
+      1_000,
+      1_000,
+    ],
+    [
+      "capped at 24 h",
+      policy({ retryExponentialBackoff: true, retryDelayMs: 3_600_000 }),
+      10,
+      86_400_000,
+      86_400_000,
+    ],
+    [
+      "a huge try number is capped, not Infinity",
+      policy({ retryExponentialBackoff: true }),
+      5_000,
+      86_400_000,
+      86_400_000,
+    ],
+    [
+      "then capped by maxRetryDelay",
+      policy({ retryExponentialBackoff: true, maxRetryDelayMs: 90_000 }),
+      4,
+      90_000,
+      90_000,
+    ],
+    [
+      "maxRetryDelay above the delay changes nothing",
+      policy({ retryExponentialBackoff: true, maxRetryDelayMs: 3_600_000 }),
+      1,
+      30_000,
+      59_000,
+    ],
   ])("exponential: %s", (_name, p, n, low, high) => {
     const delay = retryDelayMs(p, n, key(n));
     expect(delay).toBeGreaterThanOrEqual(low);
