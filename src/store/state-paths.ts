@@ -1,6 +1,15 @@
 import { join } from "node:path";
 import { StateFileError } from "../errors.js";
 
+// The state dir, layout version 1 (STATE_VERSION):
+//   flow-state.json                    {"version": 1}: which layout this is
+//   runs/<dag>/<run>.json              snapshot {"version": 1, "seq": N, "run": DagRun}
+//   runs/<dag>/<run>.journal           JSON lines since the snapshot: {"seq", "task"} | {"seq", "run"}
+//   runs/<dag>/<run>.lock/             proper-lockfile lock dir while a process owns the run
+//   runs/<dag>/.create.lock/           short lock while a run of the DAG is being created
+//   logs/<dag>/<run>/<task>/<try>.log  one log per try
+// A file per run keeps the cost of recording a run independent of the history's size.
+
 /** Name of the layout marker at the root of the state dir. */
 export const LAYOUT_MARKER = "flow-state.json";
 

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, chmod, readFile, readdir, writeFile } from "node:fs/promises";
+import { appendFile, chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LockError, NotFoundError, StateFileError } from "../../../src/errors.js";
@@ -238,6 +238,25 @@ describe("FileStateStore: writers and the journal", () => {
     await expect(store.openRun("etl", RUN_ID)).rejects.toBeInstanceOf(LockError);
     await writer.close();
     await (await store.openRun("etl", RUN_ID)).close();
+  });
+
+  it("stops writing once its lock is lost, leaving the run to whoever holds it now", async () => {
+    const state = join(await tempDir(), "state");
+    const store = await FileStateStore.open(state, { lockStaleMs: 2000, lockUpdateMs: 1000 });
+    await store.createRun(makeRun("etl", DATE));
+    const writer = await store.openRun("etl", RUN_ID);
+    writer.saveTask(makeTask("extract", "running"));
+    const snapshot = join(state, "runs", "etl", `${RUN_ID}.json`);
+    const before = await readFile(snapshot);
+    await rm(join(state, "runs", "etl", `${RUN_ID}.lock`), { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the next lock refresh notices
+    expect(() => writer.saveTask(makeTask("extract", "success"))).toThrow(LockError);
+    expect(() => writer.saveTask(makeTask("extract", "success"))).toThrow(/lost the lock on run/);
+    await expect(writer.close()).rejects.toBeInstanceOf(LockError);
+    expect(await readFile(snapshot)).toEqual(before);
+    expect(Object.values((await store.getRun("etl", RUN_ID))?.tasks ?? {})).toEqual([
+      makeTask("extract", "running"),
+    ]);
   });
 
   it("treats saving after close as a bug", async () => {
