@@ -1,8 +1,6 @@
 import { unlink } from "node:fs/promises";
-import { dirname } from "node:path";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { LockError } from "../errors.js";
-import { fsyncDir } from "./atomic-json-adapter.js";
 import { formatJournalLine, type JournalEntry } from "./journal.js";
 import { JournalAppender } from "./journal-appender.js";
 import { releaseLock, type ReleaseLock } from "./locks.js";
@@ -84,11 +82,13 @@ export class FileRunWriter implements RunWriter {
   }
 }
 
-/** Deletes a journal whose lines a snapshot now holds. */
+/**
+ * Deletes a journal whose lines a snapshot now holds. No folder fsync: if a power loss undoes
+ * the unlink, the journal's lines all have seq <= the snapshot's and readers skip them.
+ */
 export async function removeJournal(path: string): Promise<void> {
   try {
     await unlink(path);
-    fsyncDir(dirname(path));
   } catch (error) {
     if (!isMissing(error)) throw inaccessibleStatePath(path, "remove the journal", error);
   }
