@@ -16,7 +16,6 @@ export function makeProgram(context: CliContext): Command {
     .version("0.1.0")
     .option("--pipelines <dir>", "pipelines folder (default: FLOW_PIPELINES or ./pipelines)")
     .option("--state-dir <dir>", "state folder (default: FLOW_HOME or ./state)")
-    .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
@@ -61,6 +60,7 @@ function report(error: unknown, context: CliContext | undefined): number {
     }
     const message = error.message.replace(/^error: /, "");
     stderr.write(`flow: ${message}\n`);
+    stderr.write("flow: hint: flow --help lists the commands, flow <command> --help their options\n");
     return EXIT.usage;
   }
   if (error instanceof FlowError) {

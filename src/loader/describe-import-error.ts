@@ -11,7 +11,7 @@ export function describeImportError(error: unknown, file: string, shownAs: strin
   if (transform) return `${shownAs}:${transform[1]}:${transform[2]}: ${transform[3]}`;
   const firstLine = error.message.split("\n")[0] ?? "";
   const line = lineInFile(error.stack ?? "", file);
-  const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
+  const name = error.name ? `${error.name}: ` : "";
   return `${shownAs}${line ? `:${line}` : ""}: ${name}${firstLine}`;
 }
 

@@ -7,6 +7,7 @@ describe("closest", () => {
   it.each([
     ["a missing letter", "extrct", tasks, "extract"],
     ["a swapped pair", "tranfsorm", tasks, "transform"],
+    ["a swapped pair in a short name", "godo", ["good"], "good"],
     ["different case", "Load", tasks, "load"],
     ["an extra letter", "loadd", tasks, "load"],
     ["a trigger rule typo", "all_sucess", ["all_success", "all_failed", "all_done"], "all_success"],
