@@ -33,3 +33,23 @@ export function elapsedMs(start: string | null, end: string | Date | null): numb
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
+
+/**
+ * `extract_customer_…_warehouse`: cut from the middle, where long ids usually repeat themselves
+ * least, so both the prefix and the distinguishing suffix stay readable. Assumes one column per
+ * character (DAG and task ids are ASCII).
+ */
+export function shortenMiddle(text: string, width: number, ellipsis = "…"): string {
+  if (text.length <= width) return text;
+  if (width <= ellipsis.length) return ellipsis.slice(0, Math.max(0, width));
+  const keep = width - ellipsis.length;
+  const head = Math.ceil(keep / 2);
+  return text.slice(0, head) + ellipsis + text.slice(text.length - (keep - head));
+}
+
+/** Cuts `text` to `width` characters, ending with an ellipsis when anything was cut. */
+export function shortenEnd(text: string, width: number, ellipsis = "…"): string {
+  if (text.length <= width) return text;
+  if (width <= ellipsis.length) return ellipsis.slice(0, Math.max(0, width));
+  return text.slice(0, width - ellipsis.length) + ellipsis;
+}
