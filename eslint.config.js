@@ -4,11 +4,35 @@ import tseslint from "typescript-eslint";
 // Modules that do I/O, read the clock or talk to the terminal. src/core must stay pure
 // (docs/adr/0001-pure-core.md), so it may import none of them.
 const ioModules = [
-  "fs", "node:fs", "fs/promises", "node:fs/promises", "child_process", "node:child_process",
-  "process", "node:process", "os", "node:os", "net", "node:net", "http", "node:http",
-  "worker_threads", "node:worker_threads", "readline", "node:readline",
-  "lowdb", "lowdb/node", "execa", "chalk", "cli-table3", "log-update", "proper-lockfile",
-  "write-file-atomic", "tsx", "tsx/esm/api", "commander",
+  "fs",
+  "node:fs",
+  "fs/promises",
+  "node:fs/promises",
+  "child_process",
+  "node:child_process",
+  "process",
+  "node:process",
+  "os",
+  "node:os",
+  "net",
+  "node:net",
+  "http",
+  "node:http",
+  "worker_threads",
+  "node:worker_threads",
+  "readline",
+  "node:readline",
+  "lowdb",
+  "lowdb/node",
+  "execa",
+  "chalk",
+  "cli-table3",
+  "log-update",
+  "proper-lockfile",
+  "write-file-atomic",
+  "tsx",
+  "tsx/esm/api",
+  "commander",
 ];
 
 export default tseslint.config(
@@ -18,31 +42,67 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly",
-        setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly",
-        URL: "readonly", AbortController: "readonly", AbortSignal: "readonly", Buffer: "readonly",
-        performance: "readonly", structuredClone: "readonly", queueMicrotask: "readonly",
+        process: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        setImmediate: "readonly",
+        URL: "readonly",
+        AbortController: "readonly",
+        AbortSignal: "readonly",
+        Buffer: "readonly",
+        performance: "readonly",
+        structuredClone: "readonly",
+        queueMicrotask: "readonly",
       },
     },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
     },
   },
   {
     files: ["src/core/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: ioModules.map((name) => ({ name, message: "src/core is pure: no I/O, clock or terminal (see docs/adr/0001-pure-core.md)." })),
-        patterns: [{ group: ["../*", "!../core/*"], message: "src/core imports nothing outside src/core." }],
-      }],
-      "no-restricted-globals": ["error",
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ioModules.map((name) => ({
+            name,
+            message:
+              "src/core is pure: no I/O, clock or terminal (see docs/adr/0001-pure-core.md).",
+          })),
+          patterns: [
+            {
+              group: ["../*", "!../core/*"],
+              message: "src/core imports nothing outside src/core.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-globals": [
+        "error",
         { name: "process", message: "src/core is pure: pass what you need as an argument." },
         { name: "console", message: "src/core is pure: return data, let the CLI print." },
       ],
-      "no-restricted-syntax": ["error",
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "src/core never reads the clock: take `now` as an argument." },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "src/core never reads the clock: take `now` as an argument." },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "src/core makes no random values: take IDs as arguments." },
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "src/core never reads the clock: take `now` as an argument.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "src/core never reads the clock: take `now` as an argument.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: "src/core makes no random values: take IDs as arguments.",
+        },
       ],
     },
   },

@@ -19,7 +19,7 @@ const downloadLaunches = bash(
   "download_launches",
   'mkdir -p "$DATA_DIR" && curl -sSfL -o "$DATA_DIR/launches.json" "$LAUNCH_API_URL"',
   // The public API is rate-limited and now and then slow: worth a retry, not a failed run.
-  { env, retries: 2, retryDelay: "1m", timeout: "2m" },
+  { env, retries: 1, retryDelay: "10s", timeout: "2m" },
 );
 
 const getPictures = fn("get_pictures", async (ctx) => {

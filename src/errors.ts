@@ -39,9 +39,17 @@ export class UsageError extends FlowError {
 
 /** A name that does not exist; the message lists the ones that do. */
 export class NotFoundError extends FlowError {
-  constructor(kind: string, name: string, known: readonly string[], options: { where?: string } = {}) {
+  constructor(
+    kind: string,
+    name: string,
+    known: readonly string[],
+    options: { where?: string } = {},
+  ) {
     const where = options.where ? ` in ${options.where}` : "";
-    const list = known.length === 0 ? `there are no ${kind}s` : `known: ${known.map((k) => `"${k}"`).join(", ")}`;
+    const list =
+      known.length === 0
+        ? `there are no ${kind}s`
+        : `known: ${known.map((k) => `"${k}"`).join(", ")}`;
     super(`unknown ${kind} "${name}"${where} (${list})`, { exitCode: EXIT.usage });
   }
 }

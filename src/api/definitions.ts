@@ -111,10 +111,14 @@ export class DagDefinition {
 }
 
 export function isTask(value: unknown): value is Task {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK] === true;
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK] === true
+  );
 }
 
 /** True for DAG definitions, also those made by another copy of this module. */
 export function isDagDefinition(value: unknown): value is DagDefinition {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DAG] === true;
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DAG] === true
+  );
 }

@@ -32,7 +32,10 @@ export type { TriggerRule } from "../core/dag.js";
 export type { Json } from "../core/json.js";
 export { Task, DagDefinition } from "./definitions.js";
 
-function withDependencies(task: Task, options: { upstream?: TaskRef[]; downstream?: TaskRef[] }): Task {
+function withDependencies(
+  task: Task,
+  options: { upstream?: TaskRef[]; downstream?: TaskRef[] },
+): Task {
   task.upstreamRefs.push(...(options.upstream ?? []));
   task.downstreamRefs.push(...(options.downstream ?? []));
   return task;
@@ -56,7 +59,10 @@ export function bash(id: string, command: BashCommand, options: BashOptions = {}
  */
 export function fn(id: string, run: TaskFunction, options: FunctionOptions = {}): Task {
   const { upstream, downstream, ...taskOptions } = options;
-  return withDependencies(new Task(id, "function", taskOptions, undefined, run), { upstream, downstream });
+  return withDependencies(new Task(id, "function", taskOptions, undefined, run), {
+    upstream,
+    downstream,
+  });
 }
 
 /**

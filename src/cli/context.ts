@@ -28,13 +28,17 @@ export function processContext(): CliContext {
   const env = process.env;
   const forced = env.FORCE_COLOR;
   const color =
-    forced !== undefined && forced !== "" ? forced !== "0" && forced !== "false" : Boolean(process.stdout.isTTY) && !("NO_COLOR" in env) && env.TERM !== "dumb";
+    forced !== undefined && forced !== ""
+      ? forced !== "0" && forced !== "false"
+      : Boolean(process.stdout.isTTY) && !("NO_COLOR" in env) && env.TERM !== "dumb";
   const pinned = env.FLOW_NOW;
   let pinnedDate: Date | undefined;
   if (pinned) {
     pinnedDate = new Date(pinned);
     if (Number.isNaN(pinnedDate.getTime())) {
-      throw new UsageError(`FLOW_NOW="${pinned}" is not an ISO date`, { hint: "e.g. FLOW_NOW=2026-01-03T06:00:00Z" });
+      throw new UsageError(`FLOW_NOW="${pinned}" is not an ISO date`, {
+        hint: "e.g. FLOW_NOW=2026-01-03T06:00:00Z",
+      });
     }
   }
   return {

@@ -6,7 +6,11 @@ import type { StateStore } from "../store/state-store.js";
  * The run `runId` of the DAG, or its latest run (by logical date) when no id is given. A missing
  * run is a usage error that names the newest run ids.
  */
-export async function findRun(store: StateStore, dagId: string, runId: string | undefined): Promise<DagRun> {
+export async function findRun(
+  store: StateStore,
+  dagId: string,
+  runId: string | undefined,
+): Promise<DagRun> {
   if (runId !== undefined) {
     const run = await store.getRun(dagId, runId);
     if (run) return run;
@@ -15,9 +19,17 @@ export async function findRun(store: StateStore, dagId: string, runId: string | 
   if (runId === undefined) {
     const latest = runs.at(-1);
     if (latest) return latest;
-    throw new FlowError(`dag "${dagId}" has no runs yet`, { exitCode: EXIT.usage, hint: `start one with: flow run ${dagId}` });
+    throw new FlowError(`dag "${dagId}" has no runs yet`, {
+      exitCode: EXIT.usage,
+      hint: `start one with: flow run ${dagId}`,
+    });
   }
-  const recent = runs.slice(-5).reverse().map((run) => `"${run.run_id}"`);
+  const recent = runs
+    .slice(-5)
+    .reverse()
+    .map((run) => `"${run.run_id}"`);
   const known = recent.length === 0 ? "it has no runs yet" : `latest: ${recent.join(", ")}`;
-  throw new FlowError(`unknown run "${runId}" of dag "${dagId}" (${known})`, { exitCode: EXIT.usage });
+  throw new FlowError(`unknown run "${runId}" of dag "${dagId}" (${known})`, {
+    exitCode: EXIT.usage,
+  });
 }

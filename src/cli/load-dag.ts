@@ -22,7 +22,10 @@ export async function loadDag(
   if (loaded) return { pipelines, loaded };
   const broken = pipelines.errors.find((error) => error.dagId === dagId);
   if (broken) {
-    const more = broken.messages.length > 1 ? ` (and ${broken.messages.length - 1} more: run flow validate)` : "";
+    const more =
+      broken.messages.length > 1
+        ? ` (and ${broken.messages.length - 1} more: run flow validate)`
+        : "";
     throw new PipelineError(`${broken.messages[0]}${more}`);
   }
   const known = [...pipelines.dags.keys()].sort();

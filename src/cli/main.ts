@@ -31,7 +31,11 @@ export function makeProgram(context: CliContext): Command {
     makeTestCommand,
     makeValidateCommand,
   ]) {
-    program.addCommand(make(context).exitOverride().configureOutput({ outputError: () => undefined }));
+    program.addCommand(
+      make(context)
+        .exitOverride()
+        .configureOutput({ outputError: () => undefined }),
+    );
   }
   return program;
 }
@@ -55,18 +59,25 @@ export async function main(argv: string[]): Promise<number> {
 function report(error: unknown, context: CliContext | undefined): number {
   const stderr = context?.stderr ?? process.stderr;
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+    if (
+      error.code === "commander.helpDisplayed" ||
+      error.code === "commander.version" ||
+      error.exitCode === 0
+    ) {
       return EXIT.ok;
     }
     const message = error.message.replace(/^error: /, "");
     stderr.write(`flow: ${message}\n`);
-    stderr.write("flow: hint: flow --help lists the commands, flow <command> --help their options\n");
+    stderr.write(
+      "flow: hint: flow --help lists the commands, flow <command> --help their options\n",
+    );
     return EXIT.usage;
   }
   if (error instanceof FlowError) {
     stderr.write(`flow: ${error.message}\n`);
     if (error.hint) stderr.write(`flow: hint: ${error.hint}\n`);
-    if (process.env.FLOW_DEBUG === "1" && error.cause instanceof Error) stderr.write(`${error.cause.stack}\n`);
+    if (process.env.FLOW_DEBUG === "1" && error.cause instanceof Error)
+      stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

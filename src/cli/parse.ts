@@ -18,7 +18,10 @@ export function parseDate(flag: string, value: string): Date {
         : `${text.replace(" ", "T")}Z`;
     const date = new Date(normalised);
     // Date.parse rolls 2026-02-30 over to March: reject dates that do not round-trip.
-    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === normalisedDay(normalised, date)) {
+    if (
+      !Number.isNaN(date.getTime()) &&
+      date.toISOString().slice(0, 10) === normalisedDay(normalised, date)
+    ) {
       return date;
     }
   }
@@ -53,7 +56,8 @@ export function parseParams(pairs: readonly string[]): Record<string, Json> {
 /** A whole number >= 1 given to `flag`. */
 export function parsePositiveInt(flag: string, value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} must be a whole number >= 1, got "${value}"`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new UsageError(`${flag} must be a whole number >= 1, got "${value}"`);
   return number;
 }
 

@@ -30,7 +30,10 @@ export async function withEngine<T>(
   process.once("SIGTERM", onSignal);
   try {
     const result = await work(engine, abort.signal);
-    if (abort.signal.aborted) throw new InterruptedError("interrupted: running tasks were stopped and will run again when you resume");
+    if (abort.signal.aborted)
+      throw new InterruptedError(
+        "interrupted: running tasks were stopped and will run again when you resume",
+      );
     return result;
   } finally {
     process.off("SIGINT", onSignal);

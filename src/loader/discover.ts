@@ -11,7 +11,8 @@ const PIPELINE_FILE = /\.(ts|mts|js|mjs)$/;
 export function discoverPipelineFiles(dir: string): string[] {
   let entries: string[];
   try {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`pipelines folder "${dir}" is not a directory`);
+    if (!statSync(dir).isDirectory())
+      throw new UsageError(`pipelines folder "${dir}" is not a directory`);
     entries = readdirSync(dir);
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -27,10 +27,18 @@ export function initialize(data: InitializeData): void {
  * project that never set it) Node would treat a `.ts` file as CommonJS and then refuse its
  * `import` of flow's ESM API; so a `.ts` file is always loaded as an ES module (`.cts` stays CJS).
  */
-export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve): Promise<Resolved> {
+export async function resolve(
+  specifier: string,
+  context: unknown,
+  nextResolve: NextResolve,
+): Promise<Resolved> {
   if (specifier === "flow") return { url: apiUrl, shortCircuit: true };
   const resolved = await nextResolve(specifier, context);
-  if (resolved.url.startsWith("file:") && /\.tsx?$/.test(resolved.url) && resolved.format === "commonjs") {
+  if (
+    resolved.url.startsWith("file:") &&
+    /\.tsx?$/.test(resolved.url) &&
+    resolved.format === "commonjs"
+  ) {
     return { ...resolved, format: "module" };
   }
   return resolved;

@@ -59,7 +59,10 @@ export async function loadPipelines(dir: string, options: LoadOptions): Promise<
     }
     const definitions = Object.values(loaded.module).filter(isDagDefinition);
     if (definitions.length === 0) {
-      errors.push({ file: shownAs, messages: [`${shownAs}: exports no DAG (export default dag({...}))`] });
+      errors.push({
+        file: shownAs,
+        messages: [`${shownAs}: exports no DAG (export default dag({...}))`],
+      });
     }
     for (const definition of new Set(definitions)) {
       const parts = toDagInput(definition, shownAs);
@@ -75,7 +78,9 @@ export async function loadPipelines(dir: string, options: LoadOptions): Promise<
         errors.push({
           file: shownAs,
           dagId: built.dag.id,
-          messages: [`${shownAs}: dag "${built.dag.id}" is already defined in ${existing.dag.file}`],
+          messages: [
+            `${shownAs}: dag "${built.dag.id}" is already defined in ${existing.dag.file}`,
+          ],
         });
         continue;
       }

@@ -12,7 +12,8 @@ export class LoadedTaskResolver implements TaskResolver {
 
   async resolve(ref: TaskReference): Promise<Task> {
     const task = this.pipelines.dags.get(ref.dagId)?.tasks.get(ref.taskId);
-    if (!task) throw new PipelineError(`task "${ref.taskId}" of dag "${ref.dagId}" is not in ${ref.file}`);
+    if (!task)
+      throw new PipelineError(`task "${ref.taskId}" of dag "${ref.dagId}" is not in ${ref.file}`);
     return task;
   }
 }

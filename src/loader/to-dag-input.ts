@@ -37,7 +37,11 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
   listed.forEach((value, index) => {
     if (!isTask(value)) {
       const what = value === null ? "null" : typeof value;
-      issues.push({ file, ...(dagId && { dagId }), message: `tasks[${index}] is a ${what}, not a task made with bash() or fn()` });
+      issues.push({
+        file,
+        ...(dagId && { dagId }),
+        message: `tasks[${index}] is a ${what}, not a task made with bash() or fn()`,
+      });
     }
     visit(value);
   });

@@ -85,7 +85,11 @@ class RunExecution {
     for (const spec of this.dag.tasks.values()) {
       const existing = this.tasks[spec.id];
       if (!existing) this.save(newTaskInstance(spec));
-      else if (existing.state === "running" || existing.state === "queued" || existing.state === "scheduled") {
+      else if (
+        existing.state === "running" ||
+        existing.state === "queued" ||
+        existing.state === "scheduled"
+      ) {
         // Only a process that crashed leaves a try running: we hold the run now, so it is lost.
         this.save(
           failTry(existing, spec, at, {
@@ -110,12 +114,19 @@ class RunExecution {
   private pump(): void {
     if (this.done) return;
     const { slots } = this.options;
-    while (!this.stopping && this.ready.length > 0 && slots.tryAcquire(this.dag.id, this.dag.maxActiveTasks)) {
+    while (
+      !this.stopping &&
+      this.ready.length > 0 &&
+      slots.tryAcquire(this.dag.id, this.dag.maxActiveTasks)
+    ) {
       const taskId = this.ready.shift()!;
       this.queued.delete(taskId);
       this.start(taskId);
     }
-    if (this.running === 0 && (this.stopping || (this.ready.length === 0 && this.retryTimers.size === 0))) {
+    if (
+      this.running === 0 &&
+      (this.stopping || (this.ready.length === 0 && this.retryTimers.size === 0))
+    ) {
       this.finish();
     }
   }
@@ -126,13 +137,21 @@ class RunExecution {
     const at = clock();
     const current = this.tasks[taskId]!;
     const logPath = this.options.logPath(taskId, current.try_number + 1);
-    const instance = startTry(current, at, { pid: spec.kind === "function" ? owner.pid : null, logPath });
+    const instance = startTry(current, at, {
+      pid: spec.kind === "function" ? owner.pid : null,
+      logPath,
+    });
     this.save(instance);
     this.running++;
     observer?.taskStarted?.(instance, at);
     const execution = {
       ref: { file: loaded.file, dagId: this.dag.id, taskId },
-      context: buildRunContext({ ...this.run, tasks: this.tasks }, taskId, instance.try_number, instance.max_tries),
+      context: buildRunContext(
+        { ...this.run, tasks: this.tasks },
+        taskId,
+        instance.try_number,
+        instance.max_tries,
+      ),
       results: this.results,
       upstream: spec.upstream,
       logPath,
@@ -231,7 +250,11 @@ class RunExecution {
       // Interrupted: the run goes back to queued so that running it again resumes it.
       this.run = requeueRun(this.run, "interrupted");
     } else {
-      const outcome = decideRunOutcome(this.dag, this.tasks, { ready: 0, running: 0, waitingForRetry: 0 });
+      const outcome = decideRunOutcome(this.dag, this.tasks, {
+        ready: 0,
+        running: 0,
+        waitingForRetry: 0,
+      });
       const state = outcome.state === "success" ? "success" : "failed";
       this.run = finishRun(this.run, at, state, outcome.state === "failed" ? outcome.reason : null);
     }

@@ -18,7 +18,10 @@ export interface Project {
   readonly dir: string;
   readonly stateDir: string;
   /** Runs `flow ...args` in the project, without colour, and never throws on a non-zero exit. */
-  flow(args: string[], options?: { env?: Record<string, string>; input?: string }): Promise<FlowResult>;
+  flow(
+    args: string[],
+    options?: { env?: Record<string, string>; input?: string },
+  ): Promise<FlowResult>;
   /** Starts `flow ...args` and returns the child process, for signal tests. */
   spawn(args: string[], options?: { env?: Record<string, string> }): ResultPromise;
   write(path: string, content: string): Promise<void>;
@@ -101,9 +104,16 @@ export function normalise(text: string): string {
 }
 
 /** Reads the stored run as the `flow status --json` contract shows it. */
-export async function statusJson(project: Project, dagId: string): Promise<{
+export async function statusJson(
+  project: Project,
+  dagId: string,
+): Promise<{
   dag_id: string;
-  runs: { run_id: string; state: string; tasks: Record<string, { state: string; try_number: number }> }[];
+  runs: {
+    run_id: string;
+    state: string;
+    tasks: Record<string, { state: string; try_number: number }>;
+  }[];
 }> {
   const result = await project.flow(["status", dagId, "--json"]);
   if (result.exitCode !== 0) throw new Error(`flow status failed: ${result.stderr}`);

@@ -37,21 +37,37 @@ afterEach(async () => project?.cleanup());
 describe("flow run", () => {
   it("runs bash and function tasks in dependency order and passes results downstream", async () => {
     project = await makeProject({ "pipelines/etl.ts": ETL });
-    const result = await project.flow(["run", "etl", "--date", "2026-01-05", "--param", "region=eu"]);
+    const result = await project.flow([
+      "run",
+      "etl",
+      "--date",
+      "2026-01-05",
+      "--param",
+      "region=eu",
+    ]);
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("run manual__2026-01-05T00:00:00+00:00 success");
     const status = await statusJson(project, "etl");
     const run = status.runs[0]!;
     expect(run.state).toBe("success");
-    expect(Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, [ti.state, ti.try_number]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.entries(run.tasks).map(([id, ti]) => [id, [ti.state, ti.try_number]]),
+      ),
+    ).toEqual({
       extract: ["success", 1],
       clean: ["success", 1],
       enrich: ["success", 1],
       load: ["success", 1],
     });
     expect(await project.read("env.txt")).toBe("etl|extract|2026-01-05|1");
-    const stored = JSON.parse(await readFile(join(project.stateDir, "runs/etl/manual__2026-01-05T00:00:00+00:00.json"), "utf8"));
+    const stored = JSON.parse(
+      await readFile(
+        join(project.stateDir, "runs/etl/manual__2026-01-05T00:00:00+00:00.json"),
+        "utf8",
+      ),
+    );
     expect(stored.run.tasks.load.result).toEqual({
       got: { clean: { rows: 3, ds: "2026-01-05" }, enrich: { extra: true } },
       pulled: { rows: 3, ds: "2026-01-05" },
@@ -71,14 +87,21 @@ describe("flow run", () => {
     expect(result.stdout).toMatch(/run manual__2026-02-01T00:00:00\+00:00 failed/);
     const run = (await statusJson(project, "broken")).runs[0]!;
     expect(run.state).toBe("failed");
-    expect(Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]))).toEqual({
-      a: "success",
-      b: "failed",
-      c: "upstream_failed",
-      d: "upstream_failed",
-      side: "success",
-    });
-    const stored = JSON.parse(await readFile(join(project.stateDir, "runs/broken/manual__2026-02-01T00:00:00+00:00.json"), "utf8"));
+    expect(Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]))).toEqual(
+      {
+        a: "success",
+        b: "failed",
+        c: "upstream_failed",
+        d: "upstream_failed",
+        side: "success",
+      },
+    );
+    const stored = JSON.parse(
+      await readFile(
+        join(project.stateDir, "runs/broken/manual__2026-02-01T00:00:00+00:00.json"),
+        "utf8",
+      ),
+    );
     expect(stored.run.tasks.b.exit_code).toBe(3);
     expect(stored.run.tasks.b.reason).toBe("exit code 3");
     expect(stored.run.tasks.c.try_number).toBe(0);
@@ -102,7 +125,13 @@ describe("flow run", () => {
       "end",
       "tasks",
     ]);
-    expect(Object.keys(json.runs[0].tasks.extract)).toEqual(["state", "try_number", "start", "end", "duration_ms"]);
+    expect(Object.keys(json.runs[0].tasks.extract)).toEqual([
+      "state",
+      "try_number",
+      "start",
+      "end",
+      "duration_ms",
+    ]);
     expect(json.runs[0].run_type).toBe("manual");
   });
 
@@ -112,12 +141,16 @@ describe("flow run", () => {
     const before = await project.snapshotState();
     const again = await project.flow(["run", "etl", "--date", "2026-01-05"]);
     expect(again.exitCode).not.toBe(0);
-    expect(again.stderr).toMatch(/^flow: run "manual__2026-01-05T00:00:00\+00:00" of dag "etl" already exists/);
+    expect(again.stderr).toMatch(
+      /^flow: run "manual__2026-01-05T00:00:00\+00:00" of dag "etl" already exists/,
+    );
     expect(await project.snapshotState()).toEqual(before);
   });
 
   it("runs many independent tasks within the parallelism limit", async () => {
-    const tasks = Array.from({ length: 40 }, (_, i) => `bash("t${i}", "echo $$ >> pids.txt")`).join(", ");
+    const tasks = Array.from({ length: 40 }, (_, i) => `bash("t${i}", "echo $$ >> pids.txt")`).join(
+      ", ",
+    );
     project = await makeProject({
       "pipelines/wide.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "wide", tasks: [${tasks}] });\n`,
     });

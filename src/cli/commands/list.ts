@@ -7,7 +7,9 @@ import { openStore } from "../session.js";
 /** `flow list`: the DAGs, their schedule and last run; then the import errors. */
 export function makeListCommand(context: CliContext): Command {
   return new Command("list")
-    .description("list the DAGs with their schedule, task count and last run, then the import errors")
+    .description(
+      "list the DAGs with their schedule, task count and last run, then the import errors",
+    )
     .option("--json", "print JSON: {dags: [...], import_errors: [...]}")
     .addHelpText(
       "after",
@@ -21,7 +23,9 @@ Examples:
       const pipelines = await loadAll(context, global);
       const store = await openStore(context, global);
       const rows = [];
-      for (const { dag } of [...pipelines.dags.values()].sort((a, b) => a.dag.id.localeCompare(b.dag.id))) {
+      for (const { dag } of [...pipelines.dags.values()].sort((a, b) =>
+        a.dag.id.localeCompare(b.dag.id),
+      )) {
         const runs = await store.listRuns(dag.id);
         const last = runs.at(-1);
         rows.push({
@@ -31,7 +35,9 @@ Examples:
           tags: [...dag.tags],
           schedule: dag.schedule,
           tasks: dag.tasks.size,
-          last_run: last ? { run_id: last.run_id, logical_date: last.logical_date, state: last.state } : null,
+          last_run: last
+            ? { run_id: last.run_id, logical_date: last.logical_date, state: last.state }
+            : null,
         });
       }
       const importErrors = pipelines.errors.map((error) => ({
@@ -40,7 +46,9 @@ Examples:
         messages: [...error.messages],
       }));
       if (options.json) {
-        context.stdout.write(`${JSON.stringify({ dags: rows, import_errors: importErrors }, null, 2)}\n`);
+        context.stdout.write(
+          `${JSON.stringify({ dags: rows, import_errors: importErrors }, null, 2)}\n`,
+        );
         return;
       }
       context.stdout.write(
@@ -58,7 +66,8 @@ Examples:
       );
       if (importErrors.length > 0) {
         context.stdout.write(`\nImport errors (${importErrors.length}):\n`);
-        for (const error of importErrors) for (const message of error.messages) context.stdout.write(`  ${message}\n`);
+        for (const error of importErrors)
+          for (const message of error.messages) context.stdout.write(`  ${message}\n`);
       }
     });
 }

@@ -24,7 +24,12 @@ export function makeRunCommand(context: CliContext): Command {
     .description("create a manual run of a DAG and execute it to completion in the foreground")
     .argument("<dag>", "DAG id")
     .option("--date <date>", "logical date of the run (YYYY-MM-DD or ISO instant; default: now)")
-    .option("--param <key=value>", "set a run param (repeatable; JSON values are parsed)", collect, [])
+    .option(
+      "--param <key=value>",
+      "set a run param (repeatable; JSON values are parsed)",
+      collect,
+      [],
+    )
     .option("--parallelism <n>", "tasks running at once (default 32)")
     .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
     .addHelpText(
@@ -40,7 +45,10 @@ Examples:
       const dateGiven = options.date !== undefined;
       const logicalDate = dateGiven ? parseDate("--date", options.date!) : context.now();
       const params = parseParams(options.param);
-      const parallelism = options.parallelism === undefined ? undefined : parsePositiveInt("--parallelism", options.parallelism);
+      const parallelism =
+        options.parallelism === undefined
+          ? undefined
+          : parsePositiveInt("--parallelism", options.parallelism);
       const { pipelines, loaded } = await loadDag(context, global, dagId);
       warnImportErrors(context, pipelines);
       const store = await openStore(context, global);
@@ -59,13 +67,18 @@ Examples:
       const reporter = options.json ? undefined : makeReporter(context, dag.tasks.size);
       let finished: DagRun;
       try {
-        finished = await withEngine(store, pipelines, { ...(parallelism && { parallelism }) }, (engine, signal) =>
-          engine.execute(loaded, run.run_id, { ...(reporter && { observer: reporter }), signal }),
+        finished = await withEngine(
+          store,
+          pipelines,
+          { ...(parallelism && { parallelism }) },
+          (engine, signal) =>
+            engine.execute(loaded, run.run_id, { ...(reporter && { observer: reporter }), signal }),
         );
       } finally {
         reporter?.close();
       }
-      if (options.json) context.stdout.write(`${JSON.stringify(toStatusJson(dag.id, [finished]), null, 2)}\n`);
+      if (options.json)
+        context.stdout.write(`${JSON.stringify(toStatusJson(dag.id, [finished]), null, 2)}\n`);
       else context.stdout.write(renderRunReport(dag, finished, context.color));
       if (finished.state !== "success") context.result.exitCode = EXIT.runFailed;
     });

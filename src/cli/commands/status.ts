@@ -32,15 +32,21 @@ Examples:
     .action(async (dagId: string, options: StatusOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new FlowError(`--limit must be a whole number >= 1`, { exitCode: EXIT.usage });
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new FlowError(`--limit must be a whole number >= 1`, { exitCode: EXIT.usage });
       const store = await openStore(context, global);
-      let runs = options.run === undefined ? await store.listRuns(dagId) : [await findRun(store, dagId, options.run)];
+      let runs =
+        options.run === undefined
+          ? await store.listRuns(dagId)
+          : [await findRun(store, dagId, options.run)];
       if (runs.length === 0) {
         // No runs: tell an unknown DAG from one that never ran.
         const pipelines = await loadAll(context, global);
         if (!pipelines.dags.has(dagId)) {
           const known = [...pipelines.dags.keys()].sort().map((id) => `"${id}"`);
-          throw new FlowError(`unknown dag "${dagId}" (known: ${known.join(", ") || "none"})`, { exitCode: EXIT.usage });
+          throw new FlowError(`unknown dag "${dagId}" (known: ${known.join(", ") || "none"})`, {
+            exitCode: EXIT.usage,
+          });
         }
       }
       runs = runs.slice(-limit);
@@ -49,10 +55,13 @@ Examples:
         return;
       }
       if (runs.length === 0) {
-        context.stdout.write(`dag "${dagId}" has no runs yet (start one with: flow run ${dagId})\n`);
+        context.stdout.write(
+          `dag "${dagId}" has no runs yet (start one with: flow run ${dagId})\n`,
+        );
         return;
       }
-      if (options.run === undefined) context.stdout.write(`${renderRunsTable(runs, context.color)}\n\n`);
+      if (options.run === undefined)
+        context.stdout.write(`${renderRunsTable(runs, context.color)}\n\n`);
       const shown = runs.at(-1)!;
       context.stdout.write(`${renderSummary(shown, context.color)}\n`);
     });

@@ -8,7 +8,9 @@ import { openStore } from "../session.js";
 /** `flow tree <dag>`: the task tree, each task coloured by its state in one run. */
 export function makeTreeCommand(context: CliContext): Command {
   return new Command("tree")
-    .description("show the DAG as a tree of tasks, coloured by their state in a run (latest by default)")
+    .description(
+      "show the DAG as a tree of tasks, coloured by their state in a run (latest by default)",
+    )
     .argument("<dag>", "DAG id")
     .option("--run <run_id>", "colour by this run instead of the latest")
     .addHelpText(
@@ -24,8 +26,11 @@ Examples:
       const { loaded } = await loadDag(context, global, dagId);
       const store = await openStore(context, global);
       const runs = options.run === undefined ? await store.listRuns(dagId) : [];
-      const run = options.run !== undefined ? await findRun(store, dagId, options.run) : runs.at(-1);
+      const run =
+        options.run !== undefined ? await findRun(store, dagId, options.run) : runs.at(-1);
       const header = run ? `${dagId}  ${run.run_id}  ${run.state}` : `${dagId}  (no runs yet)`;
-      context.stdout.write(`${header}\n${renderTree(loaded.dag, run?.tasks, { color: context.color })}\n${renderLegend(context.color)}\n`);
+      context.stdout.write(
+        `${header}\n${renderTree(loaded.dag, run?.tasks, { color: context.color })}\n${renderLegend(context.color)}\n`,
+      );
     });
 }

@@ -20,14 +20,20 @@ Examples:
       const problems = pipelines.errors.flatMap((error) => error.messages);
       if (options.json) {
         const dags = [...pipelines.dags.keys()].sort();
-        const errors = pipelines.errors.map((e) => ({ file: e.file, dag_id: e.dagId ?? null, messages: e.messages }));
+        const errors = pipelines.errors.map((e) => ({
+          file: e.file,
+          dag_id: e.dagId ?? null,
+          messages: e.messages,
+        }));
         context.stdout.write(`${JSON.stringify({ dags, import_errors: errors }, null, 2)}\n`);
       } else {
         for (const problem of problems) context.stderr.write(`${problem}\n`);
         const dags = pipelines.dags.size;
         const summary = `${dags} DAG${dags === 1 ? "" : "s"} valid`;
         context.stdout.write(
-          problems.length === 0 ? `${summary}\n` : `${summary}, ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${pipelines.errors.length} place(s)\n`,
+          problems.length === 0
+            ? `${summary}\n`
+            : `${summary}, ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${pipelines.errors.length} place(s)\n`,
         );
       }
       if (problems.length > 0) context.result.exitCode = EXIT.pipeline;

@@ -26,7 +26,10 @@ export interface RunStatusJson {
  * The documented `--json` shape of `flow status` and `flow run` (README, "flow status"). It is a
  * contract with scripts: add fields, never rename or remove them.
  */
-export function toStatusJson(dagId: string, runs: readonly DagRun[]): { dag_id: string; runs: RunStatusJson[] } {
+export function toStatusJson(
+  dagId: string,
+  runs: readonly DagRun[],
+): { dag_id: string; runs: RunStatusJson[] } {
   return {
     dag_id: dagId,
     runs: runs.map((run) => ({
@@ -41,7 +44,13 @@ export function toStatusJson(dagId: string, runs: readonly DagRun[]): { dag_id: 
       tasks: Object.fromEntries(
         Object.values(run.tasks).map((ti) => [
           ti.task_id,
-          { state: ti.state, try_number: ti.try_number, start: ti.start, end: ti.end, duration_ms: ti.duration_ms },
+          {
+            state: ti.state,
+            try_number: ti.try_number,
+            start: ti.start,
+            end: ti.end,
+            duration_ms: ti.duration_ms,
+          },
         ]),
       ),
     })),
