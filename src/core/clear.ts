@@ -1,0 +1,70 @@
+import type { Dag, TaskSpec } from "./dag.js";
+import { downstreamClosure, upstreamClosure } from "./graph.js";
+import type { DagRun, TaskInstance } from "./run.js";
+import { isFailedState } from "./states.js";
+
+/** Which task instances of a run `flow clear` (and backfill's reruns) reset. */
+export interface ClearSelection {
+  /** Tasks whose id matches; all tasks when absent (Airflow's `--task-regex`). */
+  readonly taskPattern?: RegExp;
+  /** Keep only failed and upstream_failed instances (applied after the relatives are added). */
+  readonly onlyFailed?: boolean;
+  /** Add every task upstream of a matched task. */
+  readonly upstream?: boolean;
+  /** Add every task downstream of a matched task. */
+  readonly downstream?: boolean;
+}
+
+/**
+ * Task ids of `run` to clear, in the DAG's order. As Airflow: match by pattern, add upstream
+ * and/or downstream relatives, then, with `onlyFailed`, keep the failed and upstream_failed ones
+ * (so a rerun "from the point of failure" also re-runs what never ran because of the failure).
+ */
+export function selectTasksToClear(dag: Dag, run: DagRun, selection: ClearSelection): string[] {
+  const matched = [...dag.tasks.keys()].filter((id) => selection.taskPattern?.test(id) ?? true);
+  const chosen = new Set(matched);
+  if (selection.upstream) for (const id of upstreamClosure(dag, matched)) chosen.add(id);
+  if (selection.downstream) for (const id of downstreamClosure(dag, matched)) chosen.add(id);
+  return [...dag.tasks.keys()].filter((id) => {
+    if (!chosen.has(id)) return false;
+    const instance = Object.hasOwn(run.tasks, id) ? run.tasks[id] : undefined;
+    if (!instance) return !selection.onlyFailed;
+    return selection.onlyFailed ? isFailedState(instance.state) : true;
+  });
+}
+
+/**
+ * The instance back to no state, as Airflow's clear does: its retries are restored
+ * (max_tries = tries so far + retries + 1) and its result dropped; try_number is kept, so the
+ * next try gets a new log file and the earlier tries' logs stay.
+ */
+export function clearTaskInstance(instance: TaskInstance, spec: TaskSpec): TaskInstance {
+  const { result: _dropped, ...rest } = instance;
+  return {
+    ...rest,
+    state: "none",
+    max_tries: instance.try_number + spec.retries + 1,
+    start: null,
+    end: null,
+    duration_ms: null,
+    exit_code: null,
+    reason: null,
+    pid: null,
+    next_try_at: null,
+  };
+}
+
+/**
+ * `run` with `taskIds` cleared and the run back to queued (so `flow run --run`, backfill or the
+ * scheduler picks it up). Instances outside the selection are untouched, their results included,
+ * so the tasks that run again can still read them.
+ */
+export function clearRun(dag: Dag, run: DagRun, taskIds: readonly string[]): DagRun {
+  const tasks: Record<string, TaskInstance> = { ...run.tasks };
+  for (const id of taskIds) {
+    const spec = dag.tasks.get(id);
+    const instance = Object.hasOwn(tasks, id) ? tasks[id] : undefined;
+    if (spec && instance) tasks[id] = clearTaskInstance(instance, spec);
+  }
+  return { ...run, state: "queued", end: null, reason: null, owner: null, tasks };
+}
