@@ -2,7 +2,13 @@ import { dirname, resolve } from "node:path";
 import type { Task } from "../api/definitions.js";
 import { contextEnv } from "../core/context.js";
 import { buildJobScript } from "./bash-job.js";
-import type { Executor, StartedCallback, TaskExecution, TaskOutcome, TaskResolver } from "./executor.js";
+import type {
+  Executor,
+  StartedCallback,
+  TaskExecution,
+  TaskOutcome,
+  TaskResolver,
+} from "./executor.js";
 import { findBash } from "./find-bash.js";
 import { ensureParentDir, openFileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
@@ -48,7 +54,10 @@ export class BashExecutor implements Executor {
     ensureParentDir(execution.logPath);
     const script = buildJobScript({
       command,
-      cwd: resolve(dirname(execution.ref.file), task.bash?.cwd ?? this.options.cwd ?? process.cwd()),
+      cwd: resolve(
+        dirname(execution.ref.file),
+        task.bash?.cwd ?? this.options.cwd ?? process.cwd(),
+      ),
       env: { ...contextEnv(execution.context), ...task.bash?.env },
       logPath: execution.logPath,
       bash: findBash(),
@@ -62,7 +71,11 @@ export class BashExecutor implements Executor {
 
   // Resolves once the wrapper reports the end and, after a timeout or cancellation, once every
   // process of the try is gone: the runner may start a retry right away.
-  private runScript(script: string, execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+  private runScript(
+    script: string,
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+  ): Promise<TaskOutcome> {
     const { timeoutMs, signal } = execution;
     return new Promise((settle) => {
       let pid: number | undefined;
@@ -78,7 +91,10 @@ export class BashExecutor implements Executor {
         if (pid !== undefined) startStopping(pid);
       };
       const onAbort = (): void => stop(cancelled());
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
       const finish = (outcome: TaskOutcome): void => {
         ended = true;
         clearTimeout(timer);
@@ -110,7 +126,8 @@ function commandOf(task: Task, execution: TaskExecution): string {
   const log = openFileLogger(execution.logPath);
   try {
     const value: unknown = command(buildTaskContext(execution, log, execution.signal));
-    if (typeof value !== "string") throw new TypeError(`command function returned ${typeof value}, not a string`);
+    if (typeof value !== "string")
+      throw new TypeError(`command function returned ${typeof value}, not a string`);
     return value;
   } finally {
     log.close();

@@ -5,7 +5,14 @@ let found: string | undefined;
 
 /** Path of bash (what bash tasks are written for), or /bin/sh when the machine has none. Cached. */
 export function findBash(): string {
-  return (found ??= ["/bin/bash", ...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "bash"))].find(isExecutable) ?? "/bin/sh");
+  return (found ??=
+    [
+      "/bin/bash",
+      ...(process.env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, "bash")),
+    ].find(isExecutable) ?? "/bin/sh");
 }
 
 function isExecutable(file: string): boolean {

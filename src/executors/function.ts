@@ -1,7 +1,13 @@
 import type { TaskContext } from "../api/context.js";
 import type { TaskFunction } from "../api/definitions.js";
 import { findNonJson, type Json } from "../core/json.js";
-import type { Executor, StartedCallback, TaskExecution, TaskOutcome, TaskResolver } from "./executor.js";
+import type {
+  Executor,
+  StartedCallback,
+  TaskExecution,
+  TaskOutcome,
+  TaskResolver,
+} from "./executor.js";
 import { openFileLogger, type FileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
@@ -22,7 +28,11 @@ export class FunctionExecutor implements Executor {
     const log = openFileLogger(execution.logPath);
     // Without a timeout, the run's own signal is all the task needs: nothing to link.
     const trySignal = execution.timeoutMs === undefined ? undefined : new TrySignal();
-    const ctx = buildTaskContext(execution, log, trySignal ? () => trySignal.signal : execution.signal);
+    const ctx = buildTaskContext(
+      execution,
+      log,
+      trySignal ? () => trySignal.signal : execution.signal,
+    );
     onStarted({ pid: process.pid });
     try {
       return await runFunction(task.run, ctx, execution, trySignal, log);

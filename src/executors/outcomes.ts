@@ -8,12 +8,17 @@ const SIGNAL_NAMES = new Map<number, string>(
 
 /** The outcome of a try that hit its time limit. */
 export function timedOut(timeoutMs: number): TaskOutcome {
-  return { status: "failed", error: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true, retryable: true };
+  return {
+    status: "failed",
+    error: `timed out after ${formatDuration(timeoutMs)}`,
+    timedOut: true,
+    retryable: true,
+  };
 }
 
 /** The outcome of a try stopped because the run was cancelled. */
-export function cancelled(reason = "cancelled"): TaskOutcome {
-  return { status: "failed", error: reason, retryable: true };
+export function cancelled(): TaskOutcome {
+  return { status: "failed", error: "cancelled", retryable: true };
 }
 
 /** A failure of the user's work with a one-line reason. */
@@ -28,12 +33,14 @@ export function failed(error: string): TaskOutcome {
 export function fromExitStatus(status: number): TaskOutcome {
   if (status === 0) return { status: "success", exitCode: 0 };
   const signal = status > 128 ? SIGNAL_NAMES.get(status - 128) : undefined;
-  if (signal !== undefined) return { status: "failed", error: `killed by ${signal}`, exitCode: status, retryable: true };
+  if (signal !== undefined)
+    return { status: "failed", error: `killed by ${signal}`, exitCode: status, retryable: true };
   return { status: "failed", error: `exit code ${status}`, exitCode: status, retryable: true };
 }
 
 /** First line of what a task threw, `Error: message` style. */
 export function describeThrown(thrown: unknown): string {
-  const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `thrown: ${String(thrown)}`;
+  const text =
+    thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `thrown: ${String(thrown)}`;
   return text.split("\n", 1)[0] ?? text;
 }

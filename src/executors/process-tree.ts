@@ -13,7 +13,7 @@ export function listDescendants(rootPid: number): ProcessInfo[] {
     else children.set(info.ppid, [info]);
   }
   const found: ProcessInfo[] = [];
-  for (let queue = [rootPid]; queue.length > 0; ) {
+  for (let queue = [rootPid]; queue.length > 0;) {
     const next: number[] = [];
     for (const pid of queue) {
       for (const child of children.get(pid) ?? []) {
@@ -44,16 +44,19 @@ export function isAlive(info: ProcessInfo): boolean {
  * SIGTERM every process at once, wait up to `graceMs` for them to exit, SIGKILL the survivors.
  * All at once rather than parents first, so a dying parent cannot spawn replacements unseen.
  */
-export async function terminateProcesses(processes: readonly ProcessInfo[], graceMs: number): Promise<void> {
+export async function terminateProcesses(
+  processes: readonly ProcessInfo[],
+  graceMs: number,
+): Promise<void> {
   let alive = processes.filter((info) => signal(info, "SIGTERM"));
-  for (const deadline = Date.now() + graceMs; alive.length > 0 && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + graceMs; alive.length > 0 && Date.now() < deadline;) {
     await delay(POLL_MS);
     alive = alive.filter(isAlive);
   }
   alive = alive.filter((info) => isAlive(info) && signal(info, "SIGKILL"));
   // SIGKILL takes effect when the target is next scheduled; wait so callers see them gone.
   // Bounded: a process stuck in uninterruptible sleep dies only when its I/O returns.
-  for (const deadline = Date.now() + KILL_WAIT_MS; alive.length > 0 && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + KILL_WAIT_MS; alive.length > 0 && Date.now() < deadline;) {
     await delay(POLL_MS);
     alive = alive.filter(isAlive);
   }

@@ -9,10 +9,14 @@ import type { TaskReference, TaskResolver } from "./executor.js";
  * wrapped), accept a resolver that returns the Task itself, synchronously.
  * The wrapper object keeps the Task out of this function's own promise.
  */
-export async function resolveTask(resolver: TaskResolver, ref: TaskReference): Promise<{ task: Task }> {
+export async function resolveTask(
+  resolver: TaskResolver,
+  ref: TaskReference,
+): Promise<{ task: Task }> {
   const value: unknown = resolver.resolve(ref);
   if (isTask(value)) return { task: value };
   const task: unknown = await (value as Promise<unknown>);
-  if (!isTask(task)) throw new Error(`task resolver returned no task for "${ref.dagId}.${ref.taskId}"`);
+  if (!isTask(task))
+    throw new Error(`task resolver returned no task for "${ref.dagId}.${ref.taskId}"`);
   return { task };
 }

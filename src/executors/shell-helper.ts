@@ -27,6 +27,7 @@ interface Session {
   readonly closed: Promise<void>;
   partial: string;
   closing: boolean;
+  spawnError?: string;
 }
 
 /**
@@ -59,6 +60,8 @@ export class ShellHelper {
     if (!session) return;
     this.session = undefined;
     session.closing = true;
+    // Waiting for the helper's exit must keep the event loop alive, even when it was idle.
+    this.hold(session, true);
     const pgid = session.child.pid;
     if (pgid !== undefined) {
       await terminateProcesses(
@@ -81,16 +84,27 @@ export class ShellHelper {
     const prelude =
       `trap 'trap "" TERM; kill -TERM 0; sleep ${graceSeconds}; kill -KILL 0' EXIT\n` +
       `trap 'exit 143' TERM HUP INT\n`;
-    const child = spawn(this.options.shell, ["-s"], { detached: true, stdio: ["pipe", "pipe", "ignore"] });
+    const child = spawn(this.options.shell, ["-s"], {
+      detached: true,
+      stdio: ["pipe", "pipe", "ignore"],
+    });
     const stdin = child.stdin!;
     const stdout = child.stdout!;
     const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
-    const session: Session = { child, stdin, stdout, jobs: new Map(), closed, partial: "", closing: false };
+    const session: Session = {
+      child,
+      stdin,
+      stdout,
+      jobs: new Map(),
+      closed,
+      partial: "",
+      closing: false,
+    };
     stdout.setEncoding("utf8");
     stdout.on("data", (chunk: string) => this.receive(session, chunk));
     // EPIPE after the helper died: the close handler below reports the jobs as lost.
     stdin.on("error", () => {});
-    child.on("error", () => {});
+    child.on("error", (error) => (session.spawnError ??= error.message));
     child.once("close", () => this.lose(session));
     stdin.write(prelude);
     return session;
@@ -115,7 +129,11 @@ export class ShellHelper {
 
   private lose(session: Session): void {
     if (this.session === session) this.session = undefined;
-    const reason = session.closing ? "executor closed" : "shell helper exited";
+    const reason = session.closing
+      ? "executor closed"
+      : session.spawnError
+        ? `shell helper failed: ${session.spawnError}`
+        : "shell helper exited";
     const jobs = [...session.jobs.values()];
     session.jobs.clear();
     for (const job of jobs) job.onLost(reason);
@@ -124,7 +142,10 @@ export class ShellHelper {
   // An idle helper must not keep flow's event loop alive; a busy one must, or Node would exit
   // while tasks still run (nothing else is pending while we wait for their end lines).
   private hold(session: Session, busy: boolean): void {
-    for (const handle of [session.child, session.stdin, session.stdout] as unknown as { ref(): void; unref(): void }[]) {
+    for (const handle of [session.child, session.stdin, session.stdout] as unknown as {
+      ref(): void;
+      unref(): void;
+    }[]) {
       if (busy) handle.ref();
       else handle.unref();
     }

@@ -7,7 +7,11 @@ import { delay, listDescendants, terminateProcesses } from "./process-tree.js";
  * links. Repeats until the try has ended, which also covers a stop requested before the
  * wrapper forked its command.
  */
-export async function stopJob(wrapperPid: number, hasEnded: () => boolean, graceMs: number): Promise<void> {
+export async function stopJob(
+  wrapperPid: number,
+  hasEnded: () => boolean,
+  graceMs: number,
+): Promise<void> {
   let grace = graceMs;
   while (!hasEnded()) {
     const processes = listDescendants(wrapperPid);

@@ -46,7 +46,12 @@ describe("BashExecutor", () => {
     const task = bash("fails", `${fixture("exit-with.sh")} 3`);
     const { executor, project } = setUp(task);
     const { outcome, log } = await runTry(executor, makeExecution(task, { project }));
-    expect(outcome).toEqual({ status: "failed", error: "exit code 3", exitCode: 3, retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "exit code 3",
+      exitCode: 3,
+      retryable: true,
+    });
     expect(log).toBe("to stdout\nto stderr\n");
   });
 
@@ -128,10 +133,16 @@ describe("BashExecutor", () => {
       return `echo ${ctx.dsNodash} ${String(ctx.params.region)} ${ctx.upstream.extract as string}`;
     });
     const { executor, project } = setUp(task);
-    const execution = makeExecution(task, { project, upstream: ["extract"], results: { extract: "rows" } });
+    const execution = makeExecution(task, {
+      project,
+      upstream: ["extract"],
+      results: { extract: "rows" },
+    });
     const { outcome, log } = await runTry(executor, execution);
     expect(outcome.status).toBe("success");
-    expect(log).toMatch(/^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] INFO building the command for 2026-01-02\n20260102 eu rows\n$/);
+    expect(log).toMatch(
+      /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] INFO building the command for 2026-01-02\n20260102 eu rows\n$/,
+    );
   });
 
   it("fails the try without starting anything when the command function throws", async () => {
@@ -140,7 +151,11 @@ describe("BashExecutor", () => {
     });
     const { executor, project } = setUp(task);
     const { outcome, pids } = await runTry(executor, makeExecution(task, { project }));
-    expect(outcome).toEqual({ status: "failed", error: "Error: no table for today", retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "Error: no table for today",
+      retryable: true,
+    });
     expect(pids).toEqual([]);
   });
 
@@ -151,7 +166,10 @@ describe("BashExecutor", () => {
     const { executor, project } = setUp(task);
     const statuses: string[] = [];
     for (let tryNumber = 1; tryNumber <= 3; tryNumber++) {
-      const { outcome, log } = await runTry(executor, makeExecution(task, { project, context: { tryNumber } }));
+      const { outcome, log } = await runTry(
+        executor,
+        makeExecution(task, { project, context: { tryNumber } }),
+      );
       statuses.push(`${outcome.status} ${log.trim()}`);
     }
     expect(statuses).toEqual(["failed run 1", "failed run 2", "success run 3"]);
@@ -164,7 +182,12 @@ describe("BashExecutor", () => {
     const { executor, project } = setUp(task);
     const started = Date.now();
     const { outcome } = await runTry(executor, makeExecution(task, { project, timeoutMs: 1000 }));
-    expect(outcome).toEqual({ status: "failed", error: "timed out after 1s", timedOut: true, retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "timed out after 1s",
+      timedOut: true,
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(1000 + GRACE_MS + 1000);
     const pids = await waitForPids(pidFile, 4);
     expect(pids.filter(isRunning)).toEqual([]);
@@ -177,7 +200,11 @@ describe("BashExecutor", () => {
     const { executor, project } = setUp(task);
     const started = Date.now();
     const { outcome } = await runTry(executor, makeExecution(task, { project, timeoutMs: 500 }));
-    expect(outcome).toMatchObject({ status: "failed", error: "timed out after 500ms", timedOut: true });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      error: "timed out after 500ms",
+      timedOut: true,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(500 + GRACE_MS - 50);
     const pids = await waitForPids(pidFile, 4);
     expect(pids.filter(isRunning)).toEqual([]);
@@ -222,7 +249,9 @@ describe("BashExecutor", () => {
     const task = bash("slow", `${fixture("spawn-tree.sh")} ${pidFile}`);
     const { executor, project } = setUp(task);
     const started: number[] = [];
-    const running = executor.execute(makeExecution(task, { project }), ({ pid }) => started.push(pid));
+    const running = executor.execute(makeExecution(task, { project }), ({ pid }) =>
+      started.push(pid),
+    );
     const pids = await waitForPids(pidFile, 4);
     const helper = parentOf(started[0]!);
     await executor.close();
@@ -233,9 +262,13 @@ describe("BashExecutor", () => {
   it("kills every task when flow itself dies, even by SIGKILL", async () => {
     const { dir } = makeProject();
     const pidFile = join(dir, "pids");
-    const host = spawn(process.execPath, ["--import", "tsx", fixture("host-executor.ts"), fixture("spawn-tree.sh"), pidFile], {
-      stdio: "ignore",
-    });
+    const host = spawn(
+      process.execPath,
+      ["--import", "tsx", fixture("host-executor.ts"), fixture("spawn-tree.sh"), pidFile],
+      {
+        stdio: "ignore",
+      },
+    );
     const pids = await waitForPids(pidFile, 4, 15_000);
     host.kill("SIGKILL");
     expect(await waitUntil(() => pids.every((pid) => !isRunning(pid)))).toBe(true);
@@ -245,7 +278,9 @@ describe("BashExecutor", () => {
     const tasks = Array.from({ length: 50 }, (_, i) => bash(`t${i}`, `sleep 0.5 && echo ${i}`));
     const { executor, project } = setUp(...tasks);
     const started = Date.now();
-    const results = await Promise.all(tasks.map((task) => runTry(executor, makeExecution(task, { project }))));
+    const results = await Promise.all(
+      tasks.map((task) => runTry(executor, makeExecution(task, { project }))),
+    );
     expect(Date.now() - started).toBeLessThan(4000);
     expect(results.map(({ outcome }) => outcome.status)).toEqual(tasks.map(() => "success"));
     expect(results.map(({ log }) => log)).toEqual(tasks.map((_, i) => `${i}\n`));
@@ -271,7 +306,9 @@ describe("BashExecutor", () => {
     const quick = bash("quick", "echo again");
     const { executor, project } = setUp(slow, quick);
     const started: number[] = [];
-    const running = executor.execute(makeExecution(slow, { project }), ({ pid }) => started.push(pid));
+    const running = executor.execute(makeExecution(slow, { project }), ({ pid }) =>
+      started.push(pid),
+    );
     await waitUntil(() => started.length > 0);
     // The whole group: a helper killed alone would leave its running tasks as orphans.
     process.kill(-parentOf(started[0]!), "SIGKILL");

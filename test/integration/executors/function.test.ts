@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { fn } from "../../../src/api/index.js";
 import type { Task } from "../../../src/api/definitions.js";
 import { FunctionExecutor } from "../../../src/executors/function.js";
-import { makeExecution, makeProject, resolverFor, runTry, sleep, type ExecutionOptions } from "./helpers.js";
+import {
+  makeExecution,
+  makeProject,
+  resolverFor,
+  runTry,
+  sleep,
+  type ExecutionOptions,
+} from "./helpers.js";
 
 function setUp(task: Task): { executor: FunctionExecutor; project: ExecutionOptions["project"] } {
   return { executor: new FunctionExecutor(resolverFor(task)), project: makeProject() };
@@ -16,7 +23,10 @@ describe("FunctionExecutor", () => {
     const task = fn("count", async (ctx) => ({ day: ctx.ds, rows: [1, 2], ok: true, none: null }));
     const { executor, project } = setUp(task);
     const { outcome, pids } = await runTry(executor, makeExecution(task, { project }));
-    expect(outcome).toEqual({ status: "success", result: { day: "2026-01-02", rows: [1, 2], ok: true, none: null } });
+    expect(outcome).toEqual({
+      status: "success",
+      result: { day: "2026-01-02", rows: [1, 2], ok: true, none: null },
+    });
     expect(pids).toEqual([process.pid]);
   });
 
@@ -39,7 +49,11 @@ describe("FunctionExecutor", () => {
     }));
     const { executor, project } = setUp(task);
     const results = { extract: { rows: 3 }, clean: "done", other: 7 };
-    const execution = makeExecution(task, { project, results, upstream: ["extract", "clean", "skipped"] });
+    const execution = makeExecution(task, {
+      project,
+      results,
+      upstream: ["extract", "clean", "skipped"],
+    });
     const { outcome } = await runTry(executor, execution);
     expect(outcome).toEqual({
       status: "success",
@@ -71,13 +85,30 @@ describe("FunctionExecutor", () => {
   });
 
   it.each([
-    ["a synchronous throw", () => fn("t", () => { throw new Error("no rows for 2026-01-02\nmore detail"); })],
-    ["a rejected promise", () => fn("t", async () => { await sleep(1); throw new Error("no rows for 2026-01-02\nmore detail"); })],
+    [
+      "a synchronous throw",
+      () =>
+        fn("t", () => {
+          throw new Error("no rows for 2026-01-02\nmore detail");
+        }),
+    ],
+    [
+      "a rejected promise",
+      () =>
+        fn("t", async () => {
+          await sleep(1);
+          throw new Error("no rows for 2026-01-02\nmore detail");
+        }),
+    ],
   ])("fails with the first line of %s and logs the stack", async (_name, makeTask) => {
     const task = makeTask();
     const { executor, project } = setUp(task);
     const { outcome, log } = await runTry(executor, makeExecution(task, { project }));
-    expect(outcome).toEqual({ status: "failed", error: "Error: no rows for 2026-01-02", retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "Error: no rows for 2026-01-02",
+      retryable: true,
+    });
     expect(log).toMatch(LINE);
     expect(log).toContain("Error: no rows for 2026-01-02\nmore detail\n    at ");
   });
@@ -100,7 +131,11 @@ describe("FunctionExecutor", () => {
     const task = fn("t", () => value);
     const { executor, project } = setUp(task);
     const { outcome } = await runTry(executor, makeExecution(task, { project }));
-    expect(outcome).toEqual({ status: "failed", error: `result is not JSON-serialisable: ${problem}`, retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: `result is not JSON-serialisable: ${problem}`,
+      retryable: true,
+    });
   });
 
   it("times out a function that ignores its signal, and aborts the signal", async () => {
@@ -113,7 +148,12 @@ describe("FunctionExecutor", () => {
     const { executor, project } = setUp(task);
     const started = Date.now();
     const { outcome } = await runTry(executor, makeExecution(task, { project, timeoutMs: 100 }));
-    expect(outcome).toEqual({ status: "failed", error: "timed out after 100ms", timedOut: true, retryable: true });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "timed out after 100ms",
+      timedOut: true,
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(350);
     await sleep(400);
     expect(aborted).toBe(true);
@@ -137,10 +177,17 @@ describe("FunctionExecutor", () => {
     });
     const { executor, project } = setUp(task);
     const controller = new AbortController();
-    const running = runTry(executor, makeExecution(task, { project, signal: controller.signal, timeoutMs: 60_000 }));
+    const running = runTry(
+      executor,
+      makeExecution(task, { project, signal: controller.signal, timeoutMs: 60_000 }),
+    );
     await sleep(20);
     controller.abort();
-    expect((await running).outcome).toEqual({ status: "failed", error: "cancelled", retryable: true });
+    expect((await running).outcome).toEqual({
+      status: "failed",
+      error: "cancelled",
+      retryable: true,
+    });
     expect(seen?.aborted).toBe(true);
   });
 
@@ -150,7 +197,10 @@ describe("FunctionExecutor", () => {
       ran = true;
     });
     const { executor, project } = setUp(task);
-    const { outcome, pids } = await runTry(executor, makeExecution(task, { project, signal: AbortSignal.abort() }));
+    const { outcome, pids } = await runTry(
+      executor,
+      makeExecution(task, { project, signal: AbortSignal.abort() }),
+    );
     expect(outcome).toMatchObject({ status: "failed", error: "cancelled" });
     expect([ran, pids]).toEqual([false, []]);
   });

@@ -109,8 +109,12 @@ export function isRunning(pid: number): boolean {
 }
 
 /** Pids written one per line to `file`, once there are at least `count` of them. */
-export async function waitForPids(file: string, count: number, timeoutMs = 5000): Promise<number[]> {
-  for (const deadline = Date.now() + timeoutMs; ; ) {
+export async function waitForPids(
+  file: string,
+  count: number,
+  timeoutMs = 5000,
+): Promise<number[]> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
     const pids = readLog(file).split("\n").filter(Boolean).map(Number);
     if (pids.length >= count) return pids;
     if (Date.now() > deadline) throw new Error(`only ${pids.length} of ${count} pids in ${file}`);
