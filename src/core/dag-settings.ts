@@ -2,6 +2,7 @@ import type { DagSchedule } from "./dag.js";
 import { describeValue } from "./describe-value.js";
 import { parseIsoDate } from "./iso-date.js";
 import { findNonJson, type Json } from "./json.js";
+import { parseTimetable } from "./timetable.js";
 
 /** The DAG-level fields of a Dag, validated, defaults applied. */
 export interface DagSettings extends DagSchedule {
@@ -104,13 +105,11 @@ export function resolveDagSettings(input: DagSettingsInput): {
   };
 }
 
-/**
- * Hook for real schedule and time zone validation (cron syntax, presets, intervals, IANA names),
- * which arrives with timetable.ts in a later issue. Until then any non-empty string passes here
- * and a bad schedule is only caught when the scheduler reads it.
- */
-function scheduleProblems(_schedule: string | null, _timezone: string): string[] {
-  return [];
+// Schedule and time zone checks (cron fields, presets, intervals, IANA names). The start date is
+// checked above, so a stand-in start keeps parseTimetable from reporting it twice.
+function scheduleProblems(schedule: string | null, timezone: string): readonly string[] {
+  const result = parseTimetable({ schedule, start: new Date(0), timezone });
+  return result.ok ? [] : result.problems;
 }
 
 function isoDate(name: string, value: unknown, problems: string[]): string | undefined {
