@@ -24,6 +24,10 @@ interface Session {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly jobs: Map<number, ShellJob>;
+  /** Jobs whose S line has arrived. */
+  readonly started: Set<number>;
+  /** E lines that arrived before their S line. */
+  readonly earlyEnds: Map<number, number>;
   readonly closed: Promise<void>;
   partial: string;
   closing: boolean;
@@ -96,6 +100,8 @@ export class ShellHelper {
       stdin,
       stdout,
       jobs: new Map(),
+      started: new Set(),
+      earlyEnds: new Map(),
       closed,
       partial: "",
       closing: false,
@@ -111,20 +117,36 @@ export class ShellHelper {
   }
 
   // Lines may arrive split across chunks; each report line is short, so the pipe keeps it whole.
+  // A quick job's wrapper can print its E line before the helper prints S (the helper writes S
+  // only after the fork returns), so an early end waits for its start: callers always see
+  // onStart, then onEnd.
   private receive(session: Session, chunk: string): void {
     const lines = (session.partial + chunk).split("\n");
     session.partial = lines.pop() ?? "";
     for (const line of lines) {
-      const [kind, id, value] = line.split(" ");
-      const job = session.jobs.get(Number(id));
+      const [kind, idText, valueText] = line.split(" ");
+      const id = Number(idText);
+      const value = Number(valueText);
+      const job = session.jobs.get(id);
       if (!job) continue;
-      if (kind === "S") job.onStart(Number(value));
-      else if (kind === "E") {
-        session.jobs.delete(Number(id));
-        if (session.jobs.size === 0) this.hold(session, false);
-        job.onEnd(Number(value));
+      if (kind === "S") {
+        session.started.add(id);
+        job.onStart(value);
+        const early = session.earlyEnds.get(id);
+        if (early !== undefined) this.end(session, id, job, early);
+      } else if (kind === "E") {
+        if (session.started.has(id)) this.end(session, id, job, value);
+        else session.earlyEnds.set(id, value);
       }
     }
+  }
+
+  private end(session: Session, id: number, job: ShellJob, status: number): void {
+    session.jobs.delete(id);
+    session.started.delete(id);
+    session.earlyEnds.delete(id);
+    if (session.jobs.size === 0) this.hold(session, false);
+    job.onEnd(status);
   }
 
   private lose(session: Session): void {

@@ -286,6 +286,21 @@ describe("BashExecutor", () => {
     expect(results.map(({ log }) => log)).toEqual(tasks.map((_, i) => `${i}\n`));
   });
 
+  it("reports each start before its end, also for tasks that end at once", async () => {
+    const tasks = Array.from({ length: 100 }, (_, i) => bash(`q${i}`, "/bin/true"));
+    const { executor, project } = setUp(...tasks);
+    const events: string[][] = tasks.map(() => []);
+    await Promise.all(
+      tasks.map(async (task, i) => {
+        const outcome = await executor.execute(makeExecution(task, { project }), () =>
+          events[i]!.push("started"),
+        );
+        events[i]!.push(outcome.status);
+      }),
+    );
+    expect(events).toEqual(tasks.map(() => ["started", "success"]));
+  });
+
   it("writes big output straight to the log without holding it in memory", async () => {
     const size = 50 * 1024 * 1024;
     const task = bash("big", `head -c ${size} /dev/zero`);
