@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { resolveDagSettings } from "../../../src/core/dag-settings.js";
+
+describe("resolveDagSettings checks the schedule and timezone", () => {
+  it.each([
+    [
+      "a bad cron field",
+      { schedule: "61 * * * *", start: "2026-01-01" },
+      [
+        'invalid schedule "61 * * * *": minute field "61": Constraint error, got value 61 expected range 0-59',
+      ],
+    ],
+    [
+      "a mistyped zone, no schedule",
+      { timezone: "Europe/Pariss" },
+      ['unknown timezone "Europe/Pariss" (did you mean "Europe/Paris"?)'],
+    ],
+    [
+      "a missing start is reported once",
+      { schedule: "@daily" },
+      ['schedule "@daily" needs a start date (the start of the first data interval)'],
+    ],
+    [
+      "a valid schedule",
+      { schedule: "0 6 * * 1-5", start: "2026-01-01", timezone: "Europe/Paris" },
+      [],
+    ],
+  ])("%s", (_name, input, expected) => {
+    expect(resolveDagSettings(input).problems).toEqual(expected);
+  });
+});
