@@ -6,9 +6,16 @@ import { FileStateStore } from "../store/file-store.js";
 import type { StateStore } from "../store/state-store.js";
 import { stateDir, type CliContext, type GlobalOptions } from "./context.js";
 
-/** Opens the state dir of this invocation. */
+/**
+ * Opens the state dir of this invocation. FLOW_LOCK_STALE_MS (a testing aid) shortens how long
+ * the lock of a dead flow process blocks others (default 10 s).
+ */
 export function openStore(context: CliContext, options: GlobalOptions): Promise<FileStateStore> {
-  return FileStateStore.open(stateDir(context, options));
+  const stale = Number(context.env.FLOW_LOCK_STALE_MS);
+  return FileStateStore.open(
+    stateDir(context, options),
+    Number.isInteger(stale) && stale >= 2000 ? { lockStaleMs: stale } : {},
+  );
 }
 
 /**

@@ -2,8 +2,9 @@ import { Command } from "commander";
 import { formatRunId } from "../../core/context.js";
 import { newRun } from "../../core/transitions.js";
 import type { DagRun } from "../../core/run.js";
-import { EXIT } from "../../errors.js";
+import { EXIT, UsageError } from "../../errors.js";
 import type { CliContext, GlobalOptions } from "../context.js";
+import { findRun } from "../find-run.js";
 import { loadDag, warnImportErrors } from "../load-dag.js";
 import { collect, parseDate, parseParams, parsePositiveInt } from "../parse.js";
 import { makeReporter } from "../output/reporter.js";
@@ -12,6 +13,7 @@ import { toStatusJson } from "../output/status-json.js";
 import { openStore, withEngine } from "../session.js";
 
 interface RunOptions {
+  run?: string;
   date?: string;
   param: string[];
   parallelism?: string;
@@ -24,6 +26,10 @@ export function makeRunCommand(context: CliContext): Command {
     .description("create a manual run of a DAG and execute it to completion in the foreground")
     .argument("<dag>", "DAG id")
     .option("--date <date>", "logical date of the run (YYYY-MM-DD or ISO instant; default: now)")
+    .option(
+      "--run <run_id>",
+      "execute this existing run from where it stands (a cleared, interrupted or lost run)",
+    )
     .option(
       "--param <key=value>",
       "set a run param (repeatable; JSON values are parsed)",
@@ -38,10 +44,14 @@ export function makeRunCommand(context: CliContext): Command {
 Examples:
   flow run rocket_launches
   flow run user_events --date 2026-01-05
-  flow run report --param region=eu --param limit=10 --json`,
+  flow run report --param region=eu --param limit=10 --json
+  flow run user_events --run backfill__2026-01-05T00:00:00+00:00    # resume an interrupted run`,
     )
     .action(async (dagId: string, options: RunOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      if (options.run !== undefined && (options.date !== undefined || options.param.length > 0)) {
+        throw new UsageError("--run executes an existing run: it takes no --date or --param");
+      }
       const dateGiven = options.date !== undefined;
       const logicalDate = dateGiven ? parseDate("--date", options.date!) : context.now();
       const params = parseParams(options.param);
@@ -53,17 +63,23 @@ Examples:
       warnImportErrors(context, pipelines);
       const store = await openStore(context, global);
       const dag = loaded.dag;
-      const run = newRun({
-        dag,
-        runId: formatRunId("manual", logicalDate, !dateGiven),
-        runType: "manual",
-        logicalDate,
-        dataIntervalStart: logicalDate,
-        dataIntervalEnd: logicalDate,
-        queuedAt: context.now(),
-        params,
-      });
-      await store.createRun(run);
+      let runId: string;
+      if (options.run !== undefined) {
+        runId = (await findRun(store, dagId, options.run)).run_id;
+      } else {
+        const run = newRun({
+          dag,
+          runId: formatRunId("manual", logicalDate, !dateGiven),
+          runType: "manual",
+          logicalDate,
+          dataIntervalStart: logicalDate,
+          dataIntervalEnd: logicalDate,
+          queuedAt: context.now(),
+          params,
+        });
+        await store.createRun(run);
+        runId = run.run_id;
+      }
       const reporter = options.json ? undefined : makeReporter(context, dag.tasks.size);
       let finished: DagRun;
       try {
@@ -72,7 +88,7 @@ Examples:
           pipelines,
           { ...(parallelism && { parallelism }) },
           (engine, signal) =>
-            engine.execute(loaded, run.run_id, { ...(reporter && { observer: reporter }), signal }),
+            engine.execute(loaded, runId, { ...(reporter && { observer: reporter }), signal }),
         );
       } finally {
         reporter?.close();

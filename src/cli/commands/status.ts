@@ -5,6 +5,7 @@ import { findRun } from "../find-run.js";
 import { loadAll } from "../load-dag.js";
 import { toStatusJson } from "../output/status-json.js";
 import { renderRunsTable, renderSummary } from "../render/summary.js";
+import { listRunsRecovered } from "../recover-runs.js";
 import { openStore } from "../session.js";
 
 interface StatusOptions {
@@ -35,10 +36,8 @@ Examples:
       if (!Number.isInteger(limit) || limit < 1)
         throw new FlowError(`--limit must be a whole number >= 1`, { exitCode: EXIT.usage });
       const store = await openStore(context, global);
-      let runs =
-        options.run === undefined
-          ? await store.listRuns(dagId)
-          : [await findRun(store, dagId, options.run)];
+      const all = await listRunsRecovered(context, global, store, dagId);
+      let runs = options.run === undefined ? all : [await findRun(store, dagId, options.run)];
       if (runs.length === 0) {
         // No runs: tell an unknown DAG from one that never ran.
         const pipelines = await loadAll(context, global);

@@ -3,6 +3,7 @@ import type { CliContext, GlobalOptions } from "../context.js";
 import { findRun } from "../find-run.js";
 import { loadDag } from "../load-dag.js";
 import { renderLegend, renderTree } from "../render/tree.js";
+import { listRunsRecovered } from "../recover-runs.js";
 import { openStore } from "../session.js";
 
 /** `flow tree <dag>`: the task tree, each task coloured by its state in one run. */
@@ -25,7 +26,7 @@ Examples:
       const global = command.optsWithGlobals<GlobalOptions>();
       const { loaded } = await loadDag(context, global, dagId);
       const store = await openStore(context, global);
-      const runs = options.run === undefined ? await store.listRuns(dagId) : [];
+      const runs = await listRunsRecovered(context, global, store, dagId);
       const run =
         options.run !== undefined ? await findRun(store, dagId, options.run) : runs.at(-1);
       const header = run ? `${dagId}  ${run.run_id}  ${run.state}` : `${dagId}  (no runs yet)`;

@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeProject, type Project } from "./harness.js";
+
+// `slow` sleeps on its first try only, so a resumed run finishes quickly.
+const PIPELINE = `
+import { dag, bash } from "flow";
+const slow = bash("slow", '[ "$FLOW_TRY_NUMBER" = 1 ] && sleep 30; echo "try $FLOW_TRY_NUMBER done"', { retries: 1, retryDelay: 0 });
+const after = bash("after", "echo after", { upstream: [slow] });
+export default dag({ id: "lost", tasks: [slow, after] });
+`;
+
+const RUN_ID = "manual__2026-04-01T00:00:00+00:00";
+const env = { FLOW_LOCK_STALE_MS: "2000" };
+
+interface StoredTask {
+  state: string;
+  try_number: number;
+  pid: number | null;
+  reason: string | null;
+}
+
+let project: Project;
+afterEach(async () => project?.cleanup());
+
+async function status(): Promise<{ state: string; tasks: Record<string, StoredTask> }> {
+  const result = await project.flow(["status", "lost", "--json"], { env });
+  expect(result.exitCode, result.stderr).toBe(0);
+  return JSON.parse(result.stdout).runs[0];
+}
+
+// The stored task instance with fields the status contract leaves out (pid, reason).
+async function storedTask(taskId: string): Promise<StoredTask> {
+  const journal = await project.read(`state/runs/lost/${RUN_ID}.journal`).catch(() => "");
+  let latest: StoredTask | undefined;
+  for (const line of journal.split("\n")) {
+    if (!line.trim()) continue;
+    const entry = JSON.parse(line) as { task?: StoredTask & { task_id: string } };
+    if (entry.task?.task_id === taskId) latest = entry.task;
+  }
+  if (latest) return latest;
+  const snapshot = JSON.parse(await project.read(`state/runs/lost/${RUN_ID}.json`));
+  return snapshot.run.tasks[taskId];
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// A zombie (exited, not yet reaped: this container's pid 1 never reaps orphans) counts as gone.
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+describe("a flow process that dies", () => {
+  it("kill -9: the lost try counts as failed, its processes are gone, and the run resumes", async () => {
+    project = await makeProject({ "pipelines/lost.ts": PIPELINE });
+    const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env });
+    const taskPid = await waitFor("the task to start", async () => {
+      const task = await storedTask("slow");
+      return task.state === "running" && task.pid ? task.pid : undefined;
+    });
+    child.kill("SIGKILL");
+    await child;
+    await waitFor(
+      "the task's processes to be gone",
+      async () => (isAlive(taskPid) ? undefined : true),
+      5_000,
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the dead process's lock goes stale
+    const recovered = await status();
+    expect(recovered.state).toBe("queued");
+    expect(recovered.tasks.slow).toMatchObject({ state: "up_for_retry", try_number: 1 });
+    expect((await storedTask("slow")).reason).toMatch(
+      /^process lost: flow process \d+ on .* ended while the try was running$/,
+    );
+
+    const resumed = await project.flow(["run", "lost", "--run", RUN_ID], { env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const done = await status();
+    expect(done.state).toBe("success");
+    expect(done.tasks.slow).toMatchObject({ state: "success", try_number: 2 });
+    expect(done.tasks.after).toMatchObject({ state: "success", try_number: 1 });
+    expect((await project.flow(["logs", "lost", "slow"])).stdout).toContain("try 2 done");
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("stops the running tasks, leaves them to run again, exits 130, and the run resumes without spending a retry", async () => {
+    project = await makeProject({
+      "pipelines/lost.ts": PIPELINE.replace("retries: 1", "retries: 0"),
+    });
+    const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env });
+    const taskPid = await waitFor("the task to start", async () => {
+      const task = await storedTask("slow");
+      return task.state === "running" && task.pid ? task.pid : undefined;
+    });
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain("flow: interrupted");
+    await waitFor(
+      "the task's processes to be gone",
+      async () => (isAlive(taskPid) ? undefined : true),
+      5_000,
+    );
+    const stopped = await status();
+    expect(stopped.state).toBe("queued");
+    expect(stopped.tasks.slow).toMatchObject({ state: "none", try_number: 1 });
+
+    const resumed = await project.flow(["run", "lost", "--run", RUN_ID], { env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const done = await status();
+    expect(done.state).toBe("success");
+    expect(done.tasks.slow).toMatchObject({ state: "success", try_number: 2 });
+  });
+});
