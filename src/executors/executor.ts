@@ -52,7 +52,10 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Turns a task reference into the task as its pipeline module defines it. */
+/**
+ * Turns a task reference into the task as its pipeline module defines it: synchronously when the
+ * module is already loaded (the in-process hot path: no extra await per task), or after loading it.
+ */
 export interface TaskResolver {
-  resolve(ref: TaskReference): Promise<Task>;
+  resolve(ref: TaskReference): Task | Promise<Task>;
 }

@@ -2,12 +2,8 @@ import { isTask, type Task } from "../api/definitions.js";
 import type { TaskReference, TaskResolver } from "./executor.js";
 
 /**
- * HACK: `Task` has a `then(tasks)` method (for `a.then(b)` chains), which makes every Task a
- * thenable: a Promise can never resolve to one, because resolving calls `task.then(resolve,
- * reject)`, which throws. So `TaskResolver.resolve(): Promise<Task>` cannot work as typed. Until
- * the contract changes (rename `Task.then`, or have resolve return the Task synchronously or
- * wrapped), accept a resolver that returns the Task itself, synchronously.
- * The wrapper object keeps the Task out of this function's own promise.
+ * The task a reference points to, awaiting the resolver only when it answers with a promise.
+ * Wrapped in an object so that a resolver bug handing back a thenable cannot hide in an await.
  */
 export async function resolveTask(
   resolver: TaskResolver,

@@ -10,7 +10,7 @@ import type { PipelineSet } from "./load-pipelines.js";
 export class LoadedTaskResolver implements TaskResolver {
   constructor(private readonly pipelines: PipelineSet) {}
 
-  async resolve(ref: TaskReference): Promise<Task> {
+  resolve(ref: TaskReference): Task {
     const task = this.pipelines.dags.get(ref.dagId)?.tasks.get(ref.taskId);
     if (!task)
       throw new PipelineError(`task "${ref.taskId}" of dag "${ref.dagId}" is not in ${ref.file}`);
