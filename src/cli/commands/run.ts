@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { formatRunId } from "../../core/context.js";
+import { manualDataInterval } from "../../core/dag-timetable.js";
 import { newRun } from "../../core/transitions.js";
 import type { DagRun } from "../../core/run.js";
 import { EXIT, UsageError } from "../../errors.js";
@@ -67,13 +68,14 @@ Examples:
       if (options.run !== undefined) {
         runId = (await findRun(store, dagId, options.run)).run_id;
       } else {
+        const interval = manualDataInterval(dag, logicalDate, dateGiven);
         const run = newRun({
           dag,
           runId: formatRunId("manual", logicalDate, !dateGiven),
           runType: "manual",
           logicalDate,
-          dataIntervalStart: logicalDate,
-          dataIntervalEnd: logicalDate,
+          dataIntervalStart: interval.start,
+          dataIntervalEnd: interval.end,
           queuedAt: context.now(),
           params,
         });

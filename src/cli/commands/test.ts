@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { buildRunContext, formatRunId } from "../../core/context.js";
+import { manualDataInterval } from "../../core/dag-timetable.js";
 import { formatDuration } from "../../core/duration.js";
 import { newRun } from "../../core/transitions.js";
 import { EXIT, NotFoundError } from "../../errors.js";
@@ -49,13 +50,14 @@ Examples:
           throw new NotFoundError("task", taskId, [...loaded.dag.tasks.keys()], {
             where: `dag "${dagId}"`,
           });
+        const interval = manualDataInterval(loaded.dag, logicalDate, options.date !== undefined);
         const run = newRun({
           dag: loaded.dag,
           runId: formatRunId("manual", logicalDate, options.date === undefined),
           runType: "manual",
           logicalDate,
-          dataIntervalStart: logicalDate,
-          dataIntervalEnd: logicalDate,
+          dataIntervalStart: interval.start,
+          dataIntervalEnd: interval.end,
           queuedAt: logicalDate,
           params,
         });
