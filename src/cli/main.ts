@@ -3,6 +3,7 @@ import { EXIT, FlowError } from "../errors.js";
 import { processContext, type CliContext } from "./context.js";
 import { makeListCommand } from "./commands/list.js";
 import { makeLogsCommand } from "./commands/logs.js";
+import { makeNextCommand } from "./commands/next.js";
 import { makeRunCommand } from "./commands/run.js";
 import { makeStatusCommand } from "./commands/status.js";
 import { makeTestCommand } from "./commands/test.js";
@@ -27,6 +28,7 @@ export function makeProgram(context: CliContext): Command {
     makeRunCommand,
     makeStatusCommand,
     makeTreeCommand,
+    makeNextCommand,
     makeLogsCommand,
     makeTestCommand,
     makeValidateCommand,
