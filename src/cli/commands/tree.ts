@@ -5,6 +5,9 @@ import { loadDag } from "../load-dag.js";
 import { renderLegend, renderTree } from "../render/tree.js";
 import { listRunsRecovered } from "../recover-runs.js";
 import { openStore } from "../session.js";
+import { renderGrid } from "../render/grid.js";
+import { parsePositiveInt } from "../parse.js";
+import { UsageError } from "../../errors.js";
 
 /** `flow tree <dag>`: the task tree, each task coloured by its state in one run. */
 export function makeTreeCommand(context: CliContext): Command {
@@ -14,19 +17,36 @@ export function makeTreeCommand(context: CliContext): Command {
     )
     .argument("<dag>", "DAG id")
     .option("--run <run_id>", "colour by this run instead of the latest")
+    .option("--runs <n>", "a grid of the last N runs beside the tree (Airflow's grid view)")
     .addHelpText(
       "after",
       `
 Examples:
   flow tree rocket_launches
   flow tree user_events --run manual__2026-01-05T00:00:00+00:00
+  flow tree user_events --runs 14          # the last 14 runs, one column each
   NO_COLOR=1 flow tree rocket_launches     # symbols only`,
     )
-    .action(async (dagId: string, options: { run?: string }, command: Command) => {
+    .action(async (dagId: string, options: { run?: string; runs?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      const gridRuns =
+        options.runs === undefined ? undefined : parsePositiveInt("--runs", options.runs);
+      if (gridRuns !== undefined && options.run !== undefined) {
+        throw new UsageError(
+          "--run and --runs do not go together: one run, or a grid of the last N",
+        );
+      }
       const { loaded } = await loadDag(context, global, dagId);
       const store = await openStore(context, global);
       const runs = await listRunsRecovered(context, global, store, dagId);
+      if (gridRuns !== undefined) {
+        const grid = renderGrid(loaded.dag, runs.slice(-gridRuns), {
+          color: context.color,
+          ...(context.stdout.columns !== undefined && { width: context.stdout.columns }),
+        });
+        context.stdout.write(`${grid}\n`);
+        return;
+      }
       const run =
         options.run !== undefined ? await findRun(store, dagId, options.run) : runs.at(-1);
       const header = run ? `${dagId}  ${run.run_id}  ${run.state}` : `${dagId}  (no runs yet)`;
