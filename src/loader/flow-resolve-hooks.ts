@@ -24,8 +24,9 @@ export function initialize(data: InitializeData): void {
 
 /**
  * Pipelines are ES modules. Outside a package.json with `"type": "module"` (a temp dir, a user's
- * project that never set it) Node would treat a `.ts` file as CommonJS and then refuse its
- * `import` of flow's ESM API; so a `.ts` file is always loaded as an ES module (`.cts` stays CJS).
+ * project that never set it) Node would treat a `.ts` or `.js` file as CommonJS and then refuse
+ * its `import` of flow's ESM API; so such files are loaded as ES modules, except inside
+ * node_modules (real CommonJS packages) and `.cts`/`.cjs` files, which stay CommonJS.
  */
 export async function resolve(
   specifier: string,

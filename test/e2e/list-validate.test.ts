@@ -251,11 +251,9 @@ describe("pipeline modules", () => {
     expect((await project.flow(["logs", "mjs_dag", "t"])).stdout).toMatch(/INFO from mjs/);
   });
 
-  // Bug: outside a package.json with "type": "module" (a temp dir, a project that never set it)
-  // the loader forces .ts files to ESM but not .js files, so a .js pipeline that imports "flow"
-  // is an import error: "Cannot require() ES Module .../a.js in a cycle...". The same source
-  // as .ts loads fine. Remove `.fails` once .js pipelines load here too.
-  it.fails("loads a .js pipeline in a project without a package.json", async () => {
+  // Outside a package.json with "type": "module", Node reads a .js file as CommonJS; the loader
+  // loads pipeline code as ES modules anyway (regression: it used to do so for .ts only).
+  it("loads a .js pipeline in a project without a package.json", async () => {
     project = await makeProject({ "pipelines/a.js": JS });
     const list = await project.flow(["list", "--json"]);
     expect(JSON.parse(list.stdout)).toMatchObject({
