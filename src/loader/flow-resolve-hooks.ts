@@ -36,9 +36,10 @@ export async function resolve(
   if (specifier === "flow") return { url: apiUrl, shortCircuit: true };
   const resolved = await nextResolve(specifier, context);
   if (
+    resolved.format === "commonjs" &&
     resolved.url.startsWith("file:") &&
-    /\.tsx?$/.test(resolved.url) &&
-    resolved.format === "commonjs"
+    /\.(tsx?|jsx?)$/.test(resolved.url) &&
+    !resolved.url.includes("/node_modules/")
   ) {
     return { ...resolved, format: "module" };
   }
