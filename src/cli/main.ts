@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, FlowError } from "../errors.js";
 import { processContext, type CliContext } from "./context.js";
+import { makeBackfillCommand } from "./commands/backfill.js";
 import { makeListCommand } from "./commands/list.js";
 import { makeLogsCommand } from "./commands/logs.js";
 import { makeNextCommand } from "./commands/next.js";
@@ -26,6 +27,7 @@ export function makeProgram(context: CliContext): Command {
   for (const make of [
     makeListCommand,
     makeRunCommand,
+    makeBackfillCommand,
     makeStatusCommand,
     makeTreeCommand,
     makeNextCommand,

@@ -1,0 +1,140 @@
+import { planBackfill, type BackfillOptions, type BackfillStep } from "../core/backfill.js";
+import { clearRun, selectTasksToClear } from "../core/clear.js";
+import { newIntervalRun } from "../core/dag-timetable.js";
+import type { DagRun } from "../core/run.js";
+import type { DataInterval } from "../core/timetable.js";
+import { LockError } from "../errors.js";
+import type { LoadedDag } from "../loader/load-pipelines.js";
+import type { StateStore } from "../store/state-store.js";
+import type { Engine } from "./engine.js";
+import { recoverLostRuns } from "./recover.js";
+
+/** What a backfill tells the outside while it goes (progress bar, log lines). */
+export interface BackfillObserver {
+  /** The run was created or cleared (when the step asks) and starts executing. */
+  runStarted?(step: BackfillStep, at: Date): void;
+  /** The run ended (success or failed), or was interrupted (back to queued). */
+  runFinished?(step: BackfillStep, run: DagRun, at: Date): void;
+}
+
+/**
+ * The plan of a backfill against the stored runs. Unless `dryRun`, runs of the DAG whose flow
+ * process died are recovered first (so a killed backfill resumes instead of showing "running"
+ * forever); a dry run reads only. A run still running afterwards belongs to another live flow
+ * process: that is a LockError, thrown before anything is created or cleared.
+ */
+export async function planBackfillRuns(
+  store: StateStore,
+  loaded: LoadedDag,
+  intervals: readonly DataInterval[],
+  options: BackfillOptions & { readonly dryRun?: boolean; readonly clock: () => Date },
+): Promise<BackfillStep[]> {
+  if (!options.dryRun) await recoverLostRuns(store, loaded, options.clock);
+  const runs = await store.listRuns(loaded.dag.id);
+  const steps = planBackfill(intervals, runs, options);
+  if (!options.dryRun) {
+    const busy = steps.find((step) => step.existingState === "running");
+    if (busy) {
+      const owner = runs.find((run) => run.run_id === busy.runId)?.owner;
+      const who = owner ? `flow process ${owner.pid} on ${owner.hostname}` : "another flow process";
+      throw new LockError(`run "${busy.runId}" is being executed by ${who}`, {
+        hint: "wait for it to finish (or stop it), then run the backfill again",
+      });
+    }
+  }
+  return steps;
+}
+
+export interface ExecuteBackfillOptions {
+  readonly engine: Engine;
+  readonly loaded: LoadedDag;
+  /** The plan, in the order runs should start; skipped steps are ignored. */
+  readonly steps: readonly BackfillStep[];
+  /** Runs executing at once. */
+  readonly maxActiveRuns: number;
+  /** A rerun clears every task (`--reset`) instead of the failed and upstream_failed ones. */
+  readonly reset?: boolean;
+  readonly clock: () => Date;
+  /** Aborting it starts nothing new and stops the running runs (left queued, resumable). */
+  readonly signal?: AbortSignal;
+  readonly observer?: BackfillObserver;
+}
+
+export interface BackfillOutcome {
+  /** Runs executed to their end or interrupted, in the order they stopped. */
+  readonly runs: readonly DagRun[];
+  /** Steps never started because the backfill was stopped. */
+  readonly notStarted: number;
+}
+
+/**
+ * Executes the steps of a backfill plan through one engine (so its task slots are shared), up to
+ * `maxActiveRuns` runs at once, in plan order. Each run is prepared just before it starts:
+ * created (a `backfill__<date>` run), or cleared under its lock for a rerun, or taken as it
+ * stands for a resume. Creating lazily means a stopped backfill leaves nothing half-made: a run
+ * is queued until the engine takes it, and the engine puts an interrupted run back to queued.
+ * If preparing or executing a run throws, the other runs are stopped and the error rethrown.
+ */
+export async function executeBackfill(options: ExecuteBackfillOptions): Promise<BackfillOutcome> {
+  const queue = options.steps.filter((step) => step.action !== "skip");
+  const failure = new AbortController();
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, failure.signal])
+    : failure.signal;
+  const runs: DagRun[] = [];
+  let next = 0;
+  let started = 0;
+  let error: { cause: unknown } | undefined;
+
+  const work = async (): Promise<void> => {
+    while (!signal.aborted && next < queue.length) {
+      const step = queue[next++]!;
+      try {
+        await prepareStep(options, step);
+        // Stopped while preparing: the run stays queued (or cleared and queued) for a resume.
+        if (signal.aborted) return;
+        started++;
+        options.observer?.runStarted?.(step, options.clock());
+        const run = await options.engine.execute(options.loaded, step.runId, { signal });
+        runs.push(run);
+        options.observer?.runFinished?.(step, run, options.clock());
+      } catch (cause) {
+        error ??= { cause };
+        failure.abort();
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(options.maxActiveRuns, queue.length));
+  await Promise.all(Array.from({ length: workers }, work));
+  if (error) throw error.cause;
+  return { runs, notStarted: queue.length - started };
+}
+
+// Creates the run of a "create" step, or clears the run of a "rerun" step under its lock.
+async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep): Promise<void> {
+  const { store } = options.engine;
+  const { dag } = options.loaded;
+  if (step.action === "create") {
+    await store.createRun(newIntervalRun(dag, step.interval, "backfill", options.clock()));
+    return;
+  }
+  if (step.action !== "rerun") return;
+  const writer = await store.openRun(dag.id, step.runId);
+  try {
+    const current = writer.run;
+    // Another process resumed or cleared it since the plan: take it as it stands.
+    if (current.state !== "success" && current.state !== "failed") return;
+    const ids = selectTasksToClear(dag, current, { onlyFailed: !options.reset });
+    const cleared = clearRun(dag, current, ids);
+    for (const id of ids) {
+      const instance = cleared.tasks[id];
+      if (instance) writer.saveTask(instance);
+    }
+    const { tasks: _tasks, ...fields } = cleared;
+    // A rerun is a new attempt at the run: its duration starts now, as after Airflow's clear
+    // (clearRun keeps the old start, which suits a resume but not a rerun).
+    writer.saveRun({ ...fields, start: null });
+  } finally {
+    await writer.close();
+  }
+}
