@@ -1,0 +1,105 @@
+import type { Dag } from "./dag.js";
+import { downstreamClosure, upstreamClosure } from "./graph.js";
+import { decideRunOutcome } from "./run-outcome.js";
+import type { DagRun, RunFields, TaskInstance } from "./run.js";
+import { settleRun } from "./settle.js";
+import { finishRun } from "./transitions.js";
+
+/** The states a task instance can be marked with by hand (`flow mark`). */
+export const MARK_STATES = ["success", "failed", "skipped"] as const;
+
+export type MarkState = (typeof MARK_STATES)[number];
+
+/** What `flow mark` asks for. */
+export interface MarkRequest {
+  /** The tasks to mark; ids that are not in the run are ignored. */
+  readonly taskIds: readonly string[];
+  readonly state: MarkState;
+  /** Also mark every task upstream of them (Airflow's "mark success, upstream"). */
+  readonly upstream?: boolean;
+  /** Also mark every task downstream of them. */
+  readonly downstream?: boolean;
+  /** When the marking happens: the end time of instances that never ended, and of the run. */
+  readonly now: Date;
+}
+
+/** What marking changes: the instances that differ afterwards, and the run's fields. */
+export interface MarkOutcome {
+  /** The marked instances and the ones the trigger rules then decided differently, in DAG order. */
+  readonly changed: TaskInstance[];
+  /** The run afterwards: finished by the leaf rule, or queued when tasks are left to run. */
+  readonly run: RunFields;
+}
+
+/**
+ * Airflow's "mark success / failed / skipped": sets the chosen instances (plus their relatives
+ * when asked) to `state` by hand, with reason `marked <state> by hand`, then re-decides the rest
+ * of the run by the trigger rules:
+ * - upstream_failed instances downstream of a marked task go back to none and are decided again,
+ *   so marking a failed task success lets what never ran because of it become runnable, and
+ *   marking it skipped turns them skipped (all_success). Skipped ones are left alone: a skip may
+ *   be a task's own decision, which marking an upstream task does not undo.
+ * - not-yet-run instances are settled against the new states (a task marked failed makes its
+ *   downstream upstream_failed).
+ * Then the run: when every instance is finished its state follows the leaf rule
+ * (decideRunOutcome); otherwise it goes back to queued, so that `flow run --run`, `flow retry` or
+ * the scheduler continues it. A run already finished in that same state keeps its end time.
+ * Instances already in `state` are not changed. Running instances are the caller's business
+ * (the CLI refuses a run that a live process executes).
+ */
+export function markTaskInstances(dag: Dag, run: DagRun, request: MarkRequest): MarkOutcome {
+  const { now, state } = request;
+  const has = (id: string): boolean => Object.hasOwn(run.tasks, id);
+  const chosen = new Set(request.taskIds.filter(has));
+  const seeds = [...chosen];
+  if (request.upstream) for (const id of upstreamClosure(dag, seeds)) chosen.add(id);
+  if (request.downstream) for (const id of downstreamClosure(dag, seeds)) chosen.add(id);
+
+  const tasks: Record<string, TaskInstance> = { ...run.tasks };
+  const marked = [...chosen].filter((id) => has(id) && tasks[id]!.state !== state);
+  for (const id of marked) tasks[id] = markByHand(tasks[id]!, state, now);
+  for (const id of downstreamClosure(dag, marked)) {
+    const instance = has(id) ? tasks[id]! : undefined;
+    if (instance && !chosen.has(id) && instance.state === "upstream_failed")
+      tasks[id] = { ...instance, state: "none", reason: null };
+  }
+  const settlement = settleRun(dag, tasks, { now });
+  for (const instance of settlement.changed) tasks[instance.task_id] = instance;
+
+  const changed = [...dag.tasks.keys()].filter(
+    (id) => has(id) && !sameInstance(run.tasks[id]!, tasks[id]!),
+  );
+  const { tasks: _tasks, ...fields } = run;
+  const outcome = decideRunOutcome(dag, tasks, {
+    ready: settlement.ready.length,
+    running: 0,
+    waitingForRetry: settlement.waitingForRetry.length,
+  });
+  let next: RunFields;
+  if (outcome.state === "running")
+    next = { ...fields, state: "queued", end: null, reason: null, owner: null };
+  else {
+    const reason = outcome.state === "failed" ? outcome.reason : null;
+    next =
+      outcome.state === run.state && run.end !== null
+        ? { ...fields, reason, owner: null }
+        : finishRun(fields, now, outcome.state, reason);
+  }
+  return { changed: changed.map((id) => tasks[id]!), run: next };
+}
+
+// The instance set to `state` by hand: it ends now if it never ended; tries and result are kept.
+function markByHand(instance: TaskInstance, state: MarkState, now: Date): TaskInstance {
+  return {
+    ...instance,
+    state,
+    reason: `marked ${state} by hand`,
+    end: instance.end ?? now.toISOString(),
+    pid: null,
+    next_try_at: null,
+  };
+}
+
+function sameInstance(a: TaskInstance, b: TaskInstance): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
