@@ -6,6 +6,7 @@ import { makeListCommand } from "./commands/list.js";
 import { makeLogsCommand } from "./commands/logs.js";
 import { makeNextCommand } from "./commands/next.js";
 import { makeRunCommand } from "./commands/run.js";
+import { makeSchedulerCommand } from "./commands/scheduler.js";
 import { makeStatusCommand } from "./commands/status.js";
 import { makeTestCommand } from "./commands/test.js";
 import { makeTreeCommand } from "./commands/tree.js";
@@ -31,6 +32,7 @@ export function makeProgram(context: CliContext): Command {
     makeStatusCommand,
     makeTreeCommand,
     makeNextCommand,
+    makeSchedulerCommand,
     makeLogsCommand,
     makeTestCommand,
     makeValidateCommand,
