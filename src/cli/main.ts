@@ -2,6 +2,9 @@ import { Command, CommanderError } from "commander";
 import { EXIT, FlowError } from "../errors.js";
 import { processContext, type CliContext } from "./context.js";
 import { makeBackfillCommand } from "./commands/backfill.js";
+import { makeClearCommand } from "./commands/clear.js";
+import { makeMarkCommand } from "./commands/mark.js";
+import { makeRetryCommand } from "./commands/retry.js";
 import { makeListCommand } from "./commands/list.js";
 import { makeLogsCommand } from "./commands/logs.js";
 import { makeNextCommand } from "./commands/next.js";
@@ -29,6 +32,9 @@ export function makeProgram(context: CliContext): Command {
     makeListCommand,
     makeRunCommand,
     makeBackfillCommand,
+    makeRetryCommand,
+    makeClearCommand,
+    makeMarkCommand,
     makeStatusCommand,
     makeTreeCommand,
     makeNextCommand,

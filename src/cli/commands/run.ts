@@ -2,16 +2,13 @@ import { Command } from "commander";
 import { formatRunId } from "../../core/context.js";
 import { manualDataInterval } from "../../core/dag-timetable.js";
 import { newRun } from "../../core/transitions.js";
-import type { DagRun } from "../../core/run.js";
-import { EXIT, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { CliContext, GlobalOptions } from "../context.js";
+import { executeExistingRun } from "../execute-existing-run.js";
 import { findRun } from "../find-run.js";
 import { loadDag, warnImportErrors } from "../load-dag.js";
 import { collect, parseDate, parseParams, parsePositiveInt } from "../parse.js";
-import { makeReporter } from "../output/reporter.js";
-import { renderRunReport } from "../output/run-report.js";
-import { toStatusJson } from "../output/status-json.js";
-import { openStore, withEngine } from "../session.js";
+import { openStore } from "../session.js";
 
 interface RunOptions {
   run?: string;
@@ -82,22 +79,13 @@ Examples:
         await store.createRun(run);
         runId = run.run_id;
       }
-      const reporter = options.json ? undefined : makeReporter(context, dag.tasks.size);
-      let finished: DagRun;
-      try {
-        finished = await withEngine(
-          store,
-          pipelines,
-          { ...(parallelism && { parallelism }) },
-          (engine, signal) =>
-            engine.execute(loaded, runId, { ...(reporter && { observer: reporter }), signal }),
-        );
-      } finally {
-        reporter?.close();
-      }
-      if (options.json)
-        context.stdout.write(`${JSON.stringify(toStatusJson(dag.id, [finished]), null, 2)}\n`);
-      else context.stdout.write(renderRunReport(dag, finished, context.color));
-      if (finished.state !== "success") context.result.exitCode = EXIT.runFailed;
+      await executeExistingRun(context, {
+        store,
+        pipelines,
+        loaded,
+        runId,
+        ...(parallelism && { parallelism }),
+        ...(options.json && { json: true }),
+      });
     });
 }

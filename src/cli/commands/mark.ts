@@ -1,0 +1,100 @@
+import { Argument, Command } from "commander";
+import { MARK_STATES, markTaskInstances, type MarkState } from "../../core/mark.js";
+import { NotFoundError } from "../../errors.js";
+import { recoverLostRuns } from "../../runner/recover.js";
+import type { CliContext, GlobalOptions } from "../context.js";
+import { findRun } from "../find-run.js";
+import { loadDag } from "../load-dag.js";
+import { formatState } from "../render/colors.js";
+import { makeTable } from "../render/table.js";
+import { openStore } from "../session.js";
+
+interface MarkOptions {
+  run: string;
+  task: string;
+  upstream?: boolean;
+  downstream?: boolean;
+}
+
+/**
+ * `flow mark <dag> --run <run_id> --task <id> <state>`: set a task instance's state by hand
+ * (Airflow's mark success / failed / skipped); the trigger rules then decide what follows.
+ */
+export function makeMarkCommand(context: CliContext): Command {
+  return new Command("mark")
+    .description(
+      "set a task instance to success, failed or skipped by hand; its downstream tasks follow the trigger rules",
+    )
+    .argument("<dag>", "DAG id")
+    .addArgument(new Argument("<state>", "the new state").choices(MARK_STATES))
+    .requiredOption("--run <run_id>", "the run")
+    .requiredOption("--task <id>", "the task")
+    .option("--downstream", "also mark every task downstream of it")
+    .option("--upstream", "also mark every task upstream of it")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  flow mark etl success --run manual__2026-01-05T00:00:00+00:00 --task transform
+  flow mark etl failed --run manual__2026-01-05T00:00:00+00:00 --task extract
+  flow mark etl skipped --run manual__2026-01-05T00:00:00+00:00 --task load --downstream
+
+A run with tasks left to run goes back to queued: continue it with flow run <dag> --run <run_id>.`,
+    )
+    .action(async (dagId: string, state: MarkState, options: MarkOptions, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const { loaded } = await loadDag(context, global, dagId);
+      const { dag } = loaded;
+      if (!dag.tasks.has(options.task))
+        throw new NotFoundError("task", options.task, [...dag.tasks.keys()].sort(), {
+          where: `dag "${dagId}"`,
+        });
+      const store = await openStore(context, global);
+      await recoverLostRuns(store, loaded, () => context.now());
+      const { run_id: runId } = await findRun(store, dagId, options.run);
+      // A run executed by a live process cannot be taken: LockError, nothing changed.
+      const writer = await store.openRun(dagId, runId);
+      let output: string;
+      try {
+        const before = writer.run;
+        if (!Object.hasOwn(before.tasks, options.task))
+          throw new NotFoundError("task", options.task, Object.keys(before.tasks).sort(), {
+            where: `run "${runId}"`,
+          });
+        const outcome = markTaskInstances(dag, before, {
+          taskIds: [options.task],
+          state,
+          now: context.now(),
+          ...(options.upstream && { upstream: true }),
+          ...(options.downstream && { downstream: true }),
+        });
+        for (const instance of outcome.changed) writer.saveTask(instance);
+        if (outcome.changed.length > 0 || outcome.run.state !== before.state)
+          writer.saveRun(outcome.run);
+        if (outcome.changed.length === 0) {
+          output = `task "${options.task}" is already ${state} in run ${runId}: nothing changed\n`;
+        } else {
+          const table = makeTable(["task", "was", "now", "reason"], { color: context.color });
+          for (const instance of outcome.changed) {
+            table.push([
+              instance.task_id,
+              formatState(before.tasks[instance.task_id]!.state, context.color),
+              formatState(instance.state, context.color),
+              instance.reason ?? "",
+            ]);
+          }
+          output = `${table.toString()}\n${describeRun(dagId, runId, outcome.run.state)}\n`;
+        }
+      } finally {
+        await writer.close();
+      }
+      context.stdout.write(output);
+    });
+}
+
+// What the run became, and what to do next when it has tasks left.
+function describeRun(dagId: string, runId: string, state: string): string {
+  if (state === "queued")
+    return `run ${runId} is queued: flow run ${dagId} --run ${runId} (or flow retry) continues it`;
+  return `run ${runId} is ${state}`;
+}

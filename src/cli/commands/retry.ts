@@ -1,0 +1,88 @@
+import { Command } from "commander";
+import { selectTasksToClear } from "../../core/clear.js";
+import type { DagRun } from "../../core/run.js";
+import { isRunFinished } from "../../core/states.js";
+import { recoverLostRuns } from "../../runner/recover.js";
+import { writeClear } from "../clear-plan.js";
+import type { CliContext, GlobalOptions } from "../context.js";
+import { executeExistingRun } from "../execute-existing-run.js";
+import { findRun } from "../find-run.js";
+import { loadDag, warnImportErrors } from "../load-dag.js";
+import { parsePositiveInt } from "../parse.js";
+import { openStore } from "../session.js";
+
+interface RetryOptions {
+  parallelism?: string;
+  json?: boolean;
+}
+
+/**
+ * `flow retry <dag> [<run_id>]`: restart a run from the point of failure. Clears its failed and
+ * upstream_failed task instances (Airflow's `clear --only-failed`) and executes the run in the
+ * foreground; what succeeded is not run again and its results stay readable.
+ */
+export function makeRetryCommand(context: CliContext): Command {
+  return new Command("retry")
+    .description(
+      "clear the failed and upstream_failed tasks of a run (the latest failed run by default) and run it again",
+    )
+    .argument("<dag>", "DAG id")
+    .argument("[run_id]", "the run to retry (default: the latest failed run)")
+    .option("--parallelism <n>", "tasks running at once (default 32)")
+    .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  flow retry etl                                          # the latest failed run
+  flow retry etl manual__2026-01-05T00:00:00+00:00
+  flow retry etl --json | jq '.runs[0].state'`,
+    )
+    .action(async (dagId: string, runIdArg: string | undefined, options: RetryOptions, command) => {
+      const global = (command as Command).optsWithGlobals<GlobalOptions>();
+      const parallelism =
+        options.parallelism === undefined
+          ? undefined
+          : parsePositiveInt("--parallelism", options.parallelism);
+      const { pipelines, loaded } = await loadDag(context, global, dagId);
+      warnImportErrors(context, pipelines);
+      const { dag } = loaded;
+      const store = await openStore(context, global);
+      await recoverLostRuns(store, loaded, () => context.now());
+      let target: DagRun | undefined;
+      if (runIdArg !== undefined) target = await findRun(store, dagId, runIdArg);
+      else target = (await store.listRuns(dagId)).filter((run) => run.state === "failed").at(-1);
+      if (target === undefined) {
+        context.stdout.write(`dag "${dagId}" has no failed run: nothing to retry\n`);
+        return;
+      }
+      const writer = await store.openRun(dagId, target.run_id);
+      let cleared: string[];
+      try {
+        const run = writer.run;
+        cleared = selectTasksToClear(dag, run, { onlyFailed: true });
+        if (cleared.length === 0 && isRunFinished(run.state)) {
+          context.stdout.write(
+            `run ${run.run_id} is ${run.state} with no failed or upstream_failed task: nothing to retry\n`,
+          );
+          return;
+        }
+        if (cleared.length > 0) {
+          const states = cleared.map((id) => `${id} (${run.tasks[id]!.state})`).join(", ");
+          if (!options.json)
+            context.stdout.write(`retrying run ${run.run_id}: cleared ${states}\n`);
+          writeClear(dag, writer, cleared, context.now());
+        }
+      } finally {
+        await writer.close();
+      }
+      await executeExistingRun(context, {
+        store,
+        pipelines,
+        loaded,
+        runId: target.run_id,
+        ...(parallelism && { parallelism }),
+        ...(options.json && { json: true }),
+      });
+    });
+}
