@@ -195,13 +195,17 @@ function zoned(flag: string, value: string, timezone: string): Date {
 function noteLeftOut(context: CliContext, dag: Dag, range: BackfillRange): void {
   const notes = [
     range.beforeDagStart > 0 &&
-      `${range.beforeDagStart} interval(s) before the DAG's start (${dag.start}) left out`,
+      `${range.beforeDagStart} interval(s) before the DAG's start (${zonedText(dag.start, dag.timezone)}) left out`,
     range.afterDagEnd > 0 &&
-      `${range.afterDagEnd} interval(s) after the DAG's end (${dag.end}) left out`,
+      `${range.afterDagEnd} interval(s) after the DAG's end (${zonedText(dag.end, dag.timezone)}) left out`,
     range.notEnded > 0 &&
       `${range.notEnded} interval(s) not ended yet left out (a run is due once its interval ends)`,
   ];
   for (const note of notes) if (note) context.stderr.write(`flow: note: ${note}\n`);
+}
+
+function zonedText(iso: string | undefined, timezone: string): string {
+  return iso === undefined ? "-" : formatInZone(new Date(iso), timezone);
 }
 
 // `backfill etl (@daily, UTC): 5 run(s): 3 create, 2 skip`: what the plan does, counted.
