@@ -17,7 +17,7 @@ export interface BackfillTally {
 }
 
 /**
- * `[██████░░░░░░░░░░░░░░] 3/10 runs  1 failed  2 running  12s elapsed  ~28s left`. The estimate
+ * `[██████░░░░░░░░░░░░░░] 3/10 runs  1 failed  2 running  12.0s elapsed  ~28.0s left`. The estimate
  * assumes the remaining runs take as long as the finished ones did (with the same concurrency);
  * it is left out until a run has finished.
  */
@@ -30,8 +30,7 @@ export function formatBackfillBar(
   const filled = Math.round(ratio * width);
   const [full, empty] = options.unicode === false ? ["#", "-"] : ["█", "░"];
   const parts = [
-    `[${full.repeat(filled)}${empty.repeat(width - filled)}]`,
-    `${formatCount(tally.done)}/${formatCount(tally.total)} runs`,
+    `[${full.repeat(filled)}${empty.repeat(width - filled)}] ${formatCount(tally.done)}/${formatCount(tally.total)} runs`,
   ];
   if (tally.failed > 0)
     parts.push(paint(`${formatCount(tally.failed)} failed`, "failed", options.color));
