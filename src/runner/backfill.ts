@@ -95,7 +95,7 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
         if (signal.aborted) return;
         started++;
         options.observer?.runStarted?.(step, options.clock());
-        const run = await options.engine.execute(options.loaded, step.runId, { signal });
+        const run = await executeLinked(options, step.runId, signal);
         runs.push(run);
         options.observer?.runFinished?.(step, run, options.clock());
       } catch (cause) {
@@ -108,6 +108,27 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
   await Promise.all(Array.from({ length: workers }, work));
   if (error) throw error.cause;
   return { runs, notStarted: queue.length - started };
+}
+
+/**
+ * Executes one run with its own AbortSignal that follows the backfill's. Hack: executeRun adds an
+ * abort listener to the signal it gets and never removes it, so a shared signal would collect
+ * one listener per run (Node warns past 10); the link here is removed when the run ends.
+ */
+async function executeLinked(
+  options: ExecuteBackfillOptions,
+  runId: string,
+  signal: AbortSignal,
+): Promise<DagRun> {
+  const link = new AbortController();
+  const follow = (): void => link.abort();
+  if (signal.aborted) link.abort();
+  else signal.addEventListener("abort", follow, { once: true });
+  try {
+    return await options.engine.execute(options.loaded, runId, { signal: link.signal });
+  } finally {
+    signal.removeEventListener("abort", follow);
+  }
 }
 
 // Creates the run of a "create" step, or clears the run of a "rerun" step under its lock.

@@ -169,7 +169,7 @@ export class LiveBackfillProgress implements BackfillProgress {
   refresh(): void {
     if (this.#closed) return;
     this.#flushPending();
-    const width = Math.max(10, Math.min(30, (this.#out.columns ?? 80) - 60));
+    const width = Math.max(10, Math.min(30, (this.#out.columns || 80) - 60));
     this.#log(formatBackfillBar(this.#tally.at(this.#now()), { color: this.#color, width }));
   }
 
@@ -192,16 +192,18 @@ export class LiveBackfillProgress implements BackfillProgress {
 
 /**
  * Hack (the same as in progress.ts): log-update's type wants a `NodeJS.WritableStream`, yet it
- * only calls `write` and reads `columns`/`rows`; this adapter lets any TextSink stand in.
+ * only calls `write` and reads `columns`/`rows`; this adapter lets any TextSink stand in. A
+ * terminal that reports a size of 0 (a pty nobody sized, as `script` makes) reads as unknown:
+ * log-update would otherwise cut every line and draw nothing.
  */
 function sinkAsStream(out: TextSink): NodeJS.WritableStream {
   const adapter = {
     write: (text: string) => out.write(text),
     get columns() {
-      return out.columns;
+      return out.columns || undefined;
     },
     get rows() {
-      return out.rows;
+      return out.rows || undefined;
     },
   };
   return adapter as unknown as NodeJS.WritableStream;

@@ -117,3 +117,13 @@ describe("LiveBackfillProgress", () => {
     expect(screen).toMatch(/\] 2\/2 runs {2}1 failed {2}3\.0s elapsed\n$/);
   });
 });
+
+describe("LiveBackfillProgress on a terminal that reports no size", () => {
+  it("still draws the bar", () => {
+    const out = { ...sink(), columns: 0, rows: 0 };
+    const progress = new LiveBackfillProgress(out, { total: 1, color: false, intervalMs: 0 });
+    progress.runStarted();
+    progress.close();
+    expect(stripVTControlCharacters(out.text())).toContain("0/1 runs  1 running");
+  });
+});
