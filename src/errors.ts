@@ -12,6 +12,11 @@ export const EXIT = {
   usage: 2,
   /** A pipeline file failed to import or defines an invalid DAG. */
   pipeline: 3,
+  /**
+   * `flow scheduler status`: no scheduler is running. 3 is what init scripts and systemd's
+   * status use for "not running"; only that command returns it with this meaning.
+   */
+  notRunning: 3,
   /** The state file cannot be read or written, or is locked by another process. */
   state: 4,
   /** Interrupted (SIGINT / SIGTERM) before the work was done. */

@@ -1,6 +1,6 @@
-import type { TaskKind, TriggerRule } from "../core/dag.js";
+import type { TaskKind, TaskRole, TriggerRule } from "../core/dag.js";
 import type { Json } from "../core/json.js";
-import type { TaskContext } from "./context.js";
+import type { RunContext, RunType, TaskContext, TaskLogger } from "./context.js";
 
 /** Seconds as a number, or a string with a unit: `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"1d"`. */
 export type Duration = number | string;
@@ -18,6 +18,52 @@ export interface TaskOptions {
   triggerRule?: TriggerRule;
 }
 
+/** What a task callback gets: the run context of the try, why it failed, and the task's log. */
+export interface TaskCallbackContext extends RunContext {
+  /** The try's state: success, failed or up_for_retry. */
+  readonly state: string;
+  /** Why the try failed (`exit code 3`, `Error: ...`); null after a success. */
+  readonly error: string | null;
+  /** Writes to the log of the try the callback is about. */
+  readonly log: TaskLogger;
+}
+
+export type TaskCallback = (ctx: TaskCallbackContext) => unknown;
+
+/**
+ * Called after a try ends (Airflow's on_*_callback). A callback that throws is logged in the
+ * task's log and changes nothing.
+ */
+export interface TaskCallbacks {
+  /** The task succeeded. */
+  onSuccess?: TaskCallback;
+  /** The task failed for good (no tries left, or failed without retry). */
+  onFailure?: TaskCallback;
+  /** A try failed and the task will be tried again. */
+  onRetry?: TaskCallback;
+}
+
+/** What a DAG callback gets: the run, its state, and the tasks that failed. */
+export interface RunCallbackContext {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly runType: RunType;
+  readonly logicalDate: string;
+  readonly ds: string;
+  readonly dataIntervalStart: string;
+  readonly dataIntervalEnd: string;
+  readonly params: Readonly<Record<string, Json>>;
+  readonly state: "success" | "failed";
+  /** Why the run failed when no task says so (deadlock), else null. */
+  readonly reason: string | null;
+  /** Ids of the failed and upstream_failed tasks. */
+  readonly failedTasks: readonly string[];
+  /** Writes to the run's log (`<state>/logs/<dag>/<run>/run.log`). */
+  readonly log: TaskLogger;
+}
+
+export type RunCallback = (ctx: RunCallbackContext) => unknown;
+
 /** A task, or the id of a task in the same DAG. */
 export type TaskRef = Task | string;
 
@@ -30,16 +76,35 @@ export interface DependencyOptions {
 
 export type BashCommand = string | ((ctx: TaskContext) => string);
 
-export interface BashOptions extends TaskOptions, DependencyOptions {
+/** What only bash tasks have. */
+export interface BashSettings {
   /** Working directory of the command; relative paths are resolved against the pipeline's folder. */
   cwd?: string;
   /** Extra environment variables, on top of flow's `FLOW_*` ones and the parent environment. */
   env?: Record<string, string>;
+  /** Exit code meaning "skip me" (Airflow's skip_on_exit_code). Default 99; null: none. */
+  skipExitCode?: number | null;
+  /** Exit codes that fail the task at once, without its retries (say, 2 for bad input). */
+  noRetryExitCodes?: number[];
 }
+
+export interface BashOptions extends TaskOptions, TaskCallbacks, DependencyOptions, BashSettings {}
 
 export type TaskFunction = (ctx: TaskContext) => unknown;
 
-export interface FunctionOptions extends TaskOptions, DependencyOptions {}
+export interface FunctionOptions extends TaskOptions, TaskCallbacks, DependencyOptions {}
+
+/** How a Task is made; the factories (`bash`, `fn`, `branch`, `shortCircuit`) fill it in. */
+export interface TaskInit {
+  readonly id: string;
+  readonly kind: TaskKind;
+  readonly role?: TaskRole;
+  readonly options: TaskOptions;
+  readonly callbacks?: TaskCallbacks;
+  readonly command?: BashCommand;
+  readonly run?: TaskFunction;
+  readonly bash?: BashSettings;
+}
 
 const TASK = Symbol.for("flow.task");
 const DAG = Symbol.for("flow.dag");
@@ -50,29 +115,49 @@ export class Task {
   readonly upstreamRefs: TaskRef[] = [];
   readonly downstreamRefs: TaskRef[] = [];
 
-  constructor(
-    readonly id: string,
-    readonly kind: TaskKind,
-    readonly options: TaskOptions,
-    readonly command?: BashCommand,
-    readonly run?: TaskFunction,
-    readonly bash?: { cwd?: string; env?: Record<string, string> },
-  ) {}
+  readonly id: string;
+  readonly kind: TaskKind;
+  readonly role: TaskRole;
+  readonly options: TaskOptions;
+  readonly callbacks: TaskCallbacks;
+  readonly command: BashCommand | undefined;
+  readonly run: TaskFunction | undefined;
+  readonly bash: BashSettings;
+
+  constructor(init: TaskInit) {
+    this.id = init.id;
+    this.kind = init.kind;
+    this.role = init.role ?? "plain";
+    this.options = init.options;
+    this.callbacks = init.callbacks ?? {};
+    this.command = init.command;
+    this.run = init.run;
+    this.bash = init.bash ?? {};
+  }
 
   /**
    * Makes `tasks` wait for this one and returns them: `a.setDownstream(b).setDownstream(c)`.
    * (Not named `then`: that would make a task look like a Promise to `await`.)
    */
   setDownstream<T extends Task | Task[]>(tasks: T): T {
-    for (const task of Array.isArray(tasks) ? tasks : [tasks]) task.upstreamRefs.push(this);
+    for (const task of Array.isArray(tasks) ? tasks : [tasks]) link(this, task);
     return tasks;
   }
 
   /** Makes this task wait for `tasks`; returns this task. */
   setUpstream(...tasks: Task[]): this {
-    this.upstreamRefs.push(...tasks);
+    for (const task of tasks) link(task, this);
     return this;
   }
+}
+
+/**
+ * Makes `after` wait for `before`, recorded on both tasks so that a DAG listing only its first
+ * task still finds the ones after it.
+ */
+export function link(before: Task, after: Task): void {
+  after.upstreamRefs.push(before);
+  before.downstreamRefs.push(after);
 }
 
 export interface DagOptions {
@@ -96,8 +181,17 @@ export interface DagOptions {
   maxActiveTasks?: number;
   /** Defaults for `ctx.params`; `flow run --param key=value` overrides them. */
   params?: Record<string, Json>;
-  /** Options applied to every task unless the task sets its own (Airflow's `default_args`). */
-  defaults?: TaskOptions;
+  /**
+   * Options and callbacks applied to every task unless the task sets its own (Airflow's
+   * `default_args`).
+   */
+  defaults?: TaskOptions & TaskCallbacks;
+  /** The first failed task fails the run: running tasks are stopped, the others skipped. */
+  failFast?: boolean;
+  /** Called when a run ends in success. */
+  onSuccess?: RunCallback;
+  /** Called when a run ends failed. */
+  onFailure?: RunCallback;
   tasks: Task[];
 }
 

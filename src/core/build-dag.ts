@@ -1,4 +1,4 @@
-import type { Dag, TaskKind, TaskPolicy, TaskSpec } from "./dag.js";
+import type { Dag, TaskKind, TaskPolicy, TaskRole, TaskSpec } from "./dag.js";
 import { resolveDagSettings } from "./dag-settings.js";
 import { describeValue } from "./describe-value.js";
 import { closest } from "./did-you-mean.js";
@@ -9,6 +9,8 @@ import { DEFAULT_POLICY, resolvePolicy } from "./task-policy.js";
 export interface TaskInput {
   id: unknown;
   kind: TaskKind;
+  /** Default "plain". */
+  role?: TaskRole;
   upstream: unknown[];
   downstream: unknown[];
   options: Record<string, unknown>;
@@ -25,6 +27,7 @@ export interface DagInput {
   end?: unknown;
   timezone?: unknown;
   catchup?: unknown;
+  failFast?: unknown;
   maxActiveRuns?: unknown;
   maxActiveTasks?: unknown;
   params?: unknown;
@@ -75,6 +78,18 @@ export function buildDag(input: DagInput): BuildResult {
   if (inputs.length === 0) report("has no tasks: a DAG needs at least one task");
 
   const tasks = collectTasks(inputs, defaults.policy, report);
+  if (settings.failFast) {
+    // Airflow allows only the default rule with fail_fast: other rules would wait for tasks
+    // that fail_fast has just skipped.
+    for (const task of tasks.values()) {
+      if (task.policy.triggerRule !== "all_success") {
+        report(
+          `trigger rule ${task.policy.triggerRule} is not allowed in a failFast DAG (only all_success)`,
+          task.id,
+        );
+      }
+    }
+  }
   const order = orderTasks(tasks, report);
   if (issues.length > 0 || order === undefined) return { ok: false, issues };
 
@@ -88,6 +103,7 @@ export function buildDag(input: DagInput): BuildResult {
     specs.set(id, {
       id,
       kind: task.kind,
+      role: task.role,
       ...task.policy,
       upstream: [...task.upstream].sort(),
       downstream: downstream.get(id)!.sort(),
@@ -106,6 +122,7 @@ export function formatIssue(issue: Issue): string {
 interface CollectedTask {
   readonly id: string;
   readonly kind: TaskKind;
+  readonly role: TaskRole;
   readonly policy: TaskPolicy;
   readonly upstream: Set<string>;
 }
@@ -132,7 +149,11 @@ function collectTasks(
     if (input.kind !== "bash" && input.kind !== "function") {
       report(`kind must be "bash" or "function", got ${describeValue(input.kind)}`, id);
     }
-    tasks.set(id, { id, kind: input.kind, policy, upstream: new Set() });
+    const role = input.role ?? "plain";
+    if (role !== "plain" && input.kind !== "function") {
+      report(`a ${role} task must be a function task`, id);
+    }
+    tasks.set(id, { id, kind: input.kind, role, policy, upstream: new Set() });
   });
   for (const [id, count] of counts) {
     if (count > 1) report(`duplicate task id: ${count} tasks are called "${id}"`, id);

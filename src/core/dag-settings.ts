@@ -1,6 +1,6 @@
 import type { DagSchedule } from "./dag.js";
 import { describeValue } from "./describe-value.js";
-import { parseIsoDate } from "./iso-date.js";
+import { parseZonedDate, timezoneProblem } from "./timetable-zone.js";
 import { findNonJson, type Json } from "./json.js";
 import { parseTimetable } from "./timetable.js";
 
@@ -10,6 +10,7 @@ export interface DagSettings extends DagSchedule {
   readonly tags: readonly string[];
   readonly maxActiveRuns: number;
   readonly maxActiveTasks: number;
+  readonly failFast: boolean;
   readonly params: Readonly<Record<string, Json>>;
 }
 
@@ -22,6 +23,7 @@ export interface DagSettingsInput {
   end?: unknown;
   timezone?: unknown;
   catchup?: unknown;
+  failFast?: unknown;
   maxActiveRuns?: unknown;
   maxActiveTasks?: unknown;
   params?: unknown;
@@ -63,8 +65,15 @@ export function resolveDagSettings(input: DagSettingsInput): {
     );
   }
 
-  const start = isoDate("start", input.start, problems);
-  const end = isoDate("end", input.end, problems);
+  let timezone = "UTC";
+  if (typeof input.timezone === "string" && input.timezone !== "") timezone = input.timezone;
+  else if (input.timezone !== undefined)
+    bad('timezone must be an IANA time zone name such as "Europe/Paris"', input.timezone);
+  // A start or end without an offset is wall time in the DAG's timezone, as Airflow reads a
+  // naive start_date in its default timezone: "2026-01-01" in Europe/Paris is Paris midnight.
+  const zone = timezoneProblem(timezone) === undefined ? timezone : "UTC";
+  const start = isoDate("start", input.start, problems, zone);
+  const end = isoDate("end", input.end, problems, zone);
   if (start !== undefined && end !== undefined && end < start) {
     problems.push(`end (${end}) is before start (${start})`);
   }
@@ -74,15 +83,15 @@ export function resolveDagSettings(input: DagSettingsInput): {
     );
   }
 
-  let timezone = "UTC";
-  if (typeof input.timezone === "string" && input.timezone !== "") timezone = input.timezone;
-  else if (input.timezone !== undefined)
-    bad('timezone must be an IANA time zone name such as "Europe/Paris"', input.timezone);
   problems.push(...scheduleProblems(schedule, timezone));
 
   let catchup = false;
   if (typeof input.catchup === "boolean") catchup = input.catchup;
   else if (input.catchup !== undefined) bad("catchup must be true or false", input.catchup);
+
+  let failFast = false;
+  if (typeof input.failFast === "boolean") failFast = input.failFast;
+  else if (input.failFast !== undefined) bad("failFast must be true or false", input.failFast);
 
   const maxActiveRuns = positiveInteger("maxActiveRuns", input.maxActiveRuns, problems);
   const maxActiveTasks = positiveInteger("maxActiveTasks", input.maxActiveTasks, problems);
@@ -99,6 +108,7 @@ export function resolveDagSettings(input: DagSettingsInput): {
       catchup,
       maxActiveRuns,
       maxActiveTasks,
+      failFast,
       params,
     },
     problems,
@@ -112,10 +122,19 @@ function scheduleProblems(schedule: string | null, timezone: string): readonly s
   return result.ok ? [] : result.problems;
 }
 
-function isoDate(name: string, value: unknown, problems: string[]): string | undefined {
+function isoDate(
+  name: string,
+  value: unknown,
+  problems: string[],
+  timezone: string,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
   const date =
-    value instanceof Date ? value : typeof value === "string" ? parseIsoDate(value) : undefined;
+    value instanceof Date
+      ? value
+      : typeof value === "string"
+        ? parseZonedDate(value, timezone)
+        : undefined;
   if (date !== undefined && !Number.isNaN(date.getTime())) return date.toISOString();
   problems.push(
     `${name} must be a Date or an ISO date string such as "2026-01-01" or "2026-01-01T06:00:00Z", got ${describeValue(value)}`,

@@ -2,6 +2,12 @@ import type { Json } from "./json.js";
 
 export type TaskKind = "bash" | "function";
 
+/**
+ * What a function task's result means to the runner: nothing (plain), which direct downstream
+ * tasks to follow (branch), or whether to go on at all (short_circuit).
+ */
+export type TaskRole = "plain" | "branch" | "short_circuit";
+
 export const TRIGGER_RULES = [
   "all_success",
   "all_failed",
@@ -32,6 +38,7 @@ export interface TaskPolicy {
 export interface TaskSpec extends TaskPolicy {
   readonly id: string;
   readonly kind: TaskKind;
+  readonly role: TaskRole;
   /** Direct upstream task ids, sorted. */
   readonly upstream: readonly string[];
   /** Direct downstream task ids, sorted. */
@@ -57,6 +64,8 @@ export interface Dag extends DagSchedule {
   readonly tags: readonly string[];
   readonly maxActiveRuns: number;
   readonly maxActiveTasks: number;
+  /** The first failed task fails the run: running tasks are stopped, the rest skipped. */
+  readonly failFast: boolean;
   readonly params: Readonly<Record<string, Json>>;
   /** Tasks by id, in topological order (upstream before downstream, ties by id). */
   readonly tasks: ReadonlyMap<string, TaskSpec>;

@@ -5,7 +5,11 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
  * Why `value` is not plain JSON, or undefined when it is. Returns the path of the first offending
  * part, e.g. `$.rows[2]: a function` or `$: a BigInt`, so a task author sees what to fix.
  */
-export function findNonJson(value: unknown, path = "$", seen = new Set<object>()): string | undefined {
+export function findNonJson(
+  value: unknown,
+  path = "$",
+  seen = new Set<object>(),
+): string | undefined {
   if (value === null) return undefined;
   switch (typeof value) {
     case "string":

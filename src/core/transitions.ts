@@ -185,3 +185,8 @@ export function interruptTry(ti: TaskInstance, spec: TaskSpec, at: Date): TaskIn
 export function requeueRun<R extends RunFields>(run: R, reason: string): R {
   return { ...run, state: "queued", end: null, reason, owner: null };
 }
+
+/** The running try ended by skipping itself (a skip error, a bash skip exit code): skipped. */
+export function skipTry(ti: TaskInstance, at: Date, reason: string): TaskInstance {
+  return { ...ti, ...ended(ti, at), state: "skipped", reason, next_try_at: null };
+}

@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import type { Task } from "../api/definitions.js";
+import type { BashSettings, Task } from "../api/definitions.js";
 import { contextEnv } from "../core/context.js";
 import { buildJobScript } from "./bash-job.js";
 import type {
@@ -62,7 +62,8 @@ export class BashExecutor implements Executor {
       logPath: execution.logPath,
       bash: findBash(),
     });
-    return this.runScript(script, execution, onStarted);
+    const outcome = await this.runScript(script, execution, onStarted);
+    return applyExitCodeRules(outcome, task.bash);
   }
 
   close(): Promise<void> {
@@ -132,4 +133,19 @@ function commandOf(task: Task, execution: TaskExecution): string {
   } finally {
     log.close();
   }
+}
+
+// Airflow's BashOperator skips on exit code 99 (skip_on_exit_code); some codes mean "retrying
+// cannot help" (noRetryExitCodes). Timeouts and signals keep their own outcome.
+function applyExitCodeRules(outcome: TaskOutcome, settings: BashSettings): TaskOutcome {
+  if (outcome.status !== "failed" || outcome.timedOut || outcome.exitCode === undefined)
+    return outcome;
+  const skipCode = settings.skipExitCode === undefined ? 99 : settings.skipExitCode;
+  if (outcome.exitCode === skipCode) {
+    return { status: "skipped", reason: `exit code ${skipCode} (skip)`, exitCode: skipCode };
+  }
+  if (settings.noRetryExitCodes?.includes(outcome.exitCode)) {
+    return { ...outcome, error: `${outcome.error} (no retry)`, retryable: false };
+  }
+  return outcome;
 }

@@ -33,6 +33,8 @@ export interface TaskExecution {
 /** How a try ended. Executors return this for every failure of the user's work; they never throw for it. */
 export type TaskOutcome =
   | { readonly status: "success"; readonly result?: Json; readonly exitCode?: number }
+  /** The try skipped itself (SkipTask, a bash skip exit code); `reason` says why. */
+  | { readonly status: "skipped"; readonly reason: string; readonly exitCode?: number }
   | {
       readonly status: "failed";
       /** One line: `exit code 3`, `timed out after 5s`, `Error: no rows for 2026-01-01`. */

@@ -1,5 +1,6 @@
 import type { TaskContext } from "../api/context.js";
 import type { TaskFunction } from "../api/definitions.js";
+import { isFailTask, isSkipTask } from "../api/signals.js";
 import { findNonJson, type Json } from "../core/json.js";
 import type {
   Executor,
@@ -107,6 +108,14 @@ function fromValue(value: unknown): TaskOutcome {
 
 // The outcome keeps one line; the log gets the stack for whoever debugs it.
 function fromThrown(thrown: unknown, log: FileLogger): TaskOutcome {
+  if (isSkipTask(thrown)) {
+    log.info(`skipped: ${thrown.message}`);
+    return { status: "skipped", reason: thrown.message };
+  }
+  if (isFailTask(thrown)) {
+    log.error(`failed without retry: ${thrown.message}`);
+    return { status: "failed", error: `${thrown.message} (no retry)`, retryable: false };
+  }
   log.error(thrown instanceof Error && thrown.stack ? thrown.stack : String(thrown));
   return failed(describeThrown(thrown));
 }

@@ -38,7 +38,7 @@ export async function resolve(
   if (
     resolved.format === "commonjs" &&
     resolved.url.startsWith("file:") &&
-    /\.(tsx?|jsx?)$/.test(resolved.url) &&
+    /\.(tsx?|jsx?)$/.test(new URL(resolved.url).pathname) &&
     !resolved.url.includes("/node_modules/")
   ) {
     return { ...resolved, format: "module" };

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { isDagDefinition, type Task } from "../api/definitions.js";
 import { buildDag, formatIssue } from "../core/build-dag.js";
 import type { Dag } from "../core/dag.js";
+import { collectCallbacks, type DagCallbacks } from "./callbacks.js";
 import { describeImportError } from "./describe-import-error.js";
 import { discoverPipelineFiles } from "./discover.js";
 import { registerLoaders } from "./register-loaders.js";
@@ -14,6 +15,7 @@ export interface LoadedDag {
   /** Absolute path of the pipeline module. */
   readonly file: string;
   readonly tasks: ReadonlyMap<string, Task>;
+  readonly callbacks: DagCallbacks;
 }
 
 /** A pipeline file that failed to import, or a DAG in it that is invalid. */
@@ -84,7 +86,12 @@ export async function loadPipelines(dir: string, options: LoadOptions): Promise<
         });
         continue;
       }
-      dags.set(built.dag.id, { dag: built.dag, file, tasks: parts.tasks });
+      dags.set(built.dag.id, {
+        dag: built.dag,
+        file,
+        tasks: parts.tasks,
+        callbacks: collectCallbacks(definition, parts.tasks),
+      });
     }
   });
   return { dir, dags, errors };

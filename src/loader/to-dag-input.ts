@@ -52,6 +52,7 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
     return {
       id: value.id,
       kind: value.kind,
+      role: value.role,
       upstream: value.upstreamRefs.map(refId),
       downstream: value.downstreamRefs.map(refId),
       options: value.options as Record<string, unknown>,
@@ -71,8 +72,21 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
     maxActiveRuns: options.maxActiveRuns,
     maxActiveTasks: options.maxActiveTasks,
     params: options.params,
-    defaults: options.defaults,
+    failFast: options.failFast,
+    defaults: withoutCallbacks(options.defaults),
     tasks: inputs,
   };
   return { input, tasks, issues };
+}
+
+// Callbacks in `defaults` are functions for the runner, not options for the core to validate.
+function withoutCallbacks(defaults: unknown): unknown {
+  if (typeof defaults !== "object" || defaults === null) return defaults;
+  const {
+    onSuccess: _s,
+    onFailure: _f,
+    onRetry: _r,
+    ...rest
+  } = defaults as Record<string, unknown>;
+  return rest;
 }

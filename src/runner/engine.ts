@@ -1,5 +1,6 @@
 import type { TaskKind } from "../core/dag.js";
 import type { DagRun } from "../core/run.js";
+import { isRunFinished } from "../core/states.js";
 import type { Executor, TaskResolver } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { StateStore } from "../store/state-store.js";
@@ -45,6 +46,11 @@ export class Engine {
   ): Promise<DagRun> {
     const { store } = this.options;
     const writer = await store.openRun(loaded.dag.id, runId);
+    // A finished run stays as it is: re-running it is `flow retry` / `flow clear`'s decision.
+    if (isRunFinished(writer.run.state)) {
+      await writer.close();
+      return writer.run;
+    }
     try {
       return await executeRun({
         loaded,
@@ -52,6 +58,7 @@ export class Engine {
         executors: this.options.executors,
         slots: this.slots,
         logPath: (taskId, tryNumber) => store.logPath(loaded.dag.id, runId, taskId, tryNumber),
+        runLogPath: store.runLogPath(loaded.dag.id, runId),
         clock: this.clock,
         owner: this.options.owner,
         ...(options.observer && { observer: options.observer }),

@@ -1,7 +1,13 @@
-import type { TaskKind } from "../core/dag.js";
+import {
+  readBranchChoice,
+  skipForFailFast,
+  skipShortCircuited,
+  skipUnchosen,
+} from "../core/branching.js";
+import { buildRunContext } from "../core/context.js";
+import type { TaskKind, TaskSpec } from "../core/dag.js";
 import type { Json } from "../core/json.js";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
-import { buildRunContext } from "../core/context.js";
 import { decideRunOutcome } from "../core/run-outcome.js";
 import { settleRun, type Settlement } from "../core/settle.js";
 import {
@@ -10,6 +16,7 @@ import {
   interruptTry,
   newTaskInstance,
   requeueRun,
+  skipTry,
   startRun,
   startTry,
   succeedTry,
@@ -17,6 +24,7 @@ import {
 import type { Executor, TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter } from "../store/state-store.js";
+import { runDagCallback, runTaskCallback } from "./callbacks.js";
 import type { RunObserver } from "./observer.js";
 import type { TaskSlots } from "./slots.js";
 
@@ -27,6 +35,8 @@ export interface ExecuteRunOptions {
   readonly executors: Readonly<Record<TaskKind, Executor>>;
   readonly slots: TaskSlots;
   readonly logPath: (taskId: string, tryNumber: number) => string;
+  /** The run's own log, for what the DAG's callbacks write. */
+  readonly runLogPath: string;
   /** The wall clock: task start and end times, retry delays. */
   readonly clock: () => Date;
   readonly owner: { readonly pid: number; readonly hostname: string };
@@ -35,10 +45,15 @@ export interface ExecuteRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Why a run stopped before its end: the user interrupted it, or failFast after a failure. */
+type Halt =
+  { readonly kind: "interrupted" } | { readonly kind: "fail_fast"; readonly failed: string };
+
 /**
  * Executes one DAG run to its end: asks the core what is ready, starts it under the slot
- * limits the moment its upstream tasks are done (no polling), records every change, and
- * decides the run's state by Airflow's leaf rule. Resolves with the run as stored.
+ * limits the moment its upstream tasks are done (no polling), records every change, applies
+ * branches, short-circuits and failFast, calls the callbacks, and decides the run's state by
+ * Airflow's leaf rule. Resolves with the run as stored.
  */
 export function executeRun(options: ExecuteRunOptions): Promise<DagRun> {
   return new RunExecution(options).execute();
@@ -53,8 +68,9 @@ class RunExecution {
   private readonly queued = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly abort = new AbortController();
+  private readonly callbacks = new Set<Promise<void>>();
   private running = 0;
-  private stopping = false;
+  private halt: Halt | undefined;
   private done = false;
   private resolve!: (run: DagRun) => void;
   private reject!: (error: unknown) => void;
@@ -105,8 +121,9 @@ class RunExecution {
     this.run = startRun(this.run, at, { ...owner, heartbeat: at.toISOString() });
     writer.saveRun(this.run);
     this.stopListening = this.options.slots.onRelease(() => this.pump());
-    if (signal?.aborted) this.stop();
-    else signal?.addEventListener("abort", () => this.stop(), { once: true });
+    if (signal?.aborted) this.stop({ kind: "interrupted" });
+    else
+      signal?.addEventListener("abort", () => this.stop({ kind: "interrupted" }), { once: true });
     this.apply(settleRun(this.dag, this.tasks, { now: at }));
     this.pump();
   }
@@ -115,7 +132,7 @@ class RunExecution {
     if (this.done) return;
     const { slots } = this.options;
     while (
-      !this.stopping &&
+      !this.halt &&
       this.ready.length > 0 &&
       slots.tryAcquire(this.dag.id, this.dag.maxActiveTasks)
     ) {
@@ -125,9 +142,9 @@ class RunExecution {
     }
     if (
       this.running === 0 &&
-      (this.stopping || (this.ready.length === 0 && this.retryTimers.size === 0))
+      (this.halt || (this.ready.length === 0 && this.retryTimers.size === 0))
     ) {
-      this.finish();
+      void this.finish();
     }
   }
 
@@ -146,12 +163,7 @@ class RunExecution {
     observer?.taskStarted?.(instance, at);
     const execution = {
       ref: { file: loaded.file, dagId: this.dag.id, taskId },
-      context: buildRunContext(
-        { ...this.run, tasks: this.tasks },
-        taskId,
-        instance.try_number,
-        instance.max_tries,
-      ),
+      context: buildRunContext(this.view(), taskId, instance.try_number, instance.max_tries),
       results: this.results,
       upstream: spec.upstream,
       logPath,
@@ -169,49 +181,87 @@ class RunExecution {
         error: `flow could not run the task: ${error instanceof Error ? error.message : String(error)}`,
         retryable: true,
       }))
-      .then((outcome) => this.ended(taskId, outcome))
+      .then((outcome) => this.ended(spec, outcome))
       .catch((error: unknown) => this.fail(error));
   }
 
-  private ended(taskId: string, outcome: TaskOutcome): void {
+  private ended(spec: TaskSpec, outcome: TaskOutcome): void {
     const { clock, observer, slots } = this.options;
-    const spec = this.dag.tasks.get(taskId)!;
     const at = clock();
-    const current = this.tasks[taskId]!;
-    let instance: TaskInstance;
-    if (this.stopping && outcome.status === "failed") {
-      instance = interruptTry(current, spec, at);
-    } else if (outcome.status === "success") {
-      instance = succeedTry(current, at, {
-        ...(outcome.result !== undefined && { result: outcome.result }),
-        ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }),
-      });
-      if (outcome.result !== undefined) this.results[taskId] = outcome.result;
-    } else {
-      instance = failTry(current, spec, at, {
-        error: outcome.error,
-        ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }),
-        retryable: outcome.retryable,
-        jitterKey: this.jitterKey(taskId, current.try_number),
-      });
-    }
+    const instance = this.record(spec, outcome, at);
     this.save(instance);
     this.running--;
     observer?.taskFinished?.(instance, at);
-    if (!this.stopping) {
-      const only = instance.state === "up_for_retry" ? [taskId] : spec.downstream;
-      this.apply(settleRun(this.dag, this.tasks, { now: at, only }));
-    }
+    this.track(runTaskCallback(this.options.loaded, this.view(), instance));
+    if (!this.halt) this.follow(spec, instance, at);
     slots.release(this.dag.id);
     this.pump();
   }
 
-  private apply(settlement: Settlement): void {
-    const at = this.options.clock();
-    for (const instance of settlement.changed) {
+  // The task instance after a try's outcome, given why the run may be stopping.
+  private record(spec: TaskSpec, outcome: TaskOutcome, at: Date): TaskInstance {
+    const current = this.tasks[spec.id]!;
+    const failure = (error: string, retryable: boolean, exitCode?: number): TaskInstance =>
+      failTry(current, spec, at, {
+        error,
+        retryable,
+        ...(exitCode !== undefined && { exitCode }),
+        jitterKey: this.jitterKey(spec.id, current.try_number),
+      });
+    if (this.halt?.kind === "interrupted" && outcome.status === "failed") {
+      return interruptTry(current, spec, at);
+    }
+    if (this.halt?.kind === "fail_fast" && outcome.status === "failed") {
+      return failure(`stopped: fail_fast after task "${this.halt.failed}" failed`, false);
+    }
+    if (outcome.status === "skipped") return skipTry(current, at, outcome.reason);
+    if (outcome.status === "failed")
+      return failure(outcome.error, outcome.retryable, outcome.exitCode);
+    if (spec.role === "branch") {
+      const choice = readBranchChoice(this.dag, spec.id, outcome.result);
+      if ("error" in choice) return failure(choice.error, false);
+    }
+    if (outcome.result !== undefined) this.results[spec.id] = outcome.result;
+    return succeedTry(current, at, {
+      ...(outcome.result !== undefined && { result: outcome.result }),
+      ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }),
+    });
+  }
+
+  // What a finished try sets off: branch and short-circuit skips, failFast, the downstream tasks.
+  private follow(spec: TaskSpec, instance: TaskInstance, at: Date): void {
+    let only: string[] = instance.state === "up_for_retry" ? [spec.id] : [...spec.downstream];
+    if (instance.state === "success" && spec.role === "branch") {
+      const choice = readBranchChoice(this.dag, spec.id, instance.result);
+      const skipped = skipUnchosen(
+        this.dag,
+        this.tasks,
+        spec.id,
+        "chosen" in choice ? choice.chosen : [],
+      );
+      this.markAll(skipped, at);
+      for (const ti of skipped) only.push(...this.dag.tasks.get(ti.task_id)!.downstream);
+    }
+    if (instance.state === "success" && spec.role === "short_circuit" && !instance.result) {
+      this.markAll(skipShortCircuited(this.dag, this.tasks, spec.id), at);
+      only = [];
+    }
+    this.apply(settleRun(this.dag, this.tasks, { now: at, only }));
+    if (instance.state === "failed" && this.dag.failFast) {
+      this.markAll(skipForFailFast(this.dag, this.tasks, spec.id), at);
+      this.stop({ kind: "fail_fast", failed: spec.id });
+    }
+  }
+
+  private markAll(instances: readonly TaskInstance[], at: Date): void {
+    for (const instance of instances) {
       this.save(instance);
       this.options.observer?.taskFinished?.(instance, at);
     }
+  }
+
+  private apply(settlement: Settlement): void {
+    this.markAll(settlement.changed, this.options.clock());
     for (const taskId of settlement.ready) {
       if (this.queued.has(taskId)) continue;
       this.queued.add(taskId);
@@ -225,29 +275,31 @@ class RunExecution {
     const delay = Math.max(0, Date.parse(when) - this.options.clock().getTime());
     const timer = setTimeout(() => {
       this.retryTimers.delete(taskId);
-      if (this.stopping) return this.pump();
+      if (this.halt) return this.pump();
       this.apply(settleRun(this.dag, this.tasks, { now: this.options.clock(), only: [taskId] }));
       this.pump();
     }, delay);
     this.retryTimers.set(taskId, timer);
   }
 
-  private stop(): void {
-    if (this.stopping || this.done) return;
-    this.stopping = true;
+  private stop(halt: Halt): void {
+    if (this.halt || this.done) return;
+    this.halt = halt;
     this.abort.abort();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
+    this.ready.length = 0;
+    this.queued.clear();
     this.pump();
   }
 
-  private finish(): void {
+  private async finish(): Promise<void> {
     if (this.done) return;
     this.done = true;
     this.stopListening();
     const at = this.options.clock();
-    if (this.stopping) {
-      // Interrupted: the run goes back to queued so that running it again resumes it.
+    if (this.halt?.kind === "interrupted") {
+      // The run goes back to queued so that running it again resumes it.
       this.run = requeueRun(this.run, "interrupted");
     } else {
       const outcome = decideRunOutcome(this.dag, this.tasks, {
@@ -258,8 +310,15 @@ class RunExecution {
       const state = outcome.state === "success" ? "success" : "failed";
       this.run = finishRun(this.run, at, state, outcome.state === "failed" ? outcome.reason : null);
     }
-    this.options.writer.saveRun(this.run);
-    this.resolve({ ...this.run, tasks: { ...this.tasks } });
+    try {
+      this.options.writer.saveRun(this.run);
+      const run = this.view();
+      this.track(runDagCallback(this.options.loaded, run, this.options.runLogPath));
+      await Promise.allSettled([...this.callbacks]);
+      this.resolve({ ...run, tasks: { ...this.tasks } });
+    } catch (error) {
+      this.reject(error);
+    }
   }
 
   private fail(error: unknown): void {
@@ -271,9 +330,20 @@ class RunExecution {
     this.reject(error);
   }
 
+  // Callbacks run beside the run; it resolves only once they are all done.
+  private track(callback: Promise<void>): void {
+    this.callbacks.add(callback);
+    void callback.finally(() => this.callbacks.delete(callback));
+  }
+
   private save(instance: TaskInstance): void {
     this.tasks[instance.task_id] = instance;
     this.options.writer.saveTask(instance);
+  }
+
+  // The run as a DagRun (its fields and the live task instances), for contexts and callbacks.
+  private view(): DagRun {
+    return { ...this.run, tasks: this.tasks };
   }
 
   private jitterKey(taskId: string, tryNumber: number): string {

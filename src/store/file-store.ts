@@ -16,6 +16,7 @@ import {
   dagLockPath,
   runPaths,
   runsDir,
+  runLogPath,
   tryLogPath,
   type RunPaths,
 } from "./state-paths.js";
@@ -157,6 +158,10 @@ export class FileStateStore implements StateStore {
       await releaseLock(release);
       throw error;
     }
+  }
+
+  runLogPath(dagId: string, runId: string): string {
+    return runLogPath(this.location, dagId, runId);
   }
 
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {

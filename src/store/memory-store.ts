@@ -63,6 +63,10 @@ export class MemoryStateStore implements StateStore {
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
     return `${this.location}/logs/${dagId}/${runId}/${taskId}/${tryNumber}.log`;
   }
+
+  runLogPath(dagId: string, runId: string): string {
+    return `${this.location}/logs/${dagId}/${runId}/run.log`;
+  }
 }
 
 // Writes straight into the slot: in memory every save is "durable" the moment it returns.

@@ -59,6 +59,13 @@ export function runPaths(stateDir: string, dagId: string, runId: string): RunPat
 }
 
 /** The log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+/** `<state>/logs/<dag>/<run>/run.log`: what happens at the run's level (DAG callbacks). */
+export function runLogPath(stateDir: string, dagId: string, runId: string): string {
+  assertSafeId("dag", dagId);
+  assertSafeId("run", runId);
+  return join(stateDir, "logs", dagId, runId, "run.log");
+}
+
 export function tryLogPath(
   stateDir: string,
   dagId: string,

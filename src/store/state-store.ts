@@ -24,6 +24,8 @@ export interface StateStore {
   openRun(dagId: string, runId: string): Promise<RunWriter>;
   /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
+  /** Path of the run's own log (DAG callbacks): `<state>/logs/<dag>/<run>/run.log`. */
+  runLogPath(dagId: string, runId: string): string;
 }
 
 /**

@@ -92,6 +92,10 @@ Examples:
             const result =
               outcome.result === undefined ? "" : `, result ${JSON.stringify(outcome.result)}`;
             context.stderr.write(`flow: task "${taskId}" succeeded in ${took}${result}\n`);
+          } else if (outcome.status === "skipped") {
+            context.stderr.write(
+              `flow: task "${taskId}" skipped itself in ${took}: ${outcome.reason}\n`,
+            );
           } else {
             context.stderr.write(`flow: task "${taskId}" failed in ${took}: ${outcome.error}\n`);
             context.result.exitCode = EXIT.runFailed;

@@ -49,11 +49,13 @@ describe("buildDag: a valid DAG", () => {
       catchup: false,
       maxActiveRuns: 16,
       maxActiveTasks: 16,
+      failFast: false,
       params: {},
     });
     expect(tasks.get("transform")).toEqual({
       id: "transform",
       kind: "bash",
+      role: "plain",
       retries: 0,
       retryDelayMs: 300_000,
       retryExponentialBackoff: false,
@@ -65,7 +67,7 @@ describe("buildDag: a valid DAG", () => {
     });
   });
 
-  it("keeps every DAG field, dates as ISO strings in UTC", () => {
+  it("keeps every DAG field; dates without an offset are read in the DAG's timezone", () => {
     const result = buildDag(
       input({
         description: "Sales per day",
@@ -86,12 +88,13 @@ describe("buildDag: a valid DAG", () => {
       description: "Sales per day",
       tags: ["sales", "daily"],
       schedule: "@daily",
-      start: "2026-01-01T00:00:00.000Z",
+      start: "2025-12-31T23:00:00.000Z",
       end: "2026-12-31T00:00:00.000Z",
       timezone: "Europe/Paris",
       catchup: true,
       maxActiveRuns: 1,
       maxActiveTasks: 4,
+      failFast: false,
       params: { region: "eu", limit: 10, nested: { ok: [true, null] } },
       tasks: undefined,
     });
@@ -113,8 +116,22 @@ describe("buildDag: a valid DAG", () => {
       }),
     );
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
-    const { id: _a, kind: _k, upstream: _u, downstream: _d, ...a } = result.dag.tasks.get("a")!;
-    const { id: _b, kind: _k2, upstream: _u2, downstream: _d2, ...b } = result.dag.tasks.get("b")!;
+    const {
+      id: _a,
+      kind: _k,
+      role: _r,
+      upstream: _u,
+      downstream: _d,
+      ...a
+    } = result.dag.tasks.get("a")!;
+    const {
+      id: _b,
+      kind: _k2,
+      role: _r2,
+      upstream: _u2,
+      downstream: _d2,
+      ...b
+    } = result.dag.tasks.get("b")!;
     expect(a).toEqual({
       retries: 0,
       retryDelayMs: 60_000,

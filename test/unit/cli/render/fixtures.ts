@@ -16,6 +16,7 @@ export function dagOf(
     tasks.set(id, {
       id,
       kind: "bash",
+      role: "plain",
       upstream: upstream.get(id)!.sort(),
       downstream: [...(edges[id] ?? [])].sort(),
       retries: 0,
@@ -33,6 +34,7 @@ export function dagOf(
     tags: [],
     maxActiveRuns: 1,
     maxActiveTasks: 16,
+    failFast: false,
     params: {},
     schedule: "@daily",
     start: undefined,

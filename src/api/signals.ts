@@ -1,0 +1,40 @@
+const SKIP = Symbol.for("flow.skip");
+const FAIL = Symbol.for("flow.fail");
+
+/**
+ * Thrown by a function task to skip itself (Airflow's AirflowSkipException): the task ends
+ * `skipped` with this message as its reason, and the skip cascades through trigger rules.
+ */
+export class SkipTask extends Error {
+  readonly [SKIP] = true;
+  constructor(reason = "skipped by the task") {
+    super(reason);
+    this.name = "SkipTask";
+  }
+}
+
+/**
+ * Thrown by a function task to fail at once, without its remaining retries (Airflow's
+ * AirflowFailException): for errors a retry cannot fix, such as bad configuration.
+ */
+export class FailTask extends Error {
+  readonly [FAIL] = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "FailTask";
+  }
+}
+
+/** True for SkipTask errors, also those made by another copy of this module. */
+export function isSkipTask(value: unknown): value is SkipTask {
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SKIP] === true
+  );
+}
+
+/** True for FailTask errors, also those made by another copy of this module. */
+export function isFailTask(value: unknown): value is FailTask {
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[FAIL] === true
+  );
+}

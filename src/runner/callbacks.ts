@@ -1,0 +1,81 @@
+import type { RunCallback, TaskCallback } from "../api/definitions.js";
+import { buildRunContext } from "../core/context.js";
+import type { DagRun, TaskInstance } from "../core/run.js";
+import { isFailedState } from "../core/states.js";
+import { openFileLogger } from "../executors/log-file.js";
+import type { LoadedDag } from "../loader/load-pipelines.js";
+
+/**
+ * Calls the task callback that fits how a try ended (onSuccess, onFailure, onRetry), with the
+ * run context, the error and a logger on the try's log. A callback that throws is logged there
+ * and changes nothing: a callback never breaks the runner.
+ */
+export async function runTaskCallback(
+  loaded: LoadedDag,
+  run: DagRun,
+  instance: TaskInstance,
+): Promise<void> {
+  const callbacks = loaded.callbacks.tasks.get(instance.task_id);
+  if (!callbacks || instance.log_path === null) return;
+  const [name, callback]: [string, TaskCallback | undefined] =
+    instance.state === "success"
+      ? ["onSuccess", callbacks.onSuccess]
+      : instance.state === "failed"
+        ? ["onFailure", callbacks.onFailure]
+        : instance.state === "up_for_retry"
+          ? ["onRetry", callbacks.onRetry]
+          : ["", undefined];
+  if (!callback) return;
+  const log = openFileLogger(instance.log_path);
+  try {
+    await callback({
+      ...buildRunContext(run, instance.task_id, instance.try_number, instance.max_tries),
+      state: instance.state,
+      error: instance.state === "success" ? null : instance.reason,
+      log,
+    });
+  } catch (error) {
+    log.error(
+      `callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  } finally {
+    log.close();
+  }
+}
+
+/** Calls the DAG's onSuccess or onFailure for a finished run; errors go to the run's log. */
+export async function runDagCallback(
+  loaded: LoadedDag,
+  run: DagRun,
+  runLogPath: string,
+): Promise<void> {
+  const name =
+    run.state === "success" ? "onSuccess" : run.state === "failed" ? "onFailure" : undefined;
+  const callback: RunCallback | undefined = name ? loaded.callbacks.run[name] : undefined;
+  if (!callback || (run.state !== "success" && run.state !== "failed")) return;
+  const log = openFileLogger(runLogPath);
+  try {
+    await callback({
+      dagId: run.dag_id,
+      runId: run.run_id,
+      runType: run.run_type,
+      logicalDate: run.logical_date,
+      ds: run.logical_date.slice(0, 10),
+      dataIntervalStart: run.data_interval_start,
+      dataIntervalEnd: run.data_interval_end,
+      params: run.params,
+      state: run.state,
+      reason: run.reason,
+      failedTasks: Object.values(run.tasks)
+        .filter((ti) => isFailedState(ti.state))
+        .map((ti) => ti.task_id),
+      log,
+    });
+  } catch (error) {
+    log.error(
+      `dag callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  } finally {
+    log.close();
+  }
+}
