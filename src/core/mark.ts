@@ -1,8 +1,10 @@
+import { clearTaskInstance } from "./clear.js";
 import type { Dag } from "./dag.js";
 import { downstreamClosure, upstreamClosure } from "./graph.js";
 import { decideRunOutcome } from "./run-outcome.js";
 import type { DagRun, RunFields, TaskInstance } from "./run.js";
 import { settleRun } from "./settle.js";
+import { isFailedState } from "./states.js";
 import { finishRun } from "./transitions.js";
 
 /** The states a task instance can be marked with by hand (`flow mark`). */
@@ -35,12 +37,12 @@ export interface MarkOutcome {
  * Airflow's "mark success / failed / skipped": sets the chosen instances (plus their relatives
  * when asked) to `state` by hand, with reason `marked <state> by hand`, then re-decides the rest
  * of the run by the trigger rules:
- * - upstream_failed instances downstream of a marked task go back to none and are decided again,
- *   so marking a failed task success lets what never ran because of it become runnable, and
- *   marking it skipped turns them skipped (all_success). Skipped ones are left alone: a skip may
- *   be a task's own decision, which marking an upstream task does not undo.
- * - not-yet-run instances are settled against the new states (a task marked failed makes its
- *   downstream upstream_failed).
+ * - failed and upstream_failed instances downstream of a marked task are cleared (as Airflow's
+ *   DAG.set_task_instance_state does: back to none, retries restored), so marking a failed task
+ *   success lets what failed or never ran because of it run again, and marking it skipped turns
+ *   them skipped (all_success). Skipped and successful ones are left alone.
+ * - not-yet-run instances are then settled against the new states (a task marked failed makes
+ *   its downstream upstream_failed).
  * Then the run: when every instance is finished its state follows the leaf rule
  * (decideRunOutcome); otherwise it goes back to queued, so that `flow run --run`, `flow retry` or
  * the scheduler continues it. A run already finished in that same state keeps its end time.
@@ -60,8 +62,9 @@ export function markTaskInstances(dag: Dag, run: DagRun, request: MarkRequest): 
   for (const id of marked) tasks[id] = markByHand(tasks[id]!, state, now);
   for (const id of downstreamClosure(dag, marked)) {
     const instance = has(id) ? tasks[id]! : undefined;
-    if (instance && !chosen.has(id) && instance.state === "upstream_failed")
-      tasks[id] = { ...instance, state: "none", reason: null };
+    const spec = dag.tasks.get(id);
+    if (instance && spec && !chosen.has(id) && isFailedState(instance.state))
+      tasks[id] = clearTaskInstance(instance, spec);
   }
   const settlement = settleRun(dag, tasks, { now });
   for (const instance of settlement.changed) tasks[instance.task_id] = instance;

@@ -41,13 +41,13 @@ function runWith(
   };
 }
 
-// transform failed, what depends on it never ran; audit succeeded.
+// transform failed, what depends on it never ran, cleanup (all_done) ran and failed; audit succeeded.
 const failedRun = runWith("failed", {
   extract: { state: "success", try_number: 1, result: { rows: 3 }, end: ended },
   transform: { state: "failed", try_number: 1, reason: "exit code 1", end: ended },
   load: { state: "upstream_failed", reason: 'upstream task "transform" failed' },
   notify: { state: "upstream_failed", reason: 'upstream task "load" could not run' },
-  cleanup: { state: "upstream_failed", reason: "x" },
+  cleanup: { state: "failed", try_number: 1, reason: "exit code 2", end: ended },
   audit: { state: "success", try_number: 1, end: ended },
 });
 
@@ -173,6 +173,16 @@ describe("markTaskInstances", () => {
     ],
   ])("%s", (_name, run, request, expected) => {
     expect(mark(run, request)).toEqual(expected);
+  });
+
+  it("a downstream task that failed on its own is cleared as Airflow does: retries restored", () => {
+    const outcome = markTaskInstances(dag, failedRun, {
+      taskIds: ["transform"],
+      state: "success",
+      now,
+    });
+    const cleanup = outcome.changed.find((ti) => ti.task_id === "cleanup");
+    expect(cleanup).toMatchObject({ state: "none", try_number: 1, max_tries: 2, reason: null });
   });
 
   it("keeps tries, results and end times; sets the end of instances that never ended", () => {
