@@ -288,7 +288,8 @@ describe("flow backfill", () => {
 describe("flow backfill after kill -9", () => {
   it("refuses while the dead process's lock is fresh, then recovers the lost run and resumes", async () => {
     project = await makeProject({ "pipelines/slow.ts": SLOW });
-    const lockEnv = { ...env, FLOW_LOCK_STALE_MS: "2000" };
+    // Long enough for the next command to start and plan on a busy machine while the lock is fresh.
+    const lockEnv = { ...env, FLOW_LOCK_STALE_MS: "4000" };
     const args = range("slow", "2026-01-01", "2026-01-02", "--max-active-runs", "1");
     const child = project.spawn(args, { env: lockEnv });
     await waitFor("day 1 to be half done", async () =>
@@ -296,6 +297,7 @@ describe("flow backfill after kill -9", () => {
     );
     child.kill("SIGKILL");
     await child;
+    const killedAt = Date.now();
 
     const busy = await project.flow(args, { env: lockEnv });
     expect(busy.exitCode).toBe(4);
@@ -303,7 +305,8 @@ describe("flow backfill after kill -9", () => {
       /^flow: run "backfill__2026-01-01T00:00:00\+00:00" is being executed by flow process \d+ on /,
     );
 
-    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the dead process's lock goes stale
+    const stale = killedAt + 4_500 - Date.now(); // the dead process's lock goes stale
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stale)));
     const resumed = await project.flow(args, { env: lockEnv });
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("2 run(s): 1 create, 1 resume; executing 2");
