@@ -5,7 +5,12 @@ import { pipelinesDir, type CliContext, type GlobalOptions } from "./context.js"
 
 /** Loads every pipeline in the pipelines folder. */
 export function loadAll(context: CliContext, options: GlobalOptions): Promise<PipelineSet> {
-  return loadPipelines(pipelinesDir(context, options), { cwd: context.cwd });
+  // FLOW_IMPORT_TIMEOUT_MS (default 30 s): a pipeline still importing after it is an import error.
+  const timeout = Number(context.env.FLOW_IMPORT_TIMEOUT_MS);
+  return loadPipelines(pipelinesDir(context, options), {
+    cwd: context.cwd,
+    ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
+  });
 }
 
 /**
