@@ -2,9 +2,8 @@ import type { Json } from "./json.js";
 import type { DagRun, RunType } from "./run.js";
 
 /**
- * What a task knows about its run. The same shape as `RunContext` in src/api/context.ts, declared
- * again here because core may not import src/api (eslint); the two are structurally identical and
- * src/api should re-export this one. Values reach bash tasks as `FLOW_*` variables (contextEnv).
+ * What a task knows about its run; src/api re-exports it for pipeline authors. Values reach
+ * bash tasks as `FLOW_*` variables (contextEnv).
  */
 export interface RunContext {
   readonly dagId: string;

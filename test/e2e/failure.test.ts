@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "./harness.js";
+import { isAlive } from "./processes.js";
 
 let project: Project;
 afterEach(async () => project?.cleanup());
@@ -28,19 +28,6 @@ function states(run: { tasks: Record<string, StoredTask> }): Record<string, stri
   return Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]));
 }
 
-// A zombie (exited, not reaped: this container's pid 1 never reaps orphans) counts as gone.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
 
 describe("retries", () => {
   it("a task that fails twice then succeeds with retries: 2 ends success on try 3, each try with its own log", async () => {

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "./harness.js";
+import { isAlive } from "./processes.js";
 
 // `slow` sleeps on its first try only, so a resumed run finishes quickly.
 const PIPELINE = `
@@ -57,19 +57,6 @@ async function waitFor<T>(
   }
 }
 
-// A zombie (exited, not yet reaped: this container's pid 1 never reaps orphans) counts as gone.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
 
 describe("a flow process that dies", () => {
   it("kill -9: the lost try counts as failed, its processes are gone, and the run resumes", async () => {
