@@ -40,7 +40,7 @@ export default dag({ id: "flaky", tasks: [flaky] });
     });
     const result = await project.flow(["run", "flaky", "--date", "2026-01-01"]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/flaky  up_for_retry .*\(try 1\/3\): exit code 1/);
+    expect(result.stdout).toMatch(/flaky {2}up_for_retry .*\(try 1\/3\): exit code 1/);
     const run = await storedRun("flaky");
     expect(run.tasks.flaky).toMatchObject({ state: "success", try_number: 3 });
     for (const n of [1, 2, 3]) {
