@@ -263,6 +263,9 @@ describe("flow backfill", () => {
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stderr).toContain("flow: interrupted");
     expect(stopped.stdout).toContain("backfill__2026-01-02T00:00:00+00:00  interrupted");
+    expect(stopped.stdout).toMatch(
+      /backfill: 2 run\(s\): 1 success, 1 queued; executed 1, 1 interrupted, 2 not started in /,
+    );
 
     const { runs } = await statusJson(project, "slow");
     expect(runs.map((run) => [run.run_id.slice(10, 20), run.state])).toEqual([

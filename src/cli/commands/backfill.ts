@@ -164,8 +164,9 @@ Examples:
               signal,
               ...(progress && {
                 observer: {
-                  runStarted: (_step, at) => progress.runStarted(at),
-                  runFinished: (_step, run, at) => progress.runFinished(run, at),
+                  // Wall-clock times on screen, even when FLOW_NOW pins "now" for the plan.
+                  runStarted: () => progress.runStarted(new Date()),
+                  runFinished: (_step, run) => progress.runFinished(run, new Date()),
                 },
               }),
             });
@@ -180,10 +181,7 @@ Examples:
 
 // `--end` before `--start` is a usage error, found before anything is loaded or written.
 function checkOrder(start: Date, end: Date, flags: BackfillFlags): void {
-  if (end < start)
-    throw new UsageError(`--end ${flags.end} is before --start ${flags.start}`, {
-      hint: "both are inclusive logical dates; for one interval give the same date twice",
-    });
+  if (end < start) throw new UsageError(`--end ${flags.end} is before --start ${flags.start}`);
 }
 
 // A date without an offset means wall time in the DAG's timezone (midnight local for a day).
@@ -268,8 +266,13 @@ function renderEnd(
     .filter((state) => byState.has(state))
     .map((state) => paint(`${byState.get(state)} ${state}`, state, color))
     .join(", ");
-  const stopped = outcome.notStarted > 0 ? `, ${outcome.notStarted} not started` : "";
-  const line = `backfill: ${runs.length} run(s): ${states}; executed ${outcome.runs.length}${stopped} in ${formatDuration(elapsed)}`;
+  const interrupted = outcome.runs.filter((run) => run.state === "queued").length;
+  const done = [
+    `executed ${outcome.runs.length - interrupted}`,
+    ...(interrupted > 0 ? [`${interrupted} interrupted`] : []),
+    ...(outcome.notStarted > 0 ? [`${outcome.notStarted} not started`] : []),
+  ].join(", ");
+  const line = `backfill: ${runs.length} run(s): ${states}; ${done} in ${formatDuration(elapsed)}`;
   return `\n${renderRunsTable(runs, color)}\n${line}\n`;
 }
 
