@@ -226,7 +226,7 @@ describe("flow backfill", () => {
     const cases: [string[], RegExp][] = [
       [
         range("daily", "2026-01-05", "2026-01-01"),
-        /^flow: --end 2026-01-01 is before --start 2026-01-05\n/,
+        /^flow: --end 2026-01-01 is before --start 2026-01-05$/,
       ],
       [
         range("dialy", "2026-01-01", "2026-01-05"),
