@@ -1,27 +1,111 @@
-// `npm run bench`: runs every benchmark script in this folder in turn, each printing its own
-// table of medians and ratios to a baseline measured in the same run.
-import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// `npm run bench`: every workload of issue #5 through flow and its peers, printed as one table of
+// medians with ratios to a baseline measured in the same run, each target marked met or missed.
+// Usage: node --import tsx bench/run.ts [--quick] [--only W1,W5] [--reps N] [--json FILE]
+//   --quick (or BENCH_QUICK=1): tiny workloads, one repetition, no warm-up (a smoke test).
+//   A full run of every workload also rewrites the generated part of bench/RESULTS.md.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchContext } from "./lib/context.js";
+import { describeMachine } from "./lib/machine.js";
+import { rssSource } from "./lib/measure.js";
+import { findPeer } from "./lib/peers.js";
+import { REPO } from "./lib/project.js";
+import { formatNotes, formatTable, type WorkloadResult } from "./lib/report.js";
+import { writeGeneratedBlock } from "./lib/results-file.js";
+import { benchBackfill } from "./workloads/backfill.js";
+import { benchChain, benchLayers, benchWide } from "./workloads/bash-shapes.js";
+import { benchBigDag } from "./workloads/big-dag.js";
+import { benchColdStart } from "./workloads/cold-start.js";
+import { benchFunctions } from "./workloads/function-shapes.js";
+import { benchHistory } from "./workloads/history.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const benches = [
-  {
-    file: "store-history.ts",
-    title: "W8 history: recording a 10-task run, 10,000 runs stored vs none",
-  },
+interface Options {
+  readonly quick: boolean;
+  readonly only: readonly string[] | undefined;
+  readonly reps: number | undefined;
+  readonly json: string | undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const valueOf = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const only = valueOf("--only");
+  const reps = valueOf("--reps") ?? process.env.BENCH_REPS;
+  return {
+    quick: argv.includes("--quick") || ["1", "true"].includes(process.env.BENCH_QUICK ?? ""),
+    only: only ? only.toUpperCase().split(",") : undefined,
+    reps: reps ? Number(reps) : undefined,
+    json: valueOf("--json"),
+  };
+}
+
+const workloads: { id: string; run: (context: BenchContext) => WorkloadResult }[] = [
+  { id: "W1", run: benchWide },
+  { id: "W2", run: benchChain },
+  { id: "W3", run: benchLayers },
+  { id: "W4", run: benchFunctions },
+  { id: "W5", run: benchBackfill },
+  { id: "W6", run: benchBigDag },
+  { id: "W7", run: benchColdStart },
+  { id: "W8", run: benchHistory },
 ];
 
-let failed = false;
-for (const bench of benches) {
-  process.stdout.write(`\n## ${bench.title}\n\n`);
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(here, bench.file), ...process.argv.slice(2)],
-    {
-      stdio: "inherit",
-    },
-  );
-  if (result.status !== 0) failed = true;
+const options = parseOptions(process.argv.slice(2));
+const machine = describeMachine();
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+const context: BenchContext = {
+  quick: options.quick,
+  heavyReps: options.reps ?? (options.quick ? 1 : 3),
+  lightReps: options.reps ?? (options.quick ? 1 : 7),
+  warmUp: !options.quick,
+  make: findPeer("make", !options.quick),
+  ninja: findPeer("ninja", !options.quick),
+  log,
+};
+
+const results: WorkloadResult[] = [];
+let broken = false;
+const started = performance.now();
+for (const workload of workloads) {
+  if (options.only && !options.only.includes(workload.id)) continue;
+  log(`${workload.id}: start`);
+  try {
+    results.push(workload.run(context));
+  } catch (error) {
+    broken = true;
+    const message = error instanceof Error ? error.message : String(error);
+    results.push({
+      id: workload.id,
+      title: "failed",
+      rows: [],
+      notes: [`error: ${message.split("\n").join(" / ")}`],
+    });
+  }
 }
-process.exitCode = failed ? 1 : 0;
+const minutes = (performance.now() - started) / 60_000;
+
+const mode = options.quick
+  ? "quick (smoke test: tiny workloads, 1 repetition, no warm-up)"
+  : "full";
+const header = [
+  `- mode: ${mode}; ${context.heavyReps} repetitions for multi-second workloads, ${context.lightReps} for sub-second ones, interleaved${context.warmUp ? ", after one warm-up run of each runner" : ""}; ${minutes.toFixed(1)} min in all`,
+  `- machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memory} RAM, ${machine.os}`,
+  `- node ${machine.node}; load average at start ${machine.loadAverage}; ${new Date().toISOString().slice(0, 16)}Z`,
+  `- peers: ${[context.make, context.ninja].map((peer) => peer.note).join("; ")}`,
+  `- peak RSS: ${rssSource}`,
+].join("\n");
+const notes = formatNotes(results);
+const report = `${header}\n\n${formatTable(results)}\n\n${notes}\n`;
+process.stdout.write(`\n${report}`);
+
+if (options.json)
+  writeFileSync(options.json, JSON.stringify({ machine, quick: options.quick, results }, null, 2));
+if (!options.quick && !options.only && !broken) {
+  writeGeneratedBlock(join(REPO, "bench", "RESULTS.md"), report);
+  log("wrote bench/RESULTS.md");
+}
+process.exitCode = broken ? 1 : 0;

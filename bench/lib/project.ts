@@ -1,0 +1,47 @@
+// Temp projects for the runners: a pipelines/ folder, a Makefile, a build.ninja, and a fresh
+// state dir per repetition.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, whose built binary the bench runs. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const FLOW_BIN = join(REPO, "bin", "flow.js");
+export const NODE_FLOOR = join(REPO, "bench", "node-floor.mjs");
+
+/** Colour off and no inherited pipelines or state dir: flow sees only the temp project. */
+export const FLOW_ENV: Record<string, string> = {
+  FORCE_COLOR: "0",
+  NO_COLOR: "1",
+  FLOW_PIPELINES: "pipelines",
+  FLOW_HOME: "state",
+};
+
+export interface BenchProject {
+  readonly dir: string;
+  write(path: string, content: string): void;
+  /** A new, empty state dir (the previous one is removed): one per repetition. */
+  freshStateDir(): string;
+  cleanup(): void;
+}
+
+export function makeBenchProject(label: string): BenchProject {
+  const dir = mkdtempSync(join(tmpdir(), `flow-bench-${label}-`));
+  let counter = 0;
+  let current: string | undefined;
+  return {
+    dir,
+    write(path, content) {
+      const full = join(dir, path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, content);
+    },
+    freshStateDir() {
+      if (current) rmSync(current, { recursive: true, force: true });
+      current = join(dir, `state-${counter++}`);
+      return current;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

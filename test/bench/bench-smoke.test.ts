@@ -1,0 +1,52 @@
+// The benchmark suite in quick mode (tiny workloads, one repetition), so that `npm run bench`
+// never rots: every workload must run through the built binary and produce its figures.
+import { execa } from "execa";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import type { WorkloadResult } from "../../bench/lib/report.js";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+let scratch: string | undefined;
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe("npm run bench --quick", () => {
+  it(
+    "runs every workload and prints a table with a verdict per target",
+    { timeout: 90_000 },
+    async () => {
+      scratch = await mkdtemp(join(tmpdir(), "flow-bench-smoke-"));
+      const json = join(scratch, "results.json");
+      const result = await execa(
+        process.execPath,
+        ["--import", "tsx", "bench/run.ts", "--quick", "--json", json],
+        { cwd: repo, reject: false, env: { BENCH_QUICK: "1" } },
+      );
+      expect(result.stderr).not.toContain("error:");
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain("| workload");
+
+      const { results } = JSON.parse(await readFile(json, "utf8")) as { results: WorkloadResult[] };
+      expect(results.map((r) => r.id)).toEqual(["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]);
+      for (const workload of results) {
+        const available = !workload.notes.some((note) => note.startsWith("not available"));
+        if (!available) continue;
+        expect(workload.rows.length, workload.id).toBeGreaterThan(0);
+        // W4's rate needs a run measurably slower than the single-task one: not so at 20 tasks.
+        if (workload.id !== "W4") {
+          expect(
+            workload.rows.some((row) => row.verdict),
+            `${workload.id} has a target`,
+          ).toBe(true);
+        }
+        const flowRows = workload.rows.filter((row) => row.measure.includes("flow"));
+        for (const row of flowRows)
+          expect(row.value, `${workload.id} ${row.measure}`).toBeGreaterThan(0);
+      }
+    },
+  );
+});
