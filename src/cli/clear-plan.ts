@@ -98,8 +98,6 @@ export async function closeAll(writers: readonly RunWriter[]): Promise<void> {
 
 /**
  * Clears `taskIds` in the run an open writer holds and puts the run back to queued at `now`.
- * As Airflow's clear, the run's start goes too (clearRun keeps it), so the next execution's
- * duration does not count the time the run sat failed.
  */
 export function writeClear(
   dag: Dag,
@@ -107,11 +105,7 @@ export function writeClear(
   taskIds: readonly string[],
   now: Date,
 ): DagRun {
-  const cleared: DagRun = {
-    ...clearRun(dag, writer.run, taskIds),
-    queued_at: now.toISOString(),
-    start: null,
-  };
+  const cleared = clearRun(dag, writer.run, taskIds, now);
   for (const id of taskIds) {
     const instance = cleared.tasks[id];
     if (instance) writer.saveTask(instance);

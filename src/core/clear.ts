@@ -55,16 +55,26 @@ export function clearTaskInstance(instance: TaskInstance, spec: TaskSpec): TaskI
 }
 
 /**
- * `run` with `taskIds` cleared and the run back to queued (so `flow run --run`, backfill or the
- * scheduler picks it up). Instances outside the selection are untouched, their results included,
- * so the tasks that run again can still read them.
+ * `run` with `taskIds` cleared and the run back to queued at `at` (so `flow run --run`, backfill
+ * or the scheduler picks it up). As Airflow's clear, the run's start goes too, so the next
+ * attempt's duration does not count the time the run sat finished. Instances outside the
+ * selection are untouched, their results included, so the tasks that run again can read them.
  */
-export function clearRun(dag: Dag, run: DagRun, taskIds: readonly string[]): DagRun {
+export function clearRun(dag: Dag, run: DagRun, taskIds: readonly string[], at: Date): DagRun {
   const tasks: Record<string, TaskInstance> = { ...run.tasks };
   for (const id of taskIds) {
     const spec = dag.tasks.get(id);
     const instance = Object.hasOwn(tasks, id) ? tasks[id] : undefined;
     if (spec && instance) tasks[id] = clearTaskInstance(instance, spec);
   }
-  return { ...run, state: "queued", end: null, reason: null, owner: null, tasks };
+  return {
+    ...run,
+    state: "queued",
+    queued_at: at.toISOString(),
+    start: null,
+    end: null,
+    reason: null,
+    owner: null,
+    tasks,
+  };
 }

@@ -146,15 +146,13 @@ async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep):
     // Another process resumed or cleared it since the plan: take it as it stands.
     if (current.state !== "success" && current.state !== "failed") return;
     const ids = selectTasksToClear(dag, current, { onlyFailed: !options.reset });
-    const cleared = clearRun(dag, current, ids);
+    const cleared = clearRun(dag, current, ids, options.clock());
     for (const id of ids) {
       const instance = cleared.tasks[id];
       if (instance) writer.saveTask(instance);
     }
     const { tasks: _tasks, ...fields } = cleared;
-    // A rerun is a new attempt at the run: its duration starts now, as after Airflow's clear
-    // (clearRun keeps the old start, which suits a resume but not a rerun).
-    writer.saveRun({ ...fields, start: null });
+    writer.saveRun(fields);
   } finally {
     await writer.close();
   }

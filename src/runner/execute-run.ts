@@ -122,8 +122,16 @@ class RunExecution {
     writer.saveRun(this.run);
     this.stopListening = this.options.slots.onRelease(() => this.pump());
     if (signal?.aborted) this.stop({ kind: "interrupted" });
-    else
-      signal?.addEventListener("abort", () => this.stop({ kind: "interrupted" }), { once: true });
+    else if (signal) {
+      // One signal may serve many runs (backfill, the scheduler): forget it when this one ends.
+      const onAbort = (): void => this.stop({ kind: "interrupted" });
+      signal.addEventListener("abort", onAbort, { once: true });
+      const previous = this.stopListening;
+      this.stopListening = () => {
+        previous();
+        signal.removeEventListener("abort", onAbort);
+      };
+    }
     this.apply(settleRun(this.dag, this.tasks, { now: at }));
     this.pump();
   }

@@ -205,11 +205,12 @@ export class LiveReporter implements RunReporter {
 function sinkAsStream(out: TextSink): NodeJS.WritableStream {
   const adapter = {
     write: (text: string) => out.write(text),
+    // A terminal that reports 0x0 (under `script`, some CI) would make log-update cut every line.
     get columns() {
-      return out.columns;
+      return out.columns || undefined;
     },
     get rows() {
-      return out.rows;
+      return out.rows || undefined;
     },
   };
   return adapter as unknown as NodeJS.WritableStream;

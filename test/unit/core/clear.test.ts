@@ -62,10 +62,23 @@ describe("selectTasksToClear", () => {
 });
 
 describe("clearRun", () => {
-  const cleared = clearRun(dag, run, ["load", "notify"]);
+  const clearedAt = new Date("2026-02-01T12:00:00Z");
+  const cleared = clearRun(
+    dag,
+    { ...run, start: "2026-01-01T00:00:01.000Z" },
+    ["load", "notify"],
+    clearedAt,
+  );
 
-  it("puts the run back to queued", () => {
-    expect(cleared).toMatchObject({ state: "queued", end: null, reason: null, owner: null });
+  it("puts the run back to queued at the clear, its start gone (as Airflow's clear)", () => {
+    expect(cleared).toMatchObject({
+      state: "queued",
+      queued_at: "2026-02-01T12:00:00.000Z",
+      start: null,
+      end: null,
+      reason: null,
+      owner: null,
+    });
   });
 
   it("resets the selected instances and restores their retries, keeping the try count", () => {
