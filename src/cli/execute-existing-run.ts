@@ -15,6 +15,8 @@ export interface ExecuteExistingRunOptions {
   readonly loaded: LoadedDag;
   readonly runId: string;
   readonly parallelism?: number;
+  /** How long running tasks may finish after Ctrl-C (default 30 s). */
+  readonly graceMs?: number;
   /** Print the finished run as `flow status --json` instead of progress, tree and summary. */
   readonly json?: boolean;
 }
@@ -32,13 +34,17 @@ export async function executeExistingRun(
   let finished: DagRun;
   try {
     finished = await withEngine(
+      context,
       options.store,
       options.pipelines,
-      { ...(options.parallelism && { parallelism: options.parallelism }) },
-      (engine, signal) =>
+      {
+        ...(options.parallelism && { parallelism: options.parallelism }),
+        ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
+      },
+      (engine, stop) =>
         engine.execute(options.loaded, options.runId, {
           ...(reporter && { observer: reporter }),
-          signal,
+          ...stop,
         }),
     );
   } finally {

@@ -1,3 +1,4 @@
+import { parseDuration } from "../core/duration.js";
 import type { Json } from "../core/json.js";
 import { UsageError } from "../errors.js";
 
@@ -65,3 +66,18 @@ export function parsePositiveInt(flag: string, value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** `--grace`: how long running tasks may finish after Ctrl-C; a duration such as `30s` or `0`. */
+export function parseGrace(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (ms === undefined)
+    throw new UsageError(`--grace "${value}" is not a duration`, { hint: "e.g. 30s, 2m or 0" });
+  return ms;
+}
+
+/** The `--grace` option, shared by the commands that execute runs in the foreground. */
+export const GRACE_OPTION = [
+  "--grace <duration>",
+  "after Ctrl-C or SIGTERM, how long running tasks may finish before they are stopped (default 30s; 0: stop at once)",
+] as const;

@@ -57,6 +57,8 @@ export interface ExecuteBackfillOptions {
   readonly clock: () => Date;
   /** Aborting it starts nothing new and stops the running runs (left queued, resumable). */
   readonly signal?: AbortSignal;
+  /** Aborting it starts nothing new and lets running tasks end (a graceful stop). */
+  readonly drain?: AbortSignal;
   readonly observer?: BackfillObserver;
 }
 
@@ -87,15 +89,18 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
   let error: { cause: unknown } | undefined;
 
   const work = async (): Promise<void> => {
-    while (!signal.aborted && next < queue.length) {
+    while (!signal.aborted && !options.drain?.aborted && next < queue.length) {
       const step = queue[next++]!;
       try {
         await prepareStep(options, step);
         // Stopped while preparing: the run stays queued (or cleared and queued) for a resume.
-        if (signal.aborted) return;
+        if (signal.aborted || options.drain?.aborted) return;
         started++;
         options.observer?.runStarted?.(step, options.clock());
-        const run = await executeLinked(options, step.runId, signal);
+        const run = await options.engine.execute(options.loaded, step.runId, {
+          signal,
+          ...(options.drain && { drain: options.drain }),
+        });
         runs.push(run);
         options.observer?.runFinished?.(step, run, options.clock());
       } catch (cause) {
@@ -108,27 +113,6 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
   await Promise.all(Array.from({ length: workers }, work));
   if (error) throw error.cause;
   return { runs, notStarted: queue.length - started };
-}
-
-/**
- * Executes one run with its own AbortSignal that follows the backfill's. Hack: executeRun adds an
- * abort listener to the signal it gets and never removes it, so a shared signal would collect
- * one listener per run (Node warns past 10); the link here is removed when the run ends.
- */
-async function executeLinked(
-  options: ExecuteBackfillOptions,
-  runId: string,
-  signal: AbortSignal,
-): Promise<DagRun> {
-  const link = new AbortController();
-  const follow = (): void => link.abort();
-  if (signal.aborted) link.abort();
-  else signal.addEventListener("abort", follow, { once: true });
-  try {
-    return await options.engine.execute(options.loaded, runId, { signal: link.signal });
-  } finally {
-    signal.removeEventListener("abort", follow);
-  }
 }
 
 // Creates the run of a "create" step, or clears the run of a "rerun" step under its lock.

@@ -42,7 +42,7 @@ export class Engine {
   async execute(
     loaded: LoadedDag,
     runId: string,
-    options: { observer?: RunObserver; signal?: AbortSignal } = {},
+    options: { observer?: RunObserver; signal?: AbortSignal; drain?: AbortSignal } = {},
   ): Promise<DagRun> {
     const { store } = this.options;
     const writer = await store.openRun(loaded.dag.id, runId);
@@ -63,6 +63,7 @@ export class Engine {
         owner: this.options.owner,
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
+        ...(options.drain && { drain: options.drain }),
       });
     } finally {
       await writer.close();

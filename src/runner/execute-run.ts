@@ -43,6 +43,11 @@ export interface ExecuteRunOptions {
   readonly observer?: RunObserver;
   /** Aborting it stops the run: nothing new starts, running tries are stopped and left to run again. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborting it drains the run: nothing new starts, running tries go on to their end, then the
+   * run goes back to queued (a graceful stop; `signal` then stops what is still running).
+   */
+  readonly drain?: AbortSignal;
 }
 
 /** Why a run stopped before its end: the user interrupted it, or failFast after a failure. */
@@ -96,7 +101,7 @@ class RunExecution {
   }
 
   private begin(): void {
-    const { writer, clock, owner, signal } = this.options;
+    const { writer, clock, owner, signal, drain } = this.options;
     const at = clock();
     for (const spec of this.dag.tasks.values()) {
       const existing = this.tasks[spec.id];
@@ -121,17 +126,8 @@ class RunExecution {
     this.run = startRun(this.run, at, { ...owner, heartbeat: at.toISOString() });
     writer.saveRun(this.run);
     this.stopListening = this.options.slots.onRelease(() => this.pump());
-    if (signal?.aborted) this.stop({ kind: "interrupted" });
-    else if (signal) {
-      // One signal may serve many runs (backfill, the scheduler): forget it when this one ends.
-      const onAbort = (): void => this.stop({ kind: "interrupted" });
-      signal.addEventListener("abort", onAbort, { once: true });
-      const previous = this.stopListening;
-      this.stopListening = () => {
-        previous();
-        signal.removeEventListener("abort", onAbort);
-      };
-    }
+    this.listen(drain, () => this.drain());
+    this.listen(signal, () => this.stop({ kind: "interrupted" }));
     this.apply(settleRun(this.dag, this.tasks, { now: at }));
     this.pump();
   }
@@ -216,7 +212,11 @@ class RunExecution {
         ...(exitCode !== undefined && { exitCode }),
         jitterKey: this.jitterKey(spec.id, current.try_number),
       });
-    if (this.halt?.kind === "interrupted" && outcome.status === "failed") {
+    if (
+      this.halt?.kind === "interrupted" &&
+      this.abort.signal.aborted &&
+      outcome.status === "failed"
+    ) {
       return interruptTry(current, spec, at);
     }
     if (this.halt?.kind === "fail_fast" && outcome.status === "failed") {
@@ -290,7 +290,39 @@ class RunExecution {
     this.retryTimers.set(taskId, timer);
   }
 
+  // One signal may serve many runs (backfill, the scheduler): forget it when this one ends.
+  private listen(signal: AbortSignal | undefined, onAbort: () => void): void {
+    if (!signal) return;
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const previous = this.stopListening;
+    this.stopListening = () => {
+      previous();
+      signal.removeEventListener("abort", onAbort);
+    };
+  }
+
+  // A graceful stop: start nothing new and let running tries end; the run is then requeued.
+  private drain(): void {
+    if (this.halt || this.done) return;
+    this.halt = { kind: "interrupted" };
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.ready.length = 0;
+    this.queued.clear();
+    this.pump();
+  }
+
   private stop(halt: Halt): void {
+    if (
+      this.halt?.kind === "interrupted" &&
+      halt.kind === "interrupted" &&
+      !this.abort.signal.aborted
+    ) {
+      // Draining already: now stop the tries still running too.
+      this.abort.abort();
+      return;
+    }
     if (this.halt || this.done) return;
     this.halt = halt;
     this.abort.abort();

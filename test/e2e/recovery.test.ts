@@ -57,7 +57,6 @@ async function waitFor<T>(
   }
 }
 
-
 describe("a flow process that dies", () => {
   it("kill -9: the lost try counts as failed, its processes are gone, and the run resumes", async () => {
     project = await makeProject({ "pipelines/lost.ts": PIPELINE });
@@ -97,7 +96,7 @@ describe("Ctrl-C", () => {
     project = await makeProject({
       "pipelines/lost.ts": PIPELINE.replace("retries: 1", "retries: 0"),
     });
-    const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env });
+    const child = project.spawn(["run", "lost", "--date", "2026-04-01", "--grace", "0"], { env });
     const taskPid = await waitFor("the task to start", async () => {
       const task = await storedTask("slow");
       return task.state === "running" && task.pid ? task.pid : undefined;
@@ -120,5 +119,40 @@ describe("Ctrl-C", () => {
     const done = await status();
     expect(done.state).toBe("success");
     expect(done.tasks.slow).toMatchObject({ state: "success", try_number: 2 });
+  });
+});
+
+describe("a graceful stop", () => {
+  it("the first Ctrl-C starts nothing new and lets running tasks finish; the run resumes with the rest", async () => {
+    project = await makeProject({
+      "pipelines/lost.ts": `
+import { dag, bash } from "flow";
+const first = bash("first", "sleep 1; echo first >> done.txt");
+const second = bash("second", "echo second >> done.txt", { upstream: [first] });
+export default dag({ id: "lost", tasks: [first, second] });
+`,
+    });
+    const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env });
+    await waitFor("the task to start", async () =>
+      (await storedTask("first")).state === "running" ? true : undefined,
+    );
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain(
+      "flow: stopping: running tasks have 30s to finish (Ctrl-C again stops them now)",
+    );
+    expect(result.stderr).toContain(
+      "flow: interrupted: running tasks finished; the rest runs when you resume",
+    );
+    expect(await project.read("done.txt")).toBe("first\n");
+    const stopped = await status();
+    expect(stopped.state).toBe("queued");
+    expect(stopped.tasks.first).toMatchObject({ state: "success", try_number: 1 });
+    expect(stopped.tasks.second).toMatchObject({ state: "none", try_number: 0 });
+
+    expect((await project.flow(["run", "lost", "--run", RUN_ID], { env })).exitCode).toBe(0);
+    expect(await project.read("done.txt")).toBe("first\nsecond\n");
+    expect((await status()).state).toBe("success");
   });
 });

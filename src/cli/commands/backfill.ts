@@ -16,7 +16,7 @@ import type { StateStore } from "../../store/state-store.js";
 import { stateDir, type CliContext, type GlobalOptions } from "../context.js";
 import { loadDag, warnImportErrors } from "../load-dag.js";
 import { toStatusJson } from "../output/status-json.js";
-import { parseDate, parsePositiveInt } from "../parse.js";
+import { GRACE_OPTION, parseDate, parseGrace, parsePositiveInt } from "../parse.js";
 import {
   LiveBackfillProgress,
   PlainBackfillProgress,
@@ -35,6 +35,7 @@ interface BackfillFlags {
   reset?: boolean;
   dryRun?: boolean;
   parallelism?: string;
+  grace?: string;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function makeBackfillCommand(context: CliContext): Command {
     .option("--reset", "clear every task of every existing run in the range and run it again")
     .option("--dry-run", "print the plan (one line per run) and write nothing")
     .option("--parallelism <n>", "tasks running at once across all runs (default 32)")
+    .option(...GRACE_OPTION)
     .option("--json", "print the plan and the runs as JSON instead of progress and tables")
     .addHelpText(
       "after",
@@ -80,6 +82,7 @@ Examples:
         flags.parallelism === undefined
           ? undefined
           : parsePositiveInt("--parallelism", flags.parallelism);
+      const graceMs = parseGrace(flags.grace);
 
       const { pipelines, loaded } = await loadDag(context, global, dagId);
       warnImportErrors(context, pipelines);
@@ -148,10 +151,11 @@ Examples:
       };
       if (toRun === 0) return finish();
       await withEngine(
+        context,
         store,
         pipelines,
-        { ...(parallelism && { parallelism }) },
-        async (engine, signal) => {
+        { ...(parallelism && { parallelism }), ...(graceMs !== undefined && { graceMs }) },
+        async (engine, { signal, drain }) => {
           const progress = flags.json ? undefined : makeProgress(context, toRun);
           try {
             outcome = await executeBackfill({
@@ -162,6 +166,7 @@ Examples:
               reset: options.reset,
               clock: options.clock,
               signal,
+              drain,
               ...(progress && {
                 observer: {
                   // Wall-clock times on screen, even when FLOW_NOW pins "now" for the plan.

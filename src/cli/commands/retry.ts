@@ -8,11 +8,12 @@ import type { CliContext, GlobalOptions } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
 import { findRun } from "../find-run.js";
 import { loadDag, warnImportErrors } from "../load-dag.js";
-import { parsePositiveInt } from "../parse.js";
+import { GRACE_OPTION, parseGrace, parsePositiveInt } from "../parse.js";
 import { openStore } from "../session.js";
 
 interface RetryOptions {
   parallelism?: string;
+  grace?: string;
   json?: boolean;
 }
 
@@ -29,6 +30,7 @@ export function makeRetryCommand(context: CliContext): Command {
     .argument("<dag>", "DAG id")
     .argument("[run_id]", "the run to retry (default: the latest failed run)")
     .option("--parallelism <n>", "tasks running at once (default 32)")
+    .option(...GRACE_OPTION)
     .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
     .addHelpText(
       "after",
@@ -44,6 +46,7 @@ Examples:
         options.parallelism === undefined
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
+      const graceMs = parseGrace(options.grace);
       const { pipelines, loaded } = await loadDag(context, global, dagId);
       warnImportErrors(context, pipelines);
       const { dag } = loaded;
@@ -82,6 +85,7 @@ Examples:
         loaded,
         runId: target.run_id,
         ...(parallelism && { parallelism }),
+        ...(graceMs !== undefined && { graceMs }),
         ...(options.json && { json: true }),
       });
     });

@@ -7,7 +7,14 @@ import type { CliContext, GlobalOptions } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
 import { findRun } from "../find-run.js";
 import { loadDag, warnImportErrors } from "../load-dag.js";
-import { collect, parseDate, parseParams, parsePositiveInt } from "../parse.js";
+import {
+  GRACE_OPTION,
+  collect,
+  parseDate,
+  parseGrace,
+  parseParams,
+  parsePositiveInt,
+} from "../parse.js";
 import { openStore } from "../session.js";
 
 interface RunOptions {
@@ -15,6 +22,7 @@ interface RunOptions {
   date?: string;
   param: string[];
   parallelism?: string;
+  grace?: string;
   json?: boolean;
 }
 
@@ -35,6 +43,7 @@ export function makeRunCommand(context: CliContext): Command {
       [],
     )
     .option("--parallelism <n>", "tasks running at once (default 32)")
+    .option(...GRACE_OPTION)
     .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
     .addHelpText(
       "after",
@@ -57,6 +66,7 @@ Examples:
         options.parallelism === undefined
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
+      const graceMs = parseGrace(options.grace);
       const { pipelines, loaded } = await loadDag(context, global, dagId);
       warnImportErrors(context, pipelines);
       const store = await openStore(context, global);
@@ -85,6 +95,7 @@ Examples:
         loaded,
         runId,
         ...(parallelism && { parallelism }),
+        ...(graceMs !== undefined && { graceMs }),
         ...(options.json && { json: true }),
       });
     });
