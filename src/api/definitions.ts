@@ -16,6 +16,11 @@ export interface TaskOptions {
   /** Per-try time limit (Airflow's `execution_timeout`). */
   timeout?: Duration;
   triggerRule?: TriggerRule;
+  /**
+   * Start only once this task succeeded (or was skipped) in the previous run of the DAG, the run
+   * with the latest logical date before this one's (Airflow's `depends_on_past`). Default false.
+   */
+  dependsOnPast?: boolean;
 }
 
 /** What a task callback gets: the run context of the try, why it failed, and the task's log. */

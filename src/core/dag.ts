@@ -32,6 +32,8 @@ export interface TaskPolicy {
   readonly maxRetryDelayMs: number | undefined;
   readonly timeoutMs: number | undefined;
   readonly triggerRule: TriggerRule;
+  /** Start only once this task's instance in the previous run succeeded or was skipped. */
+  readonly dependsOnPast: boolean;
 }
 
 /** One task as the core sees it: what it is called, what it waits for, how it behaves. */

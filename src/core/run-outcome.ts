@@ -18,14 +18,27 @@ const MAX_NAMED = 10;
  * failure in the middle does not fail the run when an all_done leaf after it succeeded). When some
  * are unfinished but nothing is ready, running or waiting for a retry (`activity`, from the runner
  * and settleRun): failed, deadlocked. Otherwise still running.
+ *
+ * `blockedByPast` names the tasks the runner gave up on because their dependsOnPast can no longer
+ * be met (`task "load" depends on past: it is failed in the previous run ...`): with nothing
+ * active the run is failed, deadlocked on them, whatever its leaves say. Airflow would leave the
+ * run running until someone fixes the past; a flow process (backfill, `--once`) must end instead.
  */
 export function decideRunOutcome(
   dag: Dag,
   tasks: Readonly<Record<string, TaskInstance>>,
-  activity: { ready: number; running: number; waitingForRetry: number },
+  activity: {
+    ready: number;
+    running: number;
+    waitingForRetry: number;
+    blockedByPast?: readonly string[];
+  },
 ): RunOutcome {
   const instances = Object.values(tasks);
   const unfinished = instances.filter((ti) => !isFinished(ti.state));
+  const active = activity.ready + activity.running + activity.waitingForRetry > 0;
+  if (!active && activity.blockedByPast !== undefined && activity.blockedByPast.length > 0)
+    return { state: "failed", reason: `deadlocked: ${activity.blockedByPast.join("; ")}` };
   if (unfinished.length === 0) {
     const leafFailed = leafIds(dag).some((id) => {
       const ti = Object.hasOwn(tasks, id) ? tasks[id] : undefined;
@@ -33,7 +46,7 @@ export function decideRunOutcome(
     });
     return leafFailed ? { state: "failed", reason: null } : { state: "success" };
   }
-  if (activity.ready + activity.running + activity.waitingForRetry > 0) return { state: "running" };
+  if (active) return { state: "running" };
   return { state: "failed", reason: `deadlocked: ${nameTasks(dag, unfinished)} can never run` };
 }
 

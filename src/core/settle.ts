@@ -42,11 +42,13 @@ function positionsOf(dag: Dag): Positions {
  * upstream_failed makes its downstream tasks decide again in the same call). Cost is proportional
  * to the tasks visited, so the runner can call it after every task end with only = its downstream.
  * A task of the DAG without a task instance in `tasks` is ignored, and counts as unfinished upstream.
+ * A task in `held` (dependsOnPast not met yet) is never ready, nor waiting for a retry; its trigger
+ * rule may still set it skipped or upstream_failed, as Airflow's does.
  */
 export function settleRun(
   dag: Dag,
   tasks: Readonly<Record<string, TaskInstance>>,
-  options: { now: Date; only?: Iterable<string> },
+  options: { now: Date; only?: Iterable<string>; held?: ReadonlySet<string> },
 ): Settlement {
   const changed = new Map<string, TaskInstance>();
   const ready: string[] = [];
@@ -74,6 +76,7 @@ export function settleRun(
     const counts = countUpstreamStates(spec.upstream.map(stateOf));
     const decision = decideTrigger(spec.triggerRule, counts);
     if (decision === "run") {
+      if (options.held?.has(spec.id)) continue;
       if (ti.state === "none" || ti.next_try_at === null || Date.parse(ti.next_try_at) <= now)
         ready.push(spec.id);
       else waitingForRetry.push({ taskId: spec.id, at: ti.next_try_at });

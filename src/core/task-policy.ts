@@ -3,7 +3,7 @@ import { closest } from "./did-you-mean.js";
 import { describeValue } from "./describe-value.js";
 import { parseDuration } from "./duration.js";
 
-/** Airflow's defaults: no retries, 300 s between tries, all_success. */
+/** Airflow's defaults: no retries, 300 s between tries, all_success, no depends_on_past. */
 export const DEFAULT_POLICY: TaskPolicy = {
   retries: 0,
   retryDelayMs: 300_000,
@@ -11,6 +11,7 @@ export const DEFAULT_POLICY: TaskPolicy = {
   maxRetryDelayMs: undefined,
   timeoutMs: undefined,
   triggerRule: "all_success",
+  dependsOnPast: false,
 };
 
 const OPTION_NAMES = [
@@ -20,6 +21,7 @@ const OPTION_NAMES = [
   "maxRetryDelay",
   "timeout",
   "triggerRule",
+  "dependsOnPast",
 ] as const;
 
 const DURATION_HELP =
@@ -51,8 +53,15 @@ export function resolvePolicy(
     );
   }
   const policy: { -readonly [K in keyof TaskPolicy]: TaskPolicy[K] } = { ...base };
-  const { retries, retryDelay, retryExponentialBackoff, maxRetryDelay, timeout, triggerRule } =
-    given;
+  const {
+    retries,
+    retryDelay,
+    retryExponentialBackoff,
+    maxRetryDelay,
+    timeout,
+    triggerRule,
+    dependsOnPast,
+  } = given;
   if (retries !== undefined) {
     if (typeof retries === "number" && Number.isInteger(retries) && retries >= 0)
       policy.retries = retries;
@@ -77,6 +86,10 @@ export function resolvePolicy(
       problems.push(
         `retryExponentialBackoff must be true or false, got ${describeValue(retryExponentialBackoff)}`,
       );
+  }
+  if (dependsOnPast !== undefined) {
+    if (typeof dependsOnPast === "boolean") policy.dependsOnPast = dependsOnPast;
+    else problems.push(`dependsOnPast must be true or false, got ${describeValue(dependsOnPast)}`);
   }
   if (triggerRule !== undefined) {
     if (isTriggerRule(triggerRule)) policy.triggerRule = triggerRule;

@@ -62,6 +62,7 @@ describe("buildDag: a valid DAG", () => {
       maxRetryDelayMs: undefined,
       timeoutMs: undefined,
       triggerRule: "all_success",
+      dependsOnPast: false,
       upstream: ["extract"],
       downstream: ["load"],
     });
@@ -139,6 +140,7 @@ describe("buildDag: a valid DAG", () => {
       maxRetryDelayMs: 3_600_000,
       timeoutMs: 60_000,
       triggerRule: "all_done",
+      dependsOnPast: false,
     });
     expect(b).toEqual({
       retries: 2,
@@ -147,7 +149,22 @@ describe("buildDag: a valid DAG", () => {
       maxRetryDelayMs: undefined,
       timeoutMs: 60_000,
       triggerRule: "all_done",
+      dependsOnPast: false,
     });
+  });
+
+  it("takes dependsOnPast from the DAG defaults unless the task sets it", () => {
+    const result = buildDag(
+      input({
+        defaults: { dependsOnPast: true },
+        tasks: [task("a"), task("b", ["a"], { dependsOnPast: false })],
+      }),
+    );
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect([...result.dag.tasks.values()].map((t) => [t.id, t.dependsOnPast])).toEqual([
+      ["a", true],
+      ["b", false],
+    ]);
   });
 
   it("treats an option set to undefined as not set", () => {
@@ -339,6 +356,16 @@ describe("buildDag: problems", () => {
       'triggerRule "whenever" is not a trigger rule (use one of: all_success, all_failed, all_done, all_skipped, one_success, one_failed, one_done, none_failed, none_failed_min_one_success, none_skipped, always)',
     ],
     ["a misspelt option", { retires: 2 }, 'unknown option "retires" (did you mean "retries"?)'],
+    [
+      "dependsOnPast as a string",
+      { dependsOnPast: "yes" },
+      'dependsOnPast must be true or false, got "yes"',
+    ],
+    [
+      "a misspelt dependsOnPast",
+      { dependOnPast: true },
+      'unknown option "dependOnPast" (did you mean "dependsOnPast"?)',
+    ],
   ])("rejects task options: %s", (_name, options, message) => {
     expect(problems({ tasks: [task("a", [], options)] })).toEqual([`${at} task "a": ${message}`]);
   });

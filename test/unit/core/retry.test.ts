@@ -9,6 +9,7 @@ const policy = (overrides: Partial<TaskPolicy>): TaskPolicy => ({
   maxRetryDelayMs: undefined,
   timeoutMs: undefined,
   triggerRule: "all_success",
+  dependsOnPast: false,
   ...overrides,
 });
 

@@ -94,6 +94,28 @@ describe("decideRunOutcome", () => {
     ).toEqual({ state: "success" });
   });
 
+  const blockedByPast = ['task "load" depends on past: it is failed in the previous run r1'];
+
+  it("a task given up on for its past fails the run, deadlocked, whatever the leaves say", () => {
+    const tasks = instances(dag, {
+      extract: "success",
+      transform: "success",
+      load: "upstream_failed",
+      cleanup: "success",
+    });
+    expect(decideRunOutcome(dag, tasks, { ...idle, blockedByPast })).toEqual({
+      state: "failed",
+      reason: 'deadlocked: task "load" depends on past: it is failed in the previous run r1',
+    });
+  });
+
+  it("tasks given up on for their past do not end a run that still has work", () => {
+    const tasks = instances(dag, { extract: "success", transform: "running" });
+    expect(decideRunOutcome(dag, tasks, { ...idle, running: 1, blockedByPast })).toEqual({
+      state: "running",
+    });
+  });
+
   it("names one deadlocked task in the singular, and at most ten", () => {
     const one = makeDag({ a: [] });
     expect(decideRunOutcome(one, instances(one), idle)).toEqual({

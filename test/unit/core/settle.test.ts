@@ -239,6 +239,27 @@ describe("settleRun", () => {
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
+  it("a held task (dependsOnPast) is never ready, nor waiting for a retry", () => {
+    const tasks = instances(etl, {
+      extract: "success",
+      transform: { state: "up_for_retry", next_try_at: "2026-01-02T00:20:00.000Z" },
+    });
+    const held = new Set(["audit", "transform"]);
+    expect(summary(settleRun(etl, tasks, { now, held }))).toEqual({
+      changed: [],
+      ready: [],
+      waitingForRetry: [],
+    });
+  });
+
+  it("a held task is still set upstream_failed by its trigger rule", () => {
+    const tasks = instances(etl, { extract: "failed" });
+    const held = new Set(["transform"]);
+    expect(summary(settleRun(etl, tasks, { now, held })).changed[0]).toBe(
+      'transform: upstream_failed (upstream task "extract" failed)',
+    );
+  });
+
   it("a failure's cascade reaches exactly its downstream closure", () => {
     const tasks = instances(etl, { extract: "failed" });
     const only = etl.tasks.get("extract")!.downstream;

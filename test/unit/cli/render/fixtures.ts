@@ -25,6 +25,7 @@ export function dagOf(
       maxRetryDelayMs: undefined,
       timeoutMs: undefined,
       triggerRule: rules[id] ?? "all_success",
+      dependsOnPast: false,
     });
   }
   return {
