@@ -70,6 +70,7 @@ const context: BenchContext = {
 const results: WorkloadResult[] = [];
 let broken = false;
 const started = performance.now();
+const startedAt = new Date().toISOString().slice(0, 16);
 for (const workload of workloads) {
   if (options.only && !options.only.includes(workload.id)) continue;
   log(`${workload.id}: start`);
@@ -94,7 +95,7 @@ const mode = options.quick
 const header = [
   `- mode: ${mode}; ${context.heavyReps} repetitions for multi-second workloads, ${context.lightReps} for sub-second ones, interleaved${context.warmUp ? ", after one warm-up run of each runner" : ""}; ${minutes.toFixed(1)} min in all`,
   `- machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memory} RAM, ${machine.os}`,
-  `- node ${machine.node}; load average at start ${machine.loadAverage}; ${new Date().toISOString().slice(0, 16)}Z`,
+  `- node ${machine.node}; load average at start ${machine.loadAverage}; started ${startedAt}Z`,
   `- peers: ${[context.make, context.ninja].map((peer) => peer.note).join("; ")}`,
   `- peak RSS: ${rssSource}`,
 ].join("\n");
