@@ -15,7 +15,15 @@ export interface EngineOptions {
   readonly parallelism: number;
   readonly clock?: () => Date;
   readonly owner: { readonly pid: number; readonly hostname: string };
+  /** How often a task held by dependsOnPast reads its previous run again (default 2 s). */
+  readonly pastPollMs?: number;
 }
+
+/**
+ * A held task reads its previous run again when a run of its DAG ends in this process, and every
+ * PAST_POLL_MS in case another flow process executes that run.
+ */
+const PAST_POLL_MS = 2_000;
 
 /** The default number of tasks running at once: Airflow's core.parallelism is 32. */
 export const DEFAULT_PARALLELISM = 32;
@@ -28,6 +36,7 @@ export const DEFAULT_PARALLELISM = 32;
 export class Engine {
   private readonly slots: TaskSlots;
   private readonly clock: () => Date;
+  private readonly runEnded = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: EngineOptions) {
     this.slots = new TaskSlots(options.parallelism);
@@ -64,10 +73,28 @@ export class Engine {
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
         ...(options.drain && { drain: options.drain }),
+        past: {
+          store,
+          onRunEnded: (dagId, listener) => this.onRunEnded(dagId, listener),
+          pollMs: this.options.pastPollMs ?? PAST_POLL_MS,
+        },
       });
     } finally {
       await writer.close();
+      // After close: the run is stored as it ended when the listeners read it.
+      for (const listener of [...(this.runEnded.get(loaded.dag.id) ?? [])]) listener();
     }
+  }
+
+  // Calls `listener` whenever a run of `dagId` executed by this engine ends; returns the unsubscribe.
+  private onRunEnded(dagId: string, listener: () => void): () => void {
+    let listeners = this.runEnded.get(dagId);
+    if (listeners === undefined) this.runEnded.set(dagId, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.runEnded.delete(dagId);
+    };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,12 @@ import {
 } from "../core/branching.js";
 import { buildRunContext } from "../core/context.js";
 import type { TaskKind, TaskSpec } from "../core/dag.js";
+import {
+  decideDependsOnPast,
+  describePastBlock,
+  findPreviousRun,
+  type PastDecision,
+} from "../core/depends-on-past.js";
 import type { Json } from "../core/json.js";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { decideRunOutcome } from "../core/run-outcome.js";
@@ -14,6 +20,7 @@ import {
   failTry,
   finishRun,
   interruptTry,
+  markTask,
   newTaskInstance,
   requeueRun,
   skipTry,
@@ -23,7 +30,7 @@ import {
 } from "../core/transitions.js";
 import type { Executor, TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import type { RunWriter } from "../store/state-store.js";
+import type { RunWriter, StateStore } from "../store/state-store.js";
 import { runDagCallback, runTaskCallback } from "./callbacks.js";
 import type { RunObserver } from "./observer.js";
 import type { TaskSlots } from "./slots.js";
@@ -48,6 +55,17 @@ export interface ExecuteRunOptions {
    * run goes back to queued (a graceful stop; `signal` then stops what is still running).
    */
   readonly drain?: AbortSignal;
+  /** Where dependsOnPast tasks look at the previous run; without it, dependsOnPast is ignored. */
+  readonly past?: PastSource;
+}
+
+/** How a run reads its previous run, and when it reads it again while a task waits for it. */
+export interface PastSource {
+  readonly store: Pick<StateStore, "listRuns" | "getRun">;
+  /** Calls `listener` whenever a run of `dagId` ends in this process; returns the unsubscribe. */
+  onRunEnded(dagId: string, listener: () => void): () => void;
+  /** How often to read the previous run again while a task waits (another process may run it). */
+  readonly pollMs: number;
 }
 
 /** Why a run stopped before its end: the user interrupted it, or failFast after a failure. */
@@ -80,6 +98,16 @@ class RunExecution {
   private resolve!: (run: DagRun) => void;
   private reject!: (error: unknown) => void;
   private stopListening: () => void = () => undefined;
+  // dependsOnPast: the decision for each task it keeps from starting (wait or blocked).
+  private readonly held = new Map<string, Exclude<PastDecision, { kind: "met" }>>();
+  // undefined: not looked up yet; null: there is none (the first run: nothing is ever held).
+  private previousRunId: string | null | undefined;
+  private pastTimer: NodeJS.Timeout | undefined;
+  private readingPast: Promise<void> | undefined;
+  private readPastAgain = false;
+  // The previous run was read since a task last started: a stall can trust `held`.
+  private pastFresh = false;
+  private readonly blockedByPast: string[] = [];
 
   constructor(private readonly options: ExecuteRunOptions) {
     this.dag = options.loaded.dag;
@@ -92,15 +120,11 @@ class RunExecution {
     return new Promise<DagRun>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
-      try {
-        this.begin();
-      } catch (error) {
-        this.fail(error);
-      }
+      this.begin().catch((error: unknown) => this.fail(error));
     });
   }
 
-  private begin(): void {
+  private async begin(): Promise<void> {
     const { writer, clock, owner, signal, drain } = this.options;
     const at = clock();
     for (const spec of this.dag.tasks.values()) {
@@ -125,11 +149,127 @@ class RunExecution {
     }
     this.run = startRun(this.run, at, { ...owner, heartbeat: at.toISOString() });
     writer.saveRun(this.run);
+    // Before any listener: nothing may pump (and so finish) until `held` is known.
+    await this.readPast();
+    if (this.done) return;
     this.stopListening = this.options.slots.onRelease(() => this.pump());
+    const { past } = this.options;
+    if (past && this.previousRunId)
+      this.addStop(past.onRunEnded(this.dag.id, () => this.refreshPast()));
     this.listen(drain, () => this.drain());
     this.listen(signal, () => this.stop({ kind: "interrupted" }));
-    this.apply(settleRun(this.dag, this.tasks, { now: at }));
+    this.apply(
+      settleRun(this.dag, this.tasks, { now: this.options.clock(), held: this.heldIds() }),
+    );
+    this.pollPast();
     this.pump();
+  }
+
+  // The dependsOnPast tasks that have yet to start a try: the ones the previous run may hold.
+  private pastCandidates(): TaskSpec[] {
+    return [...this.dag.tasks.values()].filter((spec) => {
+      const state = this.tasks[spec.id]?.state;
+      return spec.dependsOnPast && (state === "none" || state === "up_for_retry");
+    });
+  }
+
+  // Reads the previous run (all runs the first time, then that one only) and sets `held`.
+  private async readPast(): Promise<void> {
+    const { past } = this.options;
+    if (!past || this.previousRunId === null || this.pastCandidates().length === 0) {
+      this.held.clear();
+      return;
+    }
+    let previous;
+    if (this.previousRunId === undefined) {
+      previous = findPreviousRun(await past.store.listRuns(this.dag.id), this.run.logical_date);
+      this.previousRunId = previous?.run_id ?? null;
+    } else {
+      previous = await past.store.getRun(this.dag.id, this.previousRunId);
+    }
+    const decisions = decideDependsOnPast(this.dag, previous);
+    this.held.clear();
+    for (const spec of this.pastCandidates()) {
+      const decision = decisions.get(spec.id);
+      if (decision !== undefined && decision.kind !== "met") this.held.set(spec.id, decision);
+    }
+    this.pastFresh = true;
+  }
+
+  // Reads the previous run again (one read at a time) and starts the tasks it no longer holds.
+  private refreshPast(): void {
+    if (this.done || this.held.size === 0) return;
+    if (this.readingPast) {
+      this.readPastAgain = true;
+      return;
+    }
+    const before = new Set(this.held.keys());
+    this.readingPast = this.readPast()
+      .then(() => {
+        if (this.done) return;
+        const released = [...before].filter((id) => !this.held.has(id));
+        if (released.length > 0 && !this.halt) {
+          const now = this.options.clock();
+          this.apply(
+            settleRun(this.dag, this.tasks, { now, only: released, held: this.heldIds() }),
+          );
+        }
+        this.pollPast();
+        this.pump();
+      })
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.readingPast = undefined;
+        if (this.readPastAgain) {
+          this.readPastAgain = false;
+          this.refreshPast();
+        }
+      });
+  }
+
+  // While a task is held, read the previous run every pollMs: another process may execute it.
+  private pollPast(): void {
+    const { past } = this.options;
+    if (!past || this.held.size === 0 || this.pastTimer !== undefined || this.done) return;
+    this.pastTimer = setTimeout(() => {
+      this.pastTimer = undefined;
+      this.refreshPast();
+    }, past.pollMs);
+  }
+
+  private heldIds(): ReadonlySet<string> {
+    return new Set(this.held.keys());
+  }
+
+  /**
+   * Nothing runs, is ready or waits for a retry, but dependsOnPast holds a task. A task waiting
+   * for an unfinished previous run keeps the run running (Airflow's behaviour). When every held
+   * task is blocked (its past failed), the previous run is read once more, then the run gives up
+   * on them: they become upstream_failed (so `flow retry` of this run clears them) and the run
+   * fails, deadlocked on its past. Returns whether the run must go on.
+   */
+  private stalledOnPast(): boolean {
+    for (const [id, decision] of this.held) {
+      const state = this.tasks[id]?.state;
+      if (state !== "none" && state !== "up_for_retry") this.held.delete(id);
+      else if (decision.kind === "wait") return true;
+    }
+    if (this.held.size === 0) return false;
+    if (!this.pastFresh) {
+      this.refreshPast();
+      return true;
+    }
+    const at = this.options.clock();
+    const downstream: string[] = [];
+    for (const [id, decision] of this.held) {
+      const why = describePastBlock(decision);
+      this.markAll([markTask(this.tasks[id]!, "upstream_failed", `depends on past: ${why}`)], at);
+      this.blockedByPast.push(`task "${id}" depends on past: ${why}`);
+      downstream.push(...this.dag.tasks.get(id)!.downstream);
+    }
+    this.held.clear();
+    this.apply(settleRun(this.dag, this.tasks, { now: at, only: downstream }));
+    return this.ready.length > 0 || this.retryTimers.size > 0;
   }
 
   private pump(): void {
@@ -148,6 +288,10 @@ class RunExecution {
       this.running === 0 &&
       (this.halt || (this.ready.length === 0 && this.retryTimers.size === 0))
     ) {
+      if (!this.halt && this.held.size > 0 && this.stalledOnPast()) {
+        if (this.ready.length > 0) this.pump();
+        return;
+      }
       void this.finish();
     }
   }
@@ -157,6 +301,7 @@ class RunExecution {
     const spec = this.dag.tasks.get(taskId)!;
     const at = clock();
     const current = this.tasks[taskId]!;
+    this.pastFresh = false;
     const logPath = this.options.logPath(taskId, current.try_number + 1);
     const instance = startTry(current, at, {
       pid: spec.kind === "function" ? owner.pid : null,
@@ -254,7 +399,7 @@ class RunExecution {
       this.markAll(skipShortCircuited(this.dag, this.tasks, spec.id), at);
       only = [];
     }
-    this.apply(settleRun(this.dag, this.tasks, { now: at, only }));
+    this.apply(settleRun(this.dag, this.tasks, { now: at, only, held: this.heldIds() }));
     if (instance.state === "failed" && this.dag.failFast) {
       this.markAll(skipForFailFast(this.dag, this.tasks, spec.id), at);
       this.stop({ kind: "fail_fast", failed: spec.id });
@@ -284,7 +429,8 @@ class RunExecution {
     const timer = setTimeout(() => {
       this.retryTimers.delete(taskId);
       if (this.halt) return this.pump();
-      this.apply(settleRun(this.dag, this.tasks, { now: this.options.clock(), only: [taskId] }));
+      const now = this.options.clock();
+      this.apply(settleRun(this.dag, this.tasks, { now, only: [taskId], held: this.heldIds() }));
       this.pump();
     }, delay);
     this.retryTimers.set(taskId, timer);
@@ -295,10 +441,15 @@ class RunExecution {
     if (!signal) return;
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
+    this.addStop(() => signal.removeEventListener("abort", onAbort));
+  }
+
+  // Adds `stop` to what stopListening undoes when the run ends.
+  private addStop(stop: () => void): void {
     const previous = this.stopListening;
     this.stopListening = () => {
       previous();
-      signal.removeEventListener("abort", onAbort);
+      stop();
     };
   }
 
@@ -337,6 +488,7 @@ class RunExecution {
     if (this.done) return;
     this.done = true;
     this.stopListening();
+    clearTimeout(this.pastTimer);
     const at = this.options.clock();
     if (this.halt?.kind === "interrupted") {
       // The run goes back to queued so that running it again resumes it.
@@ -346,6 +498,7 @@ class RunExecution {
         ready: 0,
         running: 0,
         waitingForRetry: 0,
+        blockedByPast: this.blockedByPast,
       });
       const state = outcome.state === "success" ? "success" : "failed";
       this.run = finishRun(this.run, at, state, outcome.state === "failed" ? outcome.reason : null);
@@ -365,6 +518,7 @@ class RunExecution {
     if (this.done) return;
     this.done = true;
     this.stopListening();
+    clearTimeout(this.pastTimer);
     this.abort.abort();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.reject(error);
