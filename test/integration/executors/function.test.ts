@@ -205,14 +205,15 @@ describe("FunctionExecutor", () => {
     expect([ran, pids]).toEqual([false, []]);
   });
 
-  it("is cheap: thousands of no-op tasks per second", async () => {
+  // Throughput is measured by `npm run bench` (W4); here: many tries in a row leave no state
+  // behind (no file for a task that logs nothing).
+  it("runs thousands of no-op tries in a row, creating no log file for them", async () => {
     const task = fn("noop", () => {});
     const { executor, project } = setUp(task);
     const execution = makeExecution(task, { project });
-    const count = 20_000;
-    const started = performance.now();
-    for (let i = 0; i < count; i++) await executor.execute(execution, () => {});
-    const perSecond = count / ((performance.now() - started) / 1000);
-    expect(perSecond).toBeGreaterThan(20_000);
+    for (let i = 0; i < 2_000; i++) {
+      expect(await executor.execute(execution, () => {})).toEqual({ status: "success" });
+    }
+    expect(existsSync(execution.logPath)).toBe(false);
   });
 });

@@ -225,14 +225,12 @@ describe("buildDag: a valid DAG", () => {
     expect(buildDag(input({ id })).ok).toBe(true);
   });
 
-  it("builds a 10,000-task chain quickly", () => {
+  it("builds a 10,000-task chain (its speed: npm run bench, W6)", () => {
     const name = (i: number): string => `t${String(i).padStart(5, "0")}`;
     const tasks = Array.from({ length: 10_000 }, (_, i) =>
       task(name(i), i === 0 ? [] : [name(i - 1)]),
     );
-    const started = performance.now();
     const result = buildDag(input({ tasks }));
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(result.ok && result.dag.tasks.size).toBe(10_000);
   });
 });

@@ -137,14 +137,12 @@ describe("LiveReporter", () => {
   it("writes nothing per event: 20,000 events cost one redraw", () => {
     const out = sink();
     const reporter = new LiveReporter(out, { color: true, now: () => t0, intervalMs: 0 });
-    const started = performance.now();
     for (let i = 0; i < 10_000; i++) {
       reporter.taskStarted(`t${i}`, 1, t0);
       reporter.taskFinished(ti(`t${i}`, { state: "success", try_number: 1, duration_ms: 1 }), t0);
     }
     expect(out.writes).toHaveLength(0);
     reporter.refresh();
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(out.writes.length).toBeLessThanOrEqual(3);
     expect(
       stripVTControlCharacters(out.text())

@@ -139,16 +139,9 @@ describe("renderTree", () => {
         ti(id, { state: "success", try_number: 1, duration_ms: 1200 }),
       ]),
     );
-    // Best of three: the first pass pays for JIT warm-up, and CI machines are shared.
-    let elapsed = Infinity;
-    let out = "";
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      out = renderTree(dag, run, { color: true });
-      elapsed = Math.min(elapsed, performance.now() - started);
-    }
+    // Its speed is measured by `npm run bench` (W6); here: the output stays linear in size.
+    const out = renderTree(dag, run, { color: true });
     expect(out.split("\n").length).toBeLessThan(4 * dag.tasks.size);
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it("handles a 10,000-task chain without overflowing the stack or indenting quadratically", () => {
