@@ -21,12 +21,15 @@ const runId = (d: number): string => `backfill__2026-01-0${d}T00:00:00+00:00`;
 class TimedExecutor implements Executor {
   readonly events: string[] = [];
   readonly fails = new Set<string>();
+  /** Runs before the task of that key ends. */
+  readonly beforeEnd = new Map<string, () => Promise<void>>();
 
   async execute(execution: TaskExecution): Promise<TaskOutcome> {
     const { ds } = execution.context;
     const key = `${ds} ${execution.ref.taskId}`;
     this.events.push(`start ${key}`);
     await new Promise((resolve) => setTimeout(resolve, (10 - Number(ds.slice(8))) * 5));
+    await this.beforeEnd.get(key)?.();
     this.events.push(`end ${key}`);
     return this.fails.has(key)
       ? { status: "failed", error: "exit code 1", exitCode: 1, retryable: false }
@@ -37,7 +40,7 @@ class TimedExecutor implements Executor {
 }
 
 //   extract -> load (dependsOnPast)
-function setup(store = new MemoryStateStore()) {
+function setup(store = new MemoryStateStore(), pastPollMs = 20) {
   const dag: Dag = makeDag(
     { extract: [], load: { upstream: ["extract"], dependsOnPast: true } },
     { id: "etl", schedule: "@daily", start: "2026-01-01" },
@@ -55,7 +58,7 @@ function setup(store = new MemoryStateStore()) {
     parallelism: 32,
     clock: CLOCK,
     owner: { pid: 1, hostname: "test" },
-    pastPollMs: 20,
+    pastPollMs,
   });
   return { dag, loaded, store, executor, engine };
 }
@@ -92,7 +95,7 @@ describe("dependsOnPast in the runner", () => {
     ]);
   });
 
-  it("a failed previous task blocks the task: upstream_failed, the run fails deadlocked; retrying both unblocks it", async () => {
+  it("a failed previous task blocks the task: upstream_failed, the run fails deadlocked on its past", async () => {
     const env = setup();
     env.executor.fails.add("2026-01-01 load");
     await createRun(env, 1);
@@ -109,6 +112,26 @@ describe("dependsOnPast in the runner", () => {
       reason: `depends on past: ${why}`,
     });
     expect(env.executor.events).not.toContain("start 2026-01-02 load");
+  });
+
+  it("reads a blocked past again before giving up: a previous run fixed meanwhile lets the task run", async () => {
+    // Polling every minute: only the read when the run stalls can see the fix.
+    const env = setup(new MemoryStateStore(), 60_000);
+    env.executor.fails.add("2026-01-01 load");
+    await createRun(env, 1);
+    await createRun(env, 2);
+    expect((await env.engine.execute(env.loaded, runId(1))).state).toBe("failed");
+    // While the second run's extract runs, someone retries the first run successfully.
+    env.executor.beforeEnd.set("2026-01-02 extract", async () => {
+      const writer = await env.store.openRun("etl", runId(1));
+      const { tasks, ...fields } = writer.run;
+      writer.saveTask({ ...tasks.load!, state: "success", reason: null });
+      writer.saveRun({ ...fields, state: "success" });
+      await writer.close();
+    });
+    const run = await env.engine.execute(env.loaded, runId(2));
+    expect(run.state).toBe("success");
+    expect(env.executor.events.slice(-2)).toEqual(["start 2026-01-02 load", "end 2026-01-02 load"]);
   });
 
   it("waits for a previous run that another process executes, reading it every pollMs", async () => {
