@@ -68,6 +68,8 @@ export interface PastSource {
   readonly pollMs: number;
 }
 
+const NOTHING_HELD: ReadonlySet<string> = new Set();
+
 /** Why a run stopped before its end: the user interrupted it, or failFast after a failure. */
 type Halt =
   { readonly kind: "interrupted" } | { readonly kind: "fail_fast"; readonly failed: string };
@@ -237,8 +239,9 @@ class RunExecution {
     }, past.pollMs);
   }
 
+  // What settleRun may not start; the same empty set when nothing is held (every task end asks).
   private heldIds(): ReadonlySet<string> {
-    return new Set(this.held.keys());
+    return this.held.size === 0 ? NOTHING_HELD : new Set(this.held.keys());
   }
 
   /**
