@@ -222,11 +222,11 @@ describe("settleRun", () => {
     expect(result.changed.at(-1)?.task_id).toBe("t09999");
   });
 
-  it("runs a 10,000-task chain, settling after each task with only its downstream, in linear time", () => {
+  // Its speed is measured by `npm run bench` (W4, W6), not here: this checks the result.
+  it("runs a 10,000-task chain, settling after each task with only its downstream", () => {
     const chain = chainDag(10_000);
     const tasks = instances(chain);
     let ready = settleRun(chain, tasks, { now }).ready;
-    const started = performance.now();
     let finished = 0;
     while (ready.length > 0) {
       const id = ready[0]!;
@@ -235,8 +235,6 @@ describe("settleRun", () => {
       ready = settleRun(chain, tasks, { now, only: chain.tasks.get(id)!.downstream }).ready;
     }
     expect(finished).toBe(10_000);
-    // O(all tasks) per call would be 10^8 steps here; generous bound for a loaded CI box.
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it("a held task (dependsOnPast) is never ready, nor waiting for a retry", () => {
