@@ -123,6 +123,7 @@ describe("flow run", () => {
       "state",
       "start",
       "end",
+      "reason",
       "tasks",
     ]);
     expect(Object.keys(json.runs[0].tasks.extract)).toEqual([
@@ -131,6 +132,7 @@ describe("flow run", () => {
       "start",
       "end",
       "duration_ms",
+      "reason",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

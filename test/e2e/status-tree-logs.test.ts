@@ -177,6 +177,7 @@ describe("flow status", () => {
         "state",
         "start",
         "end",
+        "reason",
         "tasks",
       ].sort(),
     );
@@ -189,7 +190,7 @@ describe("flow status", () => {
     expect(Object.keys(failed.tasks).sort()).toEqual(["a", "b", "c", "d", "side"]);
     for (const task of Object.values(failed.tasks) as Record<string, unknown>[])
       expect(Object.keys(task).sort()).toEqual(
-        ["state", "try_number", "start", "end", "duration_ms"].sort(),
+        ["state", "try_number", "start", "end", "duration_ms", "reason"].sort(),
       );
     expect(failed.tasks.b).toMatchObject({
       state: "failed",

@@ -111,6 +111,17 @@ Examples:
         );
       }
 
+      const pastTask = [...dag.tasks.values()].find((task) => task.dependsOnPast);
+      const atOnce = maxActiveRuns ?? dag.maxActiveRuns;
+      if (flags.reverse && pastTask && atOnce < range.intervals.length) {
+        // Newest first, the older runs a dependsOnPast task waits for would never start.
+        throw new UsageError(
+          `--reverse cannot backfill dag "${dagId}": task "${pastTask.id}" depends on past, so each run waits for the one before it`,
+          {
+            hint: `drop --reverse, or allow every run at once (--max-active-runs ${range.intervals.length})`,
+          },
+        );
+      }
       const options = {
         rerunFailed: flags.rerunFailed ?? false,
         reset: flags.reset ?? false,

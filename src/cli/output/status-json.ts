@@ -7,6 +7,8 @@ export interface TaskStatusJson {
   start: string | null;
   end: string | null;
   duration_ms: number | null;
+  /** Why it failed, was skipped or is upstream_failed; null otherwise. */
+  reason: string | null;
 }
 
 /** One run in the `--json` contract. */
@@ -19,6 +21,8 @@ export interface RunStatusJson {
   state: string;
   start: string | null;
   end: string | null;
+  /** Why the run failed or was requeued when no task says so (deadlock, interrupted). */
+  reason: string | null;
   tasks: Record<string, TaskStatusJson>;
 }
 
@@ -41,6 +45,7 @@ export function toStatusJson(
       state: run.state,
       start: run.start,
       end: run.end,
+      reason: run.reason,
       tasks: Object.fromEntries(
         Object.values(run.tasks).map((ti) => [
           ti.task_id,
@@ -50,6 +55,7 @@ export function toStatusJson(
             start: ti.start,
             end: ti.end,
             duration_ms: ti.duration_ms,
+            reason: ti.reason,
           },
         ]),
       ),
