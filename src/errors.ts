@@ -71,6 +71,19 @@ export class StateFileError extends FlowError {
   }
 }
 
+/**
+ * A run cannot be created because its id, or another automated run of its logical date, exists
+ * (Airflow keeps one scheduled-or-backfill run per logical date). `existingRunId` names it.
+ */
+export class RunExistsError extends StateFileError {
+  constructor(
+    message: string,
+    readonly existingRunId: string,
+  ) {
+    super(message);
+  }
+}
+
 export class LockError extends FlowError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, { exitCode: EXIT.state, ...options });

@@ -3,7 +3,7 @@ import { clearRun, selectTasksToClear } from "../core/clear.js";
 import { newIntervalRun } from "../core/dag-timetable.js";
 import type { DagRun } from "../core/run.js";
 import type { DataInterval } from "../core/timetable.js";
-import { LockError } from "../errors.js";
+import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { StateStore } from "../store/state-store.js";
 import type { Engine } from "./engine.js";
@@ -92,18 +92,21 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
     while (!signal.aborted && !options.drain?.aborted && next < queue.length) {
       const step = queue[next++]!;
       try {
-        await prepareStep(options, step);
+        const runId = await prepareStep(options, step);
         // Stopped while preparing: the run stays queued (or cleared and queued) for a resume.
         if (signal.aborted || options.drain?.aborted) return;
         started++;
         options.observer?.runStarted?.(step, options.clock());
-        const run = await options.engine.execute(options.loaded, step.runId, {
+        const run = await options.engine.execute(options.loaded, runId, {
           signal,
           ...(options.drain && { drain: options.drain }),
         });
         runs.push(run);
         options.observer?.runFinished?.(step, run, options.clock());
       } catch (cause) {
+        // Another live process took this run since the plan (a scheduler, another backfill): it
+        // is executing it, so this backfill leaves it to that process and goes on.
+        if (cause instanceof LockError) continue;
         error ??= { cause };
         failure.abort();
       }
@@ -115,20 +118,29 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
   return { runs, notStarted: queue.length - started };
 }
 
-// Creates the run of a "create" step, or clears the run of a "rerun" step under its lock.
-async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep): Promise<void> {
+/**
+ * Creates the run of a "create" step, or clears the run of a "rerun" step under its lock, and
+ * returns the id of the run to execute: when another process created the interval's run since
+ * the plan (its own backfill run, or the scheduler's run of that date), that run is resumed.
+ */
+async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep): Promise<string> {
   const { store } = options.engine;
   const { dag } = options.loaded;
   if (step.action === "create") {
-    await store.createRun(newIntervalRun(dag, step.interval, "backfill", options.clock()));
-    return;
+    try {
+      await store.createRun(newIntervalRun(dag, step.interval, "backfill", options.clock()));
+    } catch (error) {
+      if (error instanceof RunExistsError) return error.existingRunId;
+      throw error;
+    }
+    return step.runId;
   }
-  if (step.action !== "rerun") return;
+  if (step.action !== "rerun") return step.runId;
   const writer = await store.openRun(dag.id, step.runId);
   try {
     const current = writer.run;
     // Another process resumed or cleared it since the plan: take it as it stands.
-    if (current.state !== "success" && current.state !== "failed") return;
+    if (current.state !== "success" && current.state !== "failed") return step.runId;
     const ids = selectTasksToClear(dag, current, { onlyFailed: !options.reset });
     const cleared = clearRun(dag, current, ids, options.clock());
     for (const id of ids) {
@@ -140,4 +152,5 @@ async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep):
   } finally {
     await writer.close();
   }
+  return step.runId;
 }

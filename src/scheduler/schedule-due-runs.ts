@@ -1,7 +1,7 @@
 import { newIntervalRun, timetableOf } from "../core/dag-timetable.js";
 import { formatDuration } from "../core/duration.js";
 import type { DagRun } from "../core/run.js";
-import { LockError, StateFileError } from "../errors.js";
+import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
 import type { Engine } from "../runner/engine.js";
 import type { RunObserver } from "../runner/observer.js";
@@ -115,8 +115,8 @@ async function createRuns(
     try {
       await options.store.createRun(run);
     } catch (error) {
-      if (error instanceof StateFileError && (await options.store.getRun(run.dag_id, run.run_id)))
-        continue;
+      // Created meanwhile by another process (this id, or a backfill run of the same date).
+      if (error instanceof RunExistsError) continue;
       throw error;
     }
     created.push(run);

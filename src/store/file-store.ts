@@ -2,7 +2,8 @@ import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename } from "node:path";
 import type { DagRun } from "../core/run.js";
-import { LockError, NotFoundError, StateFileError } from "../errors.js";
+import { LockError, NotFoundError, RunExistsError } from "../errors.js";
+import { automatedTwins } from "./automated-twins.js";
 import { FileRunWriter, removeJournal } from "./file-run-writer.js";
 import { JournalAppender } from "./journal-appender.js";
 import { ensureLayoutMarker } from "./layout-marker.js";
@@ -126,10 +127,20 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  // Refuses a run id that is taken (a journal alone counts: its snapshot was removed by hand).
+  // Refuses a run id that is taken (a journal alone counts: its snapshot was removed by hand),
+  // and a scheduled or backfill run whose logical date has the other kind already: a backfill
+  // and a scheduler creating the same date at once must not both run it.
   private async assertRunIsNew(run: DagRun, paths: RunPaths): Promise<void> {
-    if ((await exists(paths.snapshot)) || (await exists(paths.journal))) {
-      throw new StateFileError(`run "${run.run_id}" of dag "${run.dag_id}" already exists`);
+    for (const runId of [run.run_id, ...automatedTwins(run)]) {
+      const candidate = runId === run.run_id ? paths : runPaths(this.location, run.dag_id, runId);
+      if ((await exists(candidate.snapshot)) || (await exists(candidate.journal))) {
+        throw new RunExistsError(
+          runId === run.run_id
+            ? `run "${run.run_id}" of dag "${run.dag_id}" already exists`
+            : `dag "${run.dag_id}" already has run "${runId}" for the logical date of "${run.run_id}"`,
+          runId,
+        );
+      }
     }
   }
 

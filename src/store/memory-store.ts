@@ -1,5 +1,6 @@
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
-import { LockError, NotFoundError, StateFileError } from "../errors.js";
+import { LockError, NotFoundError, RunExistsError } from "../errors.js";
+import { automatedTwins } from "./automated-twins.js";
 import { sortRuns } from "./sort-runs.js";
 import type { RunWriter, StateStore } from "./state-store.js";
 
@@ -36,7 +37,17 @@ export class MemoryStateStore implements StateStore {
   async createRun(run: DagRun): Promise<void> {
     const runs = this.dags.get(run.dag_id) ?? new Map<string, Slot>();
     if (runs.has(run.run_id)) {
-      throw new StateFileError(`run "${run.run_id}" of dag "${run.dag_id}" already exists`);
+      throw new RunExistsError(
+        `run "${run.run_id}" of dag "${run.dag_id}" already exists`,
+        run.run_id,
+      );
+    }
+    const twin = automatedTwins(run).find((runId) => runs.has(runId));
+    if (twin !== undefined) {
+      throw new RunExistsError(
+        `dag "${run.dag_id}" already has run "${twin}" for the logical date of "${run.run_id}"`,
+        twin,
+      );
     }
     runs.set(run.run_id, { run: structuredClone(run), open: false });
     this.dags.set(run.dag_id, runs);

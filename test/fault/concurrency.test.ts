@@ -241,13 +241,10 @@ async function raceTwo(
 }
 
 describe("a backfill racing another command for the same dates", () => {
-  // BUG (found by this suite): `flow backfill race --start 2026-01-01 --end 2026-01-08` and
-  // `FLOW_NOW=2026-01-09T06:00:00Z flow scheduler --once` started together on one state dir:
-  // each checks for an existing run of a date, then creates its own (backfill__D and
-  // scheduled__D), so most dates get two runs and every task of those dates runs twice. Seen on
-  // 3 tries out of 3. Expected: one run per logical date (Airflow: one DagRun per logical date);
-  // the "is the date free" check and the create need one DAG-level lock.
-  it.fails(
+  // Regression (found by this suite): a backfill and `scheduler --once` started together each
+  // created their own run of the same dates (backfill__D and scheduled__D), running every task
+  // twice. The store now keeps one scheduled-or-backfill run per logical date.
+  it(
     "backfill and scheduler --once started together leave one run per logical date",
     { timeout: 120_000 },
     async ({ expect }) => {
@@ -266,15 +263,11 @@ describe("a backfill racing another command for the same dates", () => {
     },
   );
 
-  // BUG (found by this suite): two overlapping backfills started together,
-  // `flow backfill race --start 2026-01-01 --end 2026-01-06` and `... --start 2026-01-03 --end
-  // 2026-01-08`: besides the documented refusal at planning (exit 4 "is being executed by flow
-  // process N"), the loser often plans a run as "create", finds it created by the other when it
-  // gets there, and stops with exit 4 `run "backfill__2026-01-03T00:00:00+00:00" of dag "race"
-  // already exists`, leaving the runs it had started queued with their tasks stopped. Seen on 2
-  // tries out of 3. Expected: a run created meanwhile is treated as if it had existed at planning
-  // (refused up front, or waited for), and no run is left queued.
-  it.fails(
+  // Regression (found by this suite): of two overlapping backfills started together, the loser
+  // stopped with exit 4 "already exists" when the other created a run it had planned, leaving
+  // its own runs queued. A run created meanwhile is now resumed, or left to the process that
+  // executes it.
+  it(
     "two overlapping backfills started together leave no run behind",
     { timeout: 120_000 },
     async ({ expect }) => {

@@ -264,8 +264,12 @@ async function runsOfPlan(
   dagId: string,
   steps: readonly BackfillStep[],
 ): Promise<DagRun[]> {
-  const ids = new Set(steps.map((step) => step.runId));
-  return (await store.listRuns(dagId)).filter((run) => ids.has(run.run_id));
+  // By logical date: a run another process created for a date meanwhile (a scheduled twin) is
+  // the run of that interval too.
+  const dates = new Set(steps.map((step) => step.interval.start.toISOString()));
+  return (await store.listRuns(dagId)).filter(
+    (run) => run.run_type !== "manual" && dates.has(run.logical_date),
+  );
 }
 
 // The runs table and one line: states of the runs in the range, what this invocation did.

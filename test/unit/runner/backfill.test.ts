@@ -153,13 +153,20 @@ describe("executeBackfill", () => {
     expect(await env.store.listRuns("etl")).toEqual([]);
   });
 
-  it("stops the other runs and rethrows when a run cannot be prepared", async () => {
+  it("resumes a run another process created since the plan, even the scheduler's twin", async () => {
     const env = setup({ a: [] });
     await env.store.createRun(newIntervalRun(env.dag, day(2), "backfill", CLOCK()));
-    // A stale plan: it still thinks day 2 has no run.
+    await env.store.createRun(newIntervalRun(env.dag, day(3), "scheduled", CLOCK()));
+    // A stale plan: it still thinks days 2 and 3 have no run.
     const steps = planBackfill(days(1, 2, 3), []);
-    await expect(backfill(env, steps, { maxActiveRuns: 1 })).rejects.toBeInstanceOf(StateFileError);
-    expect(env.executor.started).toEqual(["2026-01-01 a"]);
+    await backfill(env, steps, { maxActiveRuns: 1 });
+    expect(env.executor.started).toEqual(["2026-01-01 a", "2026-01-02 a", "2026-01-03 a"]);
+    const runs = await env.store.listRuns("etl");
+    expect(runs.map((run) => [run.run_id.split("T")[0], run.state])).toEqual([
+      ["backfill__2026-01-01", "success"],
+      ["backfill__2026-01-02", "success"],
+      ["scheduled__2026-01-03", "success"],
+    ]);
   });
 });
 

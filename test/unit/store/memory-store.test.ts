@@ -24,9 +24,9 @@ describe("MemoryStateStore", () => {
   it("refuses a duplicate run id", async () => {
     const store = new MemoryStateStore();
     await store.createRun(makeRun("etl", DATE));
-    await expect(store.createRun(makeRun("etl", DATE))).rejects.toThrow(
-      new StateFileError(`run "${RUN_ID}" of dag "etl" already exists`),
-    );
+    const duplicate = store.createRun(makeRun("etl", DATE));
+    await expect(duplicate).rejects.toThrow(`run "${RUN_ID}" of dag "etl" already exists`);
+    await expect(duplicate).rejects.toBeInstanceOf(StateFileError);
   });
 
   it("gives a run one writer at a time, and keeps what it saved", async () => {
