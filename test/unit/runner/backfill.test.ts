@@ -3,7 +3,7 @@ import { planBackfill, type BackfillStep } from "../../../src/core/backfill.js";
 import { newIntervalRun } from "../../../src/core/dag-timetable.js";
 import type { Dag } from "../../../src/core/dag.js";
 import type { DagRun } from "../../../src/core/run.js";
-import { LockError, StateFileError } from "../../../src/errors.js";
+import { LockError } from "../../../src/errors.js";
 import type { Executor, TaskExecution, TaskOutcome } from "../../../src/executors/executor.js";
 import type { LoadedDag } from "../../../src/loader/load-pipelines.js";
 import { executeBackfill, planBackfillRuns } from "../../../src/runner/backfill.js";
