@@ -177,7 +177,7 @@ export default dag({ id: "cyclic", schedule: "@daily", start: "2026-01-01", task
     const project = await makeProject({ "pipelines/good.ts": GOOD, ...files });
     try {
       // Rows that name a run need one; the others run on a state dir that must stay absent.
-      if (rawArgs.includes("--run")) {
+      if ((rawArgs as readonly string[]).includes("--run")) {
         const first = await project.flow(["run", "good", "--date", "2026-01-05"], { env });
         expect(first.exitCode, first.stderr).toBe(0);
       }
