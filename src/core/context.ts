@@ -25,8 +25,22 @@ export interface RunContext {
   readonly tsNodash: string;
   readonly dataIntervalStart: string;
   readonly dataIntervalEnd: string;
+  /**
+   * The schedule's intervals before and after this run's (Airflow's prev_/next_ data intervals
+   * and `next_ds`); null when the DAG has no periodic schedule.
+   */
+  readonly prevDataIntervalStart: string | null;
+  readonly prevDataIntervalEnd: string | null;
+  readonly nextDataIntervalStart: string | null;
+  readonly nextDataIntervalEnd: string | null;
   /** The DAG's params, overridden by `--param key=value` for this run. */
   readonly params: Readonly<Record<string, Json>>;
+}
+
+/** The intervals around a run's, from the DAG's timetable (see dag-timetable.ts). */
+export interface NeighbourIntervals {
+  readonly previous: { readonly start: Date; readonly end: Date } | null;
+  readonly next: { readonly start: Date; readonly end: Date } | null;
 }
 
 /**
@@ -39,6 +53,7 @@ export function buildRunContext(
   taskId: string,
   tryNumber: number,
   maxTries: number,
+  neighbours: NeighbourIntervals = { previous: null, next: null },
 ): RunContext {
   const logicalDate = new Date(run.logical_date).toISOString();
   const ds = logicalDate.slice(0, 10);
@@ -57,13 +72,30 @@ export function buildRunContext(
     tsNodash: seconds.replaceAll("-", "").replaceAll(":", ""),
     dataIntervalStart: new Date(run.data_interval_start).toISOString(),
     dataIntervalEnd: new Date(run.data_interval_end).toISOString(),
+    prevDataIntervalStart: neighbours.previous?.start.toISOString() ?? null,
+    prevDataIntervalEnd: neighbours.previous?.end.toISOString() ?? null,
+    nextDataIntervalStart: neighbours.next?.start.toISOString() ?? null,
+    nextDataIntervalEnd: neighbours.next?.end.toISOString() ?? null,
     params: run.params,
   };
 }
 
-/** The context as `FLOW_*` environment variables for bash tasks; FLOW_PARAMS is the params as JSON. */
+/**
+ * The context as `FLOW_*` environment variables for bash tasks; FLOW_PARAMS is the params as
+ * JSON; the previous/next interval variables are set only when the DAG has a periodic schedule.
+ */
 export function contextEnv(ctx: RunContext): Record<string, string> {
+  const around: Record<string, string> = {};
+  if (ctx.prevDataIntervalStart !== null)
+    around.FLOW_PREV_DATA_INTERVAL_START = ctx.prevDataIntervalStart;
+  if (ctx.prevDataIntervalEnd !== null)
+    around.FLOW_PREV_DATA_INTERVAL_END = ctx.prevDataIntervalEnd;
+  if (ctx.nextDataIntervalStart !== null)
+    around.FLOW_NEXT_DATA_INTERVAL_START = ctx.nextDataIntervalStart;
+  if (ctx.nextDataIntervalEnd !== null)
+    around.FLOW_NEXT_DATA_INTERVAL_END = ctx.nextDataIntervalEnd;
   return {
+    ...around,
     FLOW_DAG_ID: ctx.dagId,
     FLOW_RUN_ID: ctx.runId,
     FLOW_RUN_TYPE: ctx.runType,

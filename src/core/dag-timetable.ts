@@ -1,9 +1,13 @@
-import { formatRunId } from "./context.js";
+import { formatRunId, type NeighbourIntervals } from "./context.js";
 import type { Dag } from "./dag.js";
 import type { Json } from "./json.js";
 import type { DagRun, RunType } from "./run.js";
 import { parseTimetable, type DataInterval, type Timetable } from "./timetable.js";
-import { manualRunInterval, requestedRunInterval } from "./timetable-intervals.js";
+import {
+  manualRunInterval,
+  neighbouringIntervals,
+  requestedRunInterval,
+} from "./timetable-intervals.js";
 import { newRun } from "./transitions.js";
 
 const cache = new WeakMap<Dag, Timetable | null>();
@@ -74,4 +78,14 @@ export function manualDataInterval(dag: Dag, logicalDate: Date, requested: boole
   return requested
     ? requestedRunInterval(timetable, logicalDate)
     : manualRunInterval(timetable, logicalDate);
+}
+
+/** The data intervals before and after `run`'s on the DAG's schedule (none without one). */
+export function neighboursOf(
+  dag: Dag,
+  run: Pick<DagRun, "data_interval_start" | "data_interval_end">,
+): NeighbourIntervals {
+  const timetable = timetableOf(dag);
+  if (timetable === null) return { previous: null, next: null };
+  return neighbouringIntervals(timetable, intervalOf(run));
 }

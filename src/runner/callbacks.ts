@@ -1,5 +1,6 @@
 import type { RunCallback, TaskCallback } from "../api/definitions.js";
 import { buildRunContext } from "../core/context.js";
+import { neighboursOf } from "../core/dag-timetable.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
 import { isFailedState } from "../core/states.js";
 import { openFileLogger } from "../executors/log-file.js";
@@ -29,7 +30,13 @@ export async function runTaskCallback(
   const log = openFileLogger(instance.log_path);
   try {
     await callback({
-      ...buildRunContext(run, instance.task_id, instance.try_number, instance.max_tries),
+      ...buildRunContext(
+        run,
+        instance.task_id,
+        instance.try_number,
+        instance.max_tries,
+        neighboursOf(loaded.dag, run),
+      ),
       state: instance.state,
       error: instance.state === "success" ? null : instance.reason,
       log,

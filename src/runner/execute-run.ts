@@ -4,7 +4,8 @@ import {
   skipShortCircuited,
   skipUnchosen,
 } from "../core/branching.js";
-import { buildRunContext } from "../core/context.js";
+import { buildRunContext, type NeighbourIntervals } from "../core/context.js";
+import { neighboursOf } from "../core/dag-timetable.js";
 import type { TaskKind, TaskSpec } from "../core/dag.js";
 import {
   decideDependsOnPast,
@@ -94,6 +95,7 @@ class RunExecution {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private readonly callbacks = new Set<Promise<void>>();
+  private readonly neighbours: NeighbourIntervals;
   private running = 0;
   private halt: Halt | undefined;
   private done = false;
@@ -115,6 +117,7 @@ class RunExecution {
     this.dag = options.loaded.dag;
     const { tasks, ...run } = options.writer.run;
     this.run = run;
+    this.neighbours = neighboursOf(this.dag, run);
     this.tasks = { ...tasks };
   }
 
@@ -315,7 +318,13 @@ class RunExecution {
     observer?.taskStarted?.(instance, at);
     const execution = {
       ref: { file: loaded.file, dagId: this.dag.id, taskId },
-      context: buildRunContext(this.view(), taskId, instance.try_number, instance.max_tries),
+      context: buildRunContext(
+        this.view(),
+        taskId,
+        instance.try_number,
+        instance.max_tries,
+        this.neighbours,
+      ),
       results: this.results,
       upstream: spec.upstream,
       logPath,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { buildRunContext, formatRunId } from "../../core/context.js";
-import { manualDataInterval } from "../../core/dag-timetable.js";
+import { manualDataInterval, neighboursOf } from "../../core/dag-timetable.js";
 import { formatDuration } from "../../core/duration.js";
 import { newRun } from "../../core/transitions.js";
 import { EXIT, NotFoundError } from "../../errors.js";
@@ -77,7 +77,7 @@ Examples:
           const outcome = await executor.execute(
             {
               ref: { file: loaded.file, dagId, taskId },
-              context: buildRunContext(run, taskId, 1, 1),
+              context: buildRunContext(run, taskId, 1, 1, neighboursOf(loaded.dag, run)),
               results: {},
               upstream: spec.upstream,
               logPath,

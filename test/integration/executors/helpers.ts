@@ -19,13 +19,10 @@ export function makeProject(): { dir: string; pipelineFile: string } {
   return { dir, pipelineFile: join(dir, "pipelines", "demo.ts") };
 }
 
-/**
- * A resolver over tasks built in the test. It returns the Task synchronously: a Promise cannot
- * hold a Task because Task has a then() method (see src/executors/resolve-task.ts).
- */
+/** A resolver over tasks built in the test, answering synchronously as the loader's does. */
 export function resolverFor(...tasks: Task[]): TaskResolver {
   const byId = new Map(tasks.map((task) => [task.id, task]));
-  return { resolve: (ref) => byId.get(ref.taskId) as unknown as Promise<Task> };
+  return { resolve: (ref) => byId.get(ref.taskId)! };
 }
 
 export function runContext(taskId: string, overrides: Partial<RunContext> = {}): RunContext {
@@ -43,6 +40,10 @@ export function runContext(taskId: string, overrides: Partial<RunContext> = {}):
     tsNodash: "20260102T000000",
     dataIntervalStart: "2026-01-02T00:00:00.000Z",
     dataIntervalEnd: "2026-01-03T00:00:00.000Z",
+    prevDataIntervalStart: null,
+    prevDataIntervalEnd: null,
+    nextDataIntervalStart: null,
+    nextDataIntervalEnd: null,
     params: { region: "eu" },
     ...overrides,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildRunContext, contextEnv, formatRunId } from "../../../src/core/context.js";
+import { neighboursOf } from "../../../src/core/dag-timetable.js";
 import { newRun } from "../../../src/core/transitions.js";
 import { makeDag } from "./dag-fixture.js";
 
@@ -31,6 +32,10 @@ describe("buildRunContext", () => {
       tsNodash: "20260101T000000",
       dataIntervalStart: "2026-01-01T00:00:00.000Z",
       dataIntervalEnd: "2026-01-02T00:00:00.000Z",
+      prevDataIntervalStart: null,
+      prevDataIntervalEnd: null,
+      nextDataIntervalStart: null,
+      nextDataIntervalEnd: null,
       params: { region: "eu", limit: 10 },
     });
   });
@@ -48,6 +53,34 @@ describe("buildRunContext", () => {
       "2026-03-05T01:30:15+00:00",
       "20260305T013015",
     ]);
+  });
+});
+
+describe("the intervals around a run", () => {
+  const daily = makeDag({ a: [] }, { id: "daily", schedule: "@daily", start: "2026-01-01" });
+  it("come from the DAG's schedule: the day before and the day after", () => {
+    const ctx = buildRunContext(run, "load", 1, 1, neighboursOf(daily, run));
+    expect([
+      ctx.prevDataIntervalStart,
+      ctx.prevDataIntervalEnd,
+      ctx.nextDataIntervalStart,
+      ctx.nextDataIntervalEnd,
+    ]).toEqual([
+      "2025-12-31T00:00:00.000Z",
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-02T00:00:00.000Z",
+      "2026-01-03T00:00:00.000Z",
+    ]);
+    expect(contextEnv(ctx)).toMatchObject({
+      FLOW_PREV_DATA_INTERVAL_START: "2025-12-31T00:00:00.000Z",
+      FLOW_NEXT_DATA_INTERVAL_END: "2026-01-03T00:00:00.000Z",
+    });
+  });
+
+  it("are null, and not in the environment, for a DAG without a schedule", () => {
+    const ctx = buildRunContext(run, "load", 1, 1, neighboursOf(dag, run));
+    expect(ctx.prevDataIntervalStart).toBeNull();
+    expect(Object.keys(contextEnv(ctx)).filter((key) => /PREV|NEXT/.test(key))).toEqual([]);
   });
 });
 
