@@ -10,4 +10,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Exit once the output is flushed, even if a pipeline module left a timer or a top-level await
+// behind: the command is over.
+process.stdout.write("", () => process.exit(code));

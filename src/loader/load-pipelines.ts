@@ -106,7 +106,6 @@ async function importWithTimeout(file: string, timeoutMs: number): Promise<Impor
       () => resolve({ error: new Error(`did not finish importing within ${timeoutMs / 1000}s`) }),
       timeoutMs,
     );
-    timer.unref();
   });
   const imported = import(pathToFileURL(file).href).then(
     (module: Record<string, unknown>) => ({ module }),
