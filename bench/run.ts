@@ -3,6 +3,7 @@
 // Usage: node --import tsx bench/run.ts [--quick] [--only W1,W5] [--reps N] [--json FILE]
 //   --quick (or BENCH_QUICK=1): tiny workloads, one repetition, no warm-up (a smoke test).
 //   A full run of every workload also rewrites the generated part of bench/RESULTS.md.
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchContext } from "./lib/context.js";
@@ -89,6 +90,17 @@ for (const workload of workloads) {
 }
 const minutes = (performance.now() - started) / 60_000;
 
+// The commit that was built, and whether the working tree differed from it (others edit src/).
+function describeBuild(): string {
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" });
+  if (head.status !== 0) return "not a git checkout";
+  const dirty = spawnSync("git", ["status", "--porcelain", "--", "src"], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? " plus uncommitted changes in src/" : ""}`;
+}
+
 const mode = options.quick
   ? "quick (smoke test: tiny workloads, 1 repetition, no warm-up)"
   : "full";
@@ -96,6 +108,7 @@ const header = [
   `- mode: ${mode}; ${context.heavyReps} repetitions for multi-second workloads, ${context.lightReps} for sub-second ones, interleaved${context.warmUp ? ", after one warm-up run of each runner" : ""}; ${minutes.toFixed(1)} min in all`,
   `- machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memory} RAM, ${machine.os}`,
   `- node ${machine.node}; load average at start ${machine.loadAverage}; started ${startedAt}Z`,
+  `- flow built from ${describeBuild()}`,
   `- peers: ${[context.make, context.ninja].map((peer) => peer.note).join("; ")}`,
   `- peak RSS: ${rssSource}`,
 ].join("\n");
