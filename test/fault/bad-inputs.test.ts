@@ -241,25 +241,22 @@ describe("a pipeline that never finishes importing", () => {
   // Regression (found by this suite): with `await new Promise(() => {})` at the top of a pipeline
   // file, every command exited 0 at once with no output (the import timeout's timer was
   // unref()'d, so Node found its event loop empty and left).
-  it(
-    "await new Promise(() => {}): flow validate exits 3 naming the file",
-    async ({ expect }) => {
-      const project = await makeProject({
-        "pipelines/good.ts": GOOD,
-        "pipelines/hang.ts": "await new Promise(() => {});\nexport {};\n",
-      });
-      try {
-        const result = await project.flow(["validate"], { env });
-        tried++;
-        expect(result.stderr).toMatch(
-          /^pipelines\/hang\.ts: Error: did not finish importing within 1\.5s$/m,
-        );
-        expect(result.exitCode).toBe(3);
-      } finally {
-        await project.cleanup();
-      }
-    },
-  );
+  it("await new Promise(() => {}): flow validate exits 3 naming the file", async ({ expect }) => {
+    const project = await makeProject({
+      "pipelines/good.ts": GOOD,
+      "pipelines/hang.ts": "await new Promise(() => {});\nexport {};\n",
+    });
+    try {
+      const result = await project.flow(["validate"], { env });
+      tried++;
+      expect(result.stderr).toMatch(
+        /^pipelines\/hang\.ts: Error: did not finish importing within 1\.5s$/m,
+      );
+      expect(result.exitCode).toBe(3);
+    } finally {
+      await project.cleanup();
+    }
+  });
 
   // Regression (found by this suite): a pipeline whose top-level await never settles while a
   // timer of its own keeps running: flow printed the import error, then never exited.
