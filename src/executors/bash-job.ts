@@ -12,6 +12,10 @@ export interface BashJob {
   readonly bash: string;
 }
 
+// Builtins that mean the same in every POSIX shell: the helper's sh runs them itself, with no
+// fork of bash and no exec (a no-op task then costs what make's does).
+const SAME_IN_EVERY_SHELL = /^\s*(true|false|:)\s*$/;
+
 /**
  * The sh command the helper runs in the background for one try. The log redirect is opened by
  * the shell, so output never passes through Node. It appends (`>>`) because a command given as
@@ -19,9 +23,11 @@ export interface BashJob {
  */
 export function buildJobScript(job: BashJob): string {
   const words = splitSimpleCommand(job.command);
-  const program = words
-    ? words.map(quoteShellWord).join(" ")
-    : `${quoteShellWord(job.bash)} -c ${quoteShellWord(job.command)}`;
+  const program = SAME_IN_EVERY_SHELL.test(job.command)
+    ? job.command.trim()
+    : words
+      ? words.map(quoteShellWord).join(" ")
+      : `${quoteShellWord(job.bash)} -c ${quoteShellWord(job.command)}`;
   return `{ cd ${quoteShellWord(job.cwd)} && ${environmentPrefix(job.env)}${program}; } >>${quoteShellWord(job.logPath)} 2>&1 </dev/null`;
 }
 

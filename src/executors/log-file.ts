@@ -5,11 +5,24 @@ import type { TaskLogger } from "../api/context.js";
 
 const knownDirs = new Set<string>();
 
-/** Creates the folder of `file` once per process; a mkdir per task would dominate cheap tasks. */
+/**
+ * Creates the folder of `file` once per process. Each task has a folder of its own, so the
+ * common case is one new folder under a known one: a single mkdir, without the stat of every
+ * ancestor that a recursive mkdir makes.
+ */
 export function ensureParentDir(file: string): void {
   const dir = dirname(file);
   if (knownDirs.has(dir)) return;
-  mkdirSync(dir, { recursive: true });
+  if (knownDirs.has(dirname(dir))) {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  } else {
+    mkdirSync(dir, { recursive: true });
+    knownDirs.add(dirname(dir));
+  }
   knownDirs.add(dir);
 }
 
