@@ -28,7 +28,6 @@ function states(run: { tasks: Record<string, StoredTask> }): Record<string, stri
   return Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]));
 }
 
-
 describe("retries", () => {
   it("a task that fails twice then succeeds with retries: 2 ends success on try 3, each try with its own log", async () => {
     project = await makeProject({
