@@ -3,7 +3,7 @@ import { formatDuration } from "../../core/duration.js";
 import type { DagRun } from "../../core/run.js";
 import { dim, paint, type ColorOption } from "./colors.js";
 import { elapsedMs, formatCount, formatTimestamp } from "./format.js";
-import type { TextSink } from "./progress.js";
+import { sinkAsStream, type TextSink } from "./progress.js";
 
 /** Where a backfill stands, for the progress bar. */
 export interface BackfillTally {
@@ -188,23 +188,4 @@ export class LiveBackfillProgress implements BackfillProgress {
     this.#out.write(`${this.#pending.join("\n")}\n`);
     this.#pending = [];
   }
-}
-
-/**
- * Hack (the same as in progress.ts): log-update's type wants a `NodeJS.WritableStream`, yet it
- * only calls `write` and reads `columns`/`rows`; this adapter lets any TextSink stand in. A
- * terminal that reports a size of 0 (a pty nobody sized, as `script` makes) reads as unknown:
- * log-update would otherwise cut every line and draw nothing.
- */
-function sinkAsStream(out: TextSink): NodeJS.WritableStream {
-  const adapter = {
-    write: (text: string) => out.write(text),
-    get columns() {
-      return out.columns || undefined;
-    },
-    get rows() {
-      return out.rows || undefined;
-    },
-  };
-  return adapter as unknown as NodeJS.WritableStream;
 }

@@ -201,8 +201,9 @@ export class LiveReporter implements RunReporter {
 /**
  * Hack: log-update's type wants a `NodeJS.WritableStream`, yet it only calls `write` and reads
  * `columns`/`rows`; this adapter lets any TextSink stand in (a fake in tests, stdout in the CLI).
+ * Shared with the backfill progress bar.
  */
-function sinkAsStream(out: TextSink): NodeJS.WritableStream {
+export function sinkAsStream(out: TextSink): NodeJS.WritableStream {
   const adapter = {
     write: (text: string) => out.write(text),
     // A terminal that reports 0x0 (under `script`, some CI) would make log-update cut every line.
