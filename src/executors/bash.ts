@@ -17,6 +17,13 @@ import { ShellHelper } from "./shell-helper.js";
 import { stopJob } from "./stop-job.js";
 import { buildTaskContext } from "./task-context.js";
 
+/**
+ * Every process of a try inherits this variable with a value of its own, so stopping the try
+ * also finds children that left its process tree (a double fork reparents them to init).
+ */
+const TRY_TOKEN = "FLOW_TRY_TOKEN";
+let tryCounter = 0;
+
 export interface BashExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a try is stopped. Default 5 s. */
   readonly graceMs?: number;
@@ -52,17 +59,18 @@ export class BashExecutor implements Executor {
       return failed(describeThrown(thrown));
     }
     ensureParentDir(execution.logPath);
+    const token = `${process.pid}-${++tryCounter}`;
     const script = buildJobScript({
       command,
       cwd: resolve(
         dirname(execution.ref.file),
         task.bash?.cwd ?? this.options.cwd ?? process.cwd(),
       ),
-      env: { ...contextEnv(execution.context), ...task.bash?.env },
+      env: { ...contextEnv(execution.context), ...task.bash?.env, [TRY_TOKEN]: token },
       logPath: execution.logPath,
       bash: findBash(),
     });
-    const outcome = await this.runScript(script, execution, onStarted);
+    const outcome = await this.runScript(script, execution, onStarted, token);
     return applyExitCodeRules(outcome, task.bash);
   }
 
@@ -76,6 +84,7 @@ export class BashExecutor implements Executor {
     script: string,
     execution: TaskExecution,
     onStarted: StartedCallback,
+    token: string,
   ): Promise<TaskOutcome> {
     const { timeoutMs, signal } = execution;
     return new Promise((settle) => {
@@ -84,7 +93,7 @@ export class BashExecutor implements Executor {
       let stopReason: TaskOutcome | undefined;
       let stopped: Promise<void> | undefined;
       const startStopping = (wrapperPid: number): void => {
-        stopped = stopJob(wrapperPid, () => ended, this.graceMs);
+        stopped = stopJob(wrapperPid, () => ended, this.graceMs, { name: TRY_TOKEN, value: token });
       };
       const stop = (reason: TaskOutcome): void => {
         if (ended || stopReason) return;

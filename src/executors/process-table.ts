@@ -66,3 +66,26 @@ function listFromPs(): ProcessInfo[] {
       zombie: (stat ?? "").startsWith("Z"),
     }));
 }
+
+/**
+ * Processes whose environment holds `name=value` (Linux: /proc/<pid>/environ, readable for our
+ * own processes). Elsewhere an empty list: stopping a try then relies on the process tree only.
+ */
+export function listByEnvironment(name: string, value: string): ProcessInfo[] {
+  if (!HAS_PROC) return [];
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const rows: ProcessInfo[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    let environ: Buffer;
+    try {
+      environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`)]);
+    } catch {
+      continue;
+    }
+    if (!environ.includes(needle)) continue;
+    const info = readProcStat(Number(entry));
+    if (info && !info.zombie) rows.push(info);
+  }
+  return rows;
+}

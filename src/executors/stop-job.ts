@@ -1,3 +1,4 @@
+import { listByEnvironment } from "./process-table.js";
 import { delay, listDescendants, terminateProcesses } from "./process-tree.js";
 
 /**
@@ -11,14 +12,21 @@ export async function stopJob(
   wrapperPid: number,
   hasEnded: () => boolean,
   graceMs: number,
+  marker?: { readonly name: string; readonly value: string },
 ): Promise<void> {
   let grace = graceMs;
+  const marked = (): ReturnType<typeof listDescendants> =>
+    marker ? listByEnvironment(marker.name, marker.value) : [];
   while (!hasEnded()) {
-    const processes = listDescendants(wrapperPid);
+    const byPid = new Map([...listDescendants(wrapperPid), ...marked()].map((p) => [p.pid, p]));
+    const processes = [...byPid.values()].filter((p) => p.pid !== wrapperPid);
     if (processes.length > 0) {
       await terminateProcesses(processes, grace);
       grace = 0;
     }
     await delay(20);
   }
+  // Children that left the tree (double-forked) outlive the wrapper: find them by their marker.
+  const leftovers = marked();
+  if (leftovers.length > 0) await terminateProcesses(leftovers, 0);
 }
