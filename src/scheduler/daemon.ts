@@ -5,7 +5,12 @@ import type { Engine } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { GracefulStop } from "./graceful-stop.js";
 import type { ReloadingResolver } from "./reloading-resolver.js";
-import { scheduleDueRuns, type ExecutingRuns, type RunResult } from "./schedule-due-runs.js";
+import {
+  messageOf,
+  scheduleDueRuns,
+  type ExecutingRuns,
+  type RunResult,
+} from "./schedule-due-runs.js";
 import { taskLogObserver, type SchedulerLog } from "./scheduler-log.js";
 
 export interface DaemonOptions {
@@ -73,6 +78,9 @@ export async function runSchedulerDaemon(options: DaemonOptions): Promise<void> 
           ...(options.cap !== undefined && { cap: options.cap }),
           observer: (dagId, runId) => taskLogObserver(options.log, dagId, runId),
         });
+        for (const { dagId, error } of pass.errors) {
+          options.log.warn(`dag "${dagId}": ${messageOf(error)}`);
+        }
         for (const run of pass.started) {
           const done = run.done.finally(() => {
             running.delete(done);

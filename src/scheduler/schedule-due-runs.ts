@@ -84,8 +84,8 @@ export async function scheduleDueRuns(options: PassOptions): Promise<PassResult>
       const all = fresh.length > 0 ? await options.store.listRuns(loaded.dag.id) : runs;
       started.push(...startRuns(options, loaded, all));
     } catch (error) {
+      // Returned, not logged: the daemon logs it, `--once` ends with it (one line, not two).
       errors.push({ dagId: loaded.dag.id, error });
-      options.log.warn(`dag "${loaded.dag.id}": ${messageOf(error)}`);
     }
   }
   return { created, started, nextDueAt, deferred, errors };
@@ -194,6 +194,6 @@ function runIdOfKey(key: string): string {
   return key.slice(key.indexOf("/") + 1);
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -161,7 +161,8 @@ async function once(
   log.info(`pass done: ${summaryParts.join("; ")}`);
   if (count("queued") > 0)
     throw new InterruptedError("interrupted: stopped runs are queued and resume on the next pass");
-  const error = summary.errors[0];
+  const [error, ...others] = summary.errors;
+  for (const other of others) log.warn(other instanceof Error ? other.message : String(other));
   if (error !== undefined) {
     if (error instanceof FlowError) throw error;
     throw error instanceof Error ? error : new Error(String(error));
