@@ -1,5 +1,5 @@
 import type { Dag, TaskKind, TaskPolicy, TaskRole, TaskSpec } from "./dag.js";
-import { resolveDagSettings } from "./dag-settings.js";
+import { resolveDagSettings, type DagSettingsInput } from "./dag-settings.js";
 import { describeValue } from "./describe-value.js";
 import { closest } from "./did-you-mean.js";
 import { topologicalOrder } from "./graph.js";
@@ -17,20 +17,9 @@ export interface TaskInput {
 }
 
 /** A DAG as the loader found it: nothing checked yet. */
-export interface DagInput {
+export interface DagInput extends DagSettingsInput {
   file: string;
   id: unknown;
-  description?: unknown;
-  tags?: unknown;
-  schedule?: unknown;
-  start?: unknown;
-  end?: unknown;
-  timezone?: unknown;
-  catchup?: unknown;
-  failFast?: unknown;
-  maxActiveRuns?: unknown;
-  maxActiveTasks?: unknown;
-  params?: unknown;
   defaults?: unknown;
   tasks: TaskInput[];
 }
