@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
+import { listFiles } from "./helpers-files.js";
 
 /** The built binary: e2e tests run exactly what a user runs. */
 export const FLOW_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/flow.js");
@@ -75,20 +76,9 @@ export async function makeProject(files: Record<string, string> = {}): Promise<P
     read: (path) => readFile(join(dir, path), "utf8"),
     async snapshotState() {
       const files = new Map<string, string>();
-      const walk = async (at: string): Promise<void> => {
-        let entries;
-        try {
-          entries = await readdir(at, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const entry of entries) {
-          const full = join(at, entry.name);
-          if (entry.isDirectory()) await walk(full);
-          else files.set(full.slice(stateDir.length), await readFile(full, "utf8"));
-        }
-      };
-      await walk(stateDir);
+      for (const path of await listFiles(stateDir)) {
+        files.set(path, await readFile(join(stateDir, path), "utf8"));
+      }
       return files;
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),

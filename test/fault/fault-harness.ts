@@ -82,19 +82,8 @@ export async function waitFor<T>(
   }
 }
 
-// A zombie (exited, not yet reaped: this container's pid 1 never reaps orphans) counts as gone.
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
+// One definition for both suites (a zombie counts as gone).
+export { isAlive } from "../e2e/processes.js";
 
 /** A task instance as the state files store it (the fields the suite looks at). */
 export interface RawTask {
