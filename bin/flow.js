@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Tiny launcher: everything lives in dist/cli/main.js (built by `npm run build`).
-import { main } from "../dist/cli/main.js";
+// Tiny launcher: everything lives in dist/bundle/flow.js (src/cli/bundle-entry.ts) (built by `npm run build`).
+import { main } from "../dist/bundle/flow.js";
 
 // `flow ... | head` closes the pipe early: stop quietly, as other command-line tools do.
 for (const stream of [process.stdout, process.stderr]) {

@@ -10,12 +10,17 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const FLOW_BIN = join(REPO, "bin", "flow.js");
 export const NODE_FLOOR = join(REPO, "bench", "node-floor.mjs");
 
-/** Colour off and no inherited pipelines or state dir: flow sees only the temp project. */
+/**
+ * Colour off and no inherited pipelines or state dir: flow sees only the temp project, whose
+ * compile cache is its own `cache/` (filled by each workload's warm-up run, as a user's is by
+ * the first command after an edit).
+ */
 export const FLOW_ENV: Record<string, string> = {
   FORCE_COLOR: "0",
   NO_COLOR: "1",
   FLOW_PIPELINES: "pipelines",
   FLOW_HOME: "state",
+  FLOW_CACHE_DIR: "cache",
 };
 
 export interface BenchProject {

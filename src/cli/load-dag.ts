@@ -1,5 +1,7 @@
 import { closest } from "../core/did-you-mean.js";
 import { FlowError, EXIT, PipelineError } from "../errors.js";
+import { homedir } from "node:os";
+import { cacheDirFor } from "../loader/compiled-pipelines.js";
 import { loadPipelines, type LoadedDag, type PipelineSet } from "../loader/load-pipelines.js";
 import { pipelinesDir, type CliContext, type GlobalOptions } from "./context.js";
 
@@ -9,6 +11,7 @@ export function loadAll(context: CliContext, options: GlobalOptions): Promise<Pi
   const timeout = Number(context.env.FLOW_IMPORT_TIMEOUT_MS);
   return loadPipelines(pipelinesDir(context, options), {
     cwd: context.cwd,
+    cacheDir: cacheDirFor(context.env, homedir(), context.cwd),
     ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
   });
 }

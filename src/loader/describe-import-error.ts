@@ -1,14 +1,20 @@
 import { fileURLToPath } from "node:url";
+import { BundleError } from "./bundle-pipeline.js";
 
 /**
  * One line saying why a pipeline module failed to import, with the line in the pipeline that
- * caused it when the error says: `pipelines/etl.ts:12: Error: boom`. Errors from the TypeScript
- * transform (esbuild) carry the location in their message; runtime errors in their stack.
+ * caused it when the error says: `pipelines/etl.ts:12: Error: boom`. Compile errors (esbuild)
+ * carry their location, which may be in a helper the pipeline imports; runtime errors carry it
+ * in their stack (source-mapped back to the pipeline's own file).
  */
 export function describeImportError(error: unknown, file: string, shownAs: string): string {
+  if (error instanceof BundleError) {
+    const where = error.location;
+    return where
+      ? `${where.file}:${where.line}:${where.column}: ${error.message}`
+      : `${shownAs}: ${error.message}`;
+  }
   if (!(error instanceof Error)) return `${shownAs}: threw ${String(error)}`;
-  const transform = /:(\d+):(\d+): ERROR: (.*)/.exec(error.message);
-  if (transform) return `${shownAs}:${transform[1]}:${transform[2]}: ${transform[3]}`;
   const firstLine = error.message.split("\n")[0] ?? "";
   const line = lineInFile(error.stack ?? "", file);
   const name = error.name ? `${error.name}: ` : "";

@@ -1,12 +1,12 @@
 import { relative } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isDagDefinition, type Task } from "../api/definitions.js";
 import { buildDag, formatIssue } from "../core/build-dag.js";
 import type { Dag } from "../core/dag.js";
 import { collectCallbacks, type DagCallbacks } from "./callbacks.js";
 import { describeImportError } from "./describe-import-error.js";
 import { discoverPipelineFiles } from "./discover.js";
-import { registerLoaders } from "./register-loaders.js";
+import { apiModuleUrl } from "./api-module.js";
+import { compiledPipelineUrl, freshPipelineUrl } from "./compiled-pipelines.js";
 import { toDagInput } from "./to-dag-input.js";
 
 /** A valid DAG, with the task objects its executors resolve references to. */
@@ -38,6 +38,8 @@ export interface LoadOptions {
   readonly cwd: string;
   /** A pipeline module that has not finished importing after this long is an import error. */
   readonly importTimeoutMs?: number;
+  /** The compile cache's folder (see compiled-pipelines.ts); undefined: no cache. */
+  readonly cacheDir?: string | undefined;
 }
 
 /**
@@ -48,9 +50,24 @@ export async function loadPipelines(dir: string, options: LoadOptions): Promise<
   const files = discoverPipelineFiles(dir);
   const dags = new Map<string, LoadedDag>();
   const errors: ImportError[] = [];
-  if (files.length > 0) await registerLoaders();
+  // Stack traces of pipeline code (an import that throws, a failing function task) then name
+  // the pipeline's own files and lines rather than its bundle's.
+  if (files.length > 0) process.setSourceMapsEnabled(true);
+  const compile = { apiUrl: apiModuleUrl(), cwd: options.cwd, cacheDir: options.cacheDir };
+  const timeoutMs = options.importTimeoutMs ?? 30_000;
   const modules = await Promise.all(
-    files.map((file) => importWithTimeout(file, options.importTimeoutMs ?? 30_000)),
+    files.map(async (file): Promise<Imported> => {
+      try {
+        const imported = await importWithTimeout(
+          await compiledPipelineUrl(file, compile),
+          timeoutMs,
+        );
+        if (!("error" in imported) || !isMissingCacheFile(imported.error)) return imported;
+        return await importWithTimeout(await freshPipelineUrl(file, compile), timeoutMs);
+      } catch (error) {
+        return { error };
+      }
+    }),
   );
   files.forEach((file, index) => {
     const shownAs = relative(options.cwd, file) || file;
@@ -99,7 +116,7 @@ export async function loadPipelines(dir: string, options: LoadOptions): Promise<
 
 type Imported = { module: Record<string, unknown> } | { error: unknown };
 
-async function importWithTimeout(file: string, timeoutMs: number): Promise<Imported> {
+async function importWithTimeout(url: string, timeoutMs: number): Promise<Imported> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Imported>((resolve) => {
     timer = setTimeout(
@@ -107,7 +124,7 @@ async function importWithTimeout(file: string, timeoutMs: number): Promise<Impor
       timeoutMs,
     );
   });
-  const imported = import(pathToFileURL(file).href).then(
+  const imported = import(url).then(
     (module: Record<string, unknown>) => ({ module }),
     (error: unknown) => ({ error }),
   );
@@ -116,4 +133,13 @@ async function importWithTimeout(file: string, timeoutMs: number): Promise<Impor
   } finally {
     clearTimeout(timer);
   }
+}
+
+// The cached bundle was removed between reading its manifest and importing it.
+function isMissingCacheFile(error: unknown): boolean {
+  return (
+    (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" &&
+    error instanceof Error &&
+    /[0-9a-f]{40}\.mjs/.test(error.message)
+  );
 }

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
-import { loadPipelines, type PipelineSet } from "../loader/load-pipelines.js";
-import { changedFiles, pipelineFileStamps } from "../loader/fresh-imports.js";
+import type { PipelineSet } from "../loader/load-pipelines.js";
+import { changedFiles, pipelineFileStamps } from "../loader/pipeline-stamps.js";
 import type { Engine } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { GracefulStop } from "./graceful-stop.js";
@@ -19,8 +19,10 @@ export interface DaemonOptions {
   /** The engine's resolver: given each new load of the pipelines. */
   readonly resolver: ReloadingResolver;
   readonly pipelinesDir: string;
-  /** The pipelines as loaded at start (with enableFreshPipelineImports already on). */
+  /** The pipelines as loaded at start. */
   readonly pipelines: PipelineSet;
+  /** Loads the pipelines again (a changed file compiles to a new module, see compiled-pipelines.ts). */
+  readonly reload: () => Promise<PipelineSet>;
   /** Where relative file names in messages start from. */
   readonly cwd: string;
   /** The schedule's "now" (FLOW_NOW when set). */
@@ -132,7 +134,7 @@ async function reload(
   );
   let after: PipelineSet;
   try {
-    after = await loadPipelines(options.pipelinesDir, { cwd: options.cwd });
+    after = await options.reload();
   } catch (error) {
     options.log.warn(`reload failed: ${error instanceof Error ? error.message : error}`);
     return before;

@@ -47,6 +47,8 @@ export async function makeProject(files: Record<string, string> = {}): Promise<P
     NO_COLOR: "1",
     FLOW_PIPELINES: "",
     FLOW_HOME: "",
+    // The compile cache of this project's pipelines, removed with it.
+    FLOW_CACHE_DIR: join(dir, ".flow-cache"),
     ...extra,
   });
   const clean = (value: Record<string, string>): Record<string, string | undefined> =>

@@ -2,7 +2,6 @@ import { Command } from "commander";
 import { relative } from "node:path";
 import { EXIT, FlowError, InterruptedError, LockError, UsageError } from "../../errors.js";
 import { parseDuration } from "../../core/duration.js";
-import { enableFreshPipelineImports } from "../../loader/fresh-imports.js";
 import { makeLocalEngine } from "../../runner/engine.js";
 import { runSchedulerDaemon } from "../../scheduler/daemon.js";
 import { startDetached } from "../../scheduler/detach.js";
@@ -105,7 +104,6 @@ async function schedule(
   );
   try {
     const dir = pipelinesDir(context, global);
-    if (!options.once) await enableFreshPipelineImports(dir);
     const pipelines = await loadAll(context, global);
     for (const error of pipelines.errors)
       for (const message of error.messages) log.warn(`import error: ${message}`);
@@ -126,6 +124,7 @@ async function schedule(
           resolver,
           pipelinesDir: dir,
           pipelines,
+          reload: () => loadAll(context, global),
           cwd: context.cwd,
           now: () => context.now(),
           log,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedFiles } from "../../../src/loader/fresh-imports.js";
+import { changedFiles } from "../../../src/loader/pipeline-stamps.js";
 import { isProcessAlive } from "../../../src/scheduler/process-alive.js";
 
 describe("isProcessAlive", () => {
