@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { extname, isAbsolute, relative, resolve } from "node:path";
+import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Loader, Message, Plugin } from "esbuild";
 
@@ -91,6 +91,7 @@ export function hashOf(content: Buffer | string): string {
 }
 
 function resolveFlowAndPackages(apiUrl: string): Plugin {
+  const packages = new Map<string, Promise<boolean>>();
   return {
     name: "flow-resolve",
     setup(build) {
@@ -108,10 +109,32 @@ function resolveFlowAndPackages(apiUrl: string): Plugin {
         });
         if (found.errors.length > 0) return { errors: found.errors };
         if (found.external || !/[/\\]node_modules[/\\]/.test(found.path)) return found;
+        // A package built on flow (a team's shared tasks) is bundled too, so that its own
+        // "flow" imports reach the same API instance as the pipeline's.
+        if (await dependsOnFlow(found.path, packages)) return found;
         return { path: pathToFileURL(found.path).href, external: true };
       });
     },
   };
+}
+
+// Whether the package holding `file` lists "flow" among its dependencies of any kind.
+function dependsOnFlow(file: string, seen: Map<string, Promise<boolean>>): Promise<boolean> {
+  const root = /^(.*[/\\]node_modules[/\\](?:@[^/\\]+[/\\])?[^/\\]+)/.exec(file)?.[1];
+  if (!root) return Promise.resolve(false);
+  let answer = seen.get(root);
+  if (!answer) {
+    answer = readFile(join(root, "package.json"), "utf8")
+      .then((text) => {
+        const manifest = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
+        return ["dependencies", "peerDependencies", "optionalDependencies"].some(
+          (field) => manifest[field]?.flow !== undefined,
+        );
+      })
+      .catch(() => false);
+    seen.set(root, answer);
+  }
+  return answer;
 }
 
 function loadKeepingImportMeta(hashes: Map<string, string>): Plugin {

@@ -100,6 +100,23 @@ export default dag({
     expect(await listedIds(project, { FLOW_CACHE_DIR: cache })).toEqual(["greet_esm"]);
   });
 
+  it("bundles a package built on flow, so its tasks and the pipeline's share one API", async () => {
+    project = await makeProject({
+      "node_modules/team-tasks/package.json": JSON.stringify({
+        name: "team-tasks",
+        type: "module",
+        exports: "./index.js",
+        peerDependencies: { flow: "*" },
+      }),
+      "node_modules/team-tasks/index.js": `import { bash } from "flow";\nexport const notify = () => bash("notify", "echo notified");\n`,
+      "pipelines/uses_team.ts": `import { dag, bash, chain } from "flow";\nimport { notify } from "team-tasks";\nconst load = bash("load", "true");\nconst done = notify();\nchain(load, done);\nexport default dag({ id: "uses_team", tasks: [load, done] });\n`,
+    });
+    const run = await project.flow(["run", "uses_team", "--date", "2026-01-05"]);
+    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(0);
+    expect((await project.flow(["logs", "uses_team", "notify"])).stdout).toBe("notified");
+  });
+
   it("works without a cache: FLOW_CACHE_DIR=off, or a folder that cannot be written", async () => {
     project = await makeProject({ "pipelines/etl.ts": pipeline("etl") });
     expect(await listedIds(project, { FLOW_CACHE_DIR: "off" })).toEqual(["etl"]);
