@@ -6,6 +6,11 @@ import { isFailedState } from "../core/states.js";
 import { openFileLogger } from "../executors/log-file.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 
+/** Whether the task has a callback (its own or the DAG defaults'), so that a try's end may call one. */
+export function hasTaskCallbacks(loaded: LoadedDag, taskId: string): boolean {
+  return loaded.callbacks.tasks.has(taskId);
+}
+
 /**
  * Calls the task callback that fits how a try ended (onSuccess, onFailure, onRetry), with the
  * run context, the error and a logger on the try's log. A callback that throws is logged there

@@ -4,9 +4,15 @@ import {
   skipShortCircuited,
   skipUnchosen,
 } from "../core/branching.js";
-import { buildRunContext, type NeighbourIntervals } from "../core/context.js";
+import {
+  buildRunContextBase,
+  contextForTry,
+  type NeighbourIntervals,
+  type RunContextBase,
+} from "../core/context.js";
 import { neighboursOf } from "../core/dag-timetable.js";
 import type { TaskKind, TaskSpec } from "../core/dag.js";
+import { copyTaskTable } from "../core/task-table.js";
 import {
   decideDependsOnPast,
   describePastBlock,
@@ -32,7 +38,7 @@ import {
 import type { Executor, TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter, StateStore } from "../store/state-store.js";
-import { runDagCallback, runTaskCallback } from "./callbacks.js";
+import { hasTaskCallbacks, runDagCallback, runTaskCallback } from "./callbacks.js";
 import type { RunObserver } from "./observer.js";
 import type { TaskSlots } from "./slots.js";
 
@@ -96,6 +102,7 @@ class RunExecution {
   private readonly abort = new AbortController();
   private readonly callbacks = new Set<Promise<void>>();
   private readonly neighbours: NeighbourIntervals;
+  private sharedContext: RunContextBase | undefined;
   private running = 0;
   private halt: Halt | undefined;
   private done = false;
@@ -112,13 +119,17 @@ class RunExecution {
   // The previous run was read since a task last started: a stall can trust `held`.
   private pastFresh = false;
   private readonly blockedByPast: string[] = [];
+  // What must wait until the saves before it are durable (see afterSaves).
+  private effects: (() => void)[] = [];
+  private flushQueued = false;
 
   constructor(private readonly options: ExecuteRunOptions) {
     this.dag = options.loaded.dag;
     const { tasks, ...run } = options.writer.run;
     this.run = run;
+    options.writer.deferSaves();
     this.neighbours = neighboursOf(this.dag, run);
-    this.tasks = { ...tasks };
+    this.tasks = copyTaskTable(tasks);
   }
 
   execute(): Promise<DagRun> {
@@ -154,6 +165,7 @@ class RunExecution {
     }
     this.run = startRun(this.run, at, { ...owner, heartbeat: at.toISOString() });
     writer.saveRun(this.run);
+    writer.flush();
     // Before any listener: nothing may pump (and so finish) until `held` is known.
     await this.readPast();
     if (this.done) return;
@@ -303,7 +315,7 @@ class RunExecution {
   }
 
   private start(taskId: string): void {
-    const { clock, executors, loaded, observer, owner } = this.options;
+    const { clock, owner } = this.options;
     const spec = this.dag.tasks.get(taskId)!;
     const at = clock();
     const current = this.tasks[taskId]!;
@@ -315,16 +327,17 @@ class RunExecution {
     });
     this.save(instance);
     this.running++;
+    // The try is recorded as running before it can do anything: kill -9 never loses a try that ran.
+    this.afterSaves(() => this.launch(spec, instance, logPath, at));
+  }
+
+  private launch(spec: TaskSpec, instance: TaskInstance, logPath: string, at: Date): void {
+    const { executors, loaded, observer } = this.options;
+    const taskId = spec.id;
     observer?.taskStarted?.(instance, at);
     const execution = {
       ref: { file: loaded.file, dagId: this.dag.id, taskId },
-      context: buildRunContext(
-        this.view(),
-        taskId,
-        instance.try_number,
-        instance.max_tries,
-        this.neighbours,
-      ),
+      context: contextForTry(this.contextBase(), taskId, instance.try_number, instance.max_tries),
       results: this.results,
       upstream: spec.upstream,
       logPath,
@@ -352,8 +365,11 @@ class RunExecution {
     const instance = this.record(spec, outcome, at);
     this.save(instance);
     this.running--;
-    observer?.taskFinished?.(instance, at);
-    this.track(runTaskCallback(this.options.loaded, this.view(), instance));
+    if (observer?.taskFinished) this.afterSaves(() => observer.taskFinished?.(instance, at));
+    if (hasTaskCallbacks(this.options.loaded, spec.id))
+      this.afterSaves(() =>
+        this.track(runTaskCallback(this.options.loaded, this.view(), instance)),
+      );
     if (!this.halt) this.follow(spec, instance, at);
     slots.release(this.dag.id);
     this.pump();
@@ -419,9 +435,10 @@ class RunExecution {
   }
 
   private markAll(instances: readonly TaskInstance[], at: Date): void {
+    const { observer } = this.options;
     for (const instance of instances) {
       this.save(instance);
-      this.options.observer?.taskFinished?.(instance, at);
+      if (observer?.taskFinished) this.afterSaves(() => observer.taskFinished?.(instance, at));
     }
   }
 
@@ -517,6 +534,7 @@ class RunExecution {
     }
     try {
       this.options.writer.saveRun(this.run);
+      this.runEffects();
       const run = this.view();
       this.track(runDagCallback(this.options.loaded, run, this.options.runLogPath));
       await Promise.allSettled([...this.callbacks]);
@@ -529,6 +547,7 @@ class RunExecution {
   private fail(error: unknown): void {
     if (this.done) return;
     this.done = true;
+    this.effects = [];
     this.stopListening();
     clearTimeout(this.pastTimer);
     this.abort.abort();
@@ -542,9 +561,48 @@ class RunExecution {
     void callback.finally(() => this.callbacks.delete(callback));
   }
 
+  /**
+   * Runs `effect` once the saves made so far are durable. Whatever leaves the run (a try
+   * starts, the observer prints a change, a callback runs) goes through here, so kill -9 never
+   * leaves a try that ran, or a state someone saw, out of the state files; and the saves of one
+   * turn (tasks ending and the next ones starting) cost one journal write.
+   */
+  private afterSaves(effect: () => void): void {
+    this.effects.push(effect);
+    this.flushSoon();
+  }
+
+  // Every save is durable by the end of the turn that made it (its microtasks included).
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      try {
+        this.runEffects();
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+  }
+
+  // Flushes the journal, then runs the effects waiting for it, in the order they came.
+  private runEffects(): void {
+    const effects = this.effects;
+    this.effects = [];
+    this.options.writer.flush();
+    for (const effect of effects) effect();
+  }
+
+  // The context fields every try of this run shares, built on the first try.
+  private contextBase(): RunContextBase {
+    return (this.sharedContext ??= buildRunContextBase(this.view(), this.neighbours));
+  }
+
   private save(instance: TaskInstance): void {
     this.tasks[instance.task_id] = instance;
     this.options.writer.saveTask(instance);
+    this.flushSoon();
   }
 
   // The run as a DagRun (its fields and the live task instances), for contexts and callbacks.

@@ -1,6 +1,7 @@
 import { decideRunOutcome } from "../core/run-outcome.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
 import { settleRun } from "../core/settle.js";
+import { copyTaskTable } from "../core/task-table.js";
 import { failTry, finishRun, requeueRun } from "../core/transitions.js";
 import { LockError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
@@ -60,7 +61,7 @@ function reapRun(
   saveRun: (fields: Omit<DagRun, "tasks">) => void,
 ): DagRun {
   const { dag } = loaded;
-  const tasks: Record<string, TaskInstance> = { ...run.tasks };
+  const tasks = copyTaskTable(run.tasks);
   const owner = run.owner
     ? `flow process ${run.owner.pid} on ${run.owner.hostname}`
     : "its flow process";

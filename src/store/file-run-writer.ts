@@ -1,5 +1,6 @@
 import { unlink } from "node:fs/promises";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
+import { copyTaskTable } from "../core/task-table.js";
 import { LockError } from "../errors.js";
 import { formatJournalLine, type JournalEntry } from "./journal.js";
 import { JournalAppender } from "./journal-appender.js";
@@ -11,8 +12,9 @@ import type { RunPaths } from "./state-paths.js";
 
 /**
  * Writes one run while this process holds its lock. Saves go to the journal (one O(1) line
- * each); close() folds them into a fresh snapshot, removes the journal and releases the lock.
- * `run` stays the run as read at open; the writer keeps its own current copy for the snapshot.
+ * each, written at once, or at the next flush() after deferSaves()); close() folds them into a
+ * fresh snapshot, removes the journal and releases the lock. `run` stays the run as read at
+ * open; the writer keeps its own current copy for the snapshot.
  */
 export class FileRunWriter implements RunWriter {
   private fields: RunFields;
@@ -20,6 +22,9 @@ export class FileRunWriter implements RunWriter {
   private seq: number;
   private closed = false;
   private lost: Error | undefined;
+  private deferring = false;
+  // Lines saved since the last flush, while deferring: written together, in order.
+  private pending = "";
 
   constructor(
     readonly run: DagRun,
@@ -30,7 +35,7 @@ export class FileRunWriter implements RunWriter {
   ) {
     const { tasks, ...fields } = run;
     this.fields = fields;
-    this.tasks = { ...tasks };
+    this.tasks = copyTaskTable(tasks);
     this.seq = seq;
   }
 
@@ -57,17 +62,39 @@ export class FileRunWriter implements RunWriter {
     this.fields = own;
   }
 
-  // Appends first, then advances: a failed append changes nothing in memory.
+  // Appends first, then advances: a failed append changes nothing in memory. A deferred line
+  // is kept (with its seq) for flush(); the snapshot at close() holds it even if flush fails.
   private append(entry: JournalEntry): void {
     if (this.closed) throw new Error(`bug: save to run "${this.run.run_id}" after close()`);
     if (this.lost !== undefined) throw this.lost;
-    this.journal.append(formatJournalLine(entry));
+    const line = formatJournalLine(entry);
+    if (this.deferring) this.pending += line;
+    else this.journal.append(line);
     this.seq = entry.seq;
+  }
+
+  deferSaves(): void {
+    this.deferring = true;
+  }
+
+  // One write(2) for every line deferred since the last flush: durable against kill -9 once it
+  // returns, like a single save.
+  flush(): void {
+    if (this.pending === "") return;
+    if (this.lost !== undefined) throw this.lost;
+    const lines = this.pending;
+    this.pending = "";
+    this.journal.append(lines);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    try {
+      this.flush();
+    } catch {
+      // The snapshot below holds these saves; a lost lock is rethrown there.
+    }
     this.journal.close();
     try {
       // Without the lock another process may already own the run: leave its files alone.

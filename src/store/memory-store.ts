@@ -104,6 +104,11 @@ class MemoryRunWriter implements RunWriter {
     this.slot.run = { ...structuredClone(own), tasks: this.slot.run.tasks };
   }
 
+  // Nothing to batch in memory: saves stay immediate.
+  deferSaves(): void {}
+
+  flush(): void {}
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

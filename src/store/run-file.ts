@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { DagRun } from "../core/run.js";
+import { copyTaskTable } from "../core/task-table.js";
 import { parseJournal } from "./journal.js";
 import { readSnapshot } from "./snapshot.js";
 import { inaccessibleStatePath, isMissing, unreadableStateFile } from "./state-file-errors.js";
@@ -52,7 +53,7 @@ export async function readStoredRun(
   const journal = parseJournal(journalText, paths.journal);
   const { tasks: snapshotTasks, ...snapshotFields } = snapshot.run;
   let fields: Omit<DagRun, "tasks"> = snapshotFields;
-  const tasks: Record<string, DagRun["tasks"][string]> = { ...snapshotTasks };
+  const tasks = copyTaskTable(snapshotTasks);
   let seq = snapshot.seq;
   for (const entry of journal.entries) {
     if (entry.seq <= snapshot.seq) continue;

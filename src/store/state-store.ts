@@ -30,13 +30,21 @@ export interface StateStore {
 
 /**
  * Writes to one run while its owner holds it. Each save is durable when it returns (a crash of
- * this process after it cannot lose it) and costs the same whatever the size of the history.
+ * this process after it cannot lose it) and costs the same whatever the size of the history,
+ * unless the owner called deferSaves(): saves are then durable once flush() returns.
  */
 export interface RunWriter {
   /** The run as read when it was opened. */
   readonly run: DagRun;
   saveTask(instance: TaskInstance): void;
   saveRun(fields: RunFields): void;
-  /** Writes a compact snapshot and gives the run up. */
+  /**
+   * From now on saves wait in memory until flush() (or close()) writes them all at once: one
+   * write for the many changes of a turn. The caller flushes before anything acts on them.
+   */
+  deferSaves(): void;
+  /** Makes the saves deferred so far durable (one write); nothing to do when none wait. */
+  flush(): void;
+  /** Writes what waits, then a compact snapshot, and gives the run up. */
   close(): Promise<void>;
 }

@@ -173,6 +173,28 @@ describe("FileStateStore: writers and the journal", () => {
     expect(await store.getRun("etl", RUN_ID)).toEqual(expected);
   });
 
+  it("after deferSaves, keeps saves in memory until flush() or close() writes them", async () => {
+    const { store, dir } = await storeWithRun();
+    const journal = join(dir, `${RUN_ID}.journal`);
+    const writer = await store.openRun("etl", RUN_ID);
+    writer.deferSaves();
+    writer.saveTask(makeTask("extract", "running"));
+    writer.saveTask(makeTask("extract", "success"));
+    expect(await readFile(journal, "utf8")).toBe("");
+    writer.flush();
+    const seqs = (await readFile(journal, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line).seq);
+    expect(seqs).toEqual([1, 2]);
+    writer.flush(); // nothing waits: no write
+    writer.saveTask(makeTask("load", "success"));
+    await writer.close();
+    const snapshot = JSON.parse(await readFile(join(dir, `${RUN_ID}.json`), "utf8"));
+    expect(snapshot.seq).toBe(3);
+    expect(Object.keys(snapshot.run.tasks)).toEqual(["extract", "load"]);
+  });
+
   it("carries on numbering after a reopen, so old journal lines are never replayed twice", async () => {
     const { store, dir } = await storeWithRun();
     const first = await store.openRun("etl", RUN_ID);
