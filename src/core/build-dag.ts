@@ -1,8 +1,9 @@
+import { checkId } from "./check-id.js";
+import { collectTasks, type CollectedTasks, type Report } from "./collect-tasks.js";
 import type { Dag, TaskKind, TaskPolicy, TaskRole, TaskSpec } from "./dag.js";
 import { resolveDagSettings, type DagSettingsInput } from "./dag-settings.js";
-import { describeValue } from "./describe-value.js";
-import { closest } from "./did-you-mean.js";
 import { topologicalOrder } from "./graph.js";
+import { namesOf, orderRanked, rankGraph, type RankedGraph } from "./ranked-graph.js";
 import { DEFAULT_POLICY, resolvePolicy } from "./task-policy.js";
 
 /** A task as the loader found it; `upstream`/`downstream` hold task ids as the author wrote them. */
@@ -33,11 +34,6 @@ export interface Issue {
 }
 
 export type BuildResult = { ok: true; dag: Dag } | { ok: false; issues: Issue[] };
-
-// Ids end up in file paths and run ids: no "/", no leading "." (so never "." or ".."), no spaces.
-const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const ID_MAX_LENGTH = 250;
-const ID_RULE = `use letters, digits, "_", "-" and "." (not first), at most ${ID_MAX_LENGTH} characters`;
 
 /**
  * Validates a DAG and turns it into a Dag, or returns every problem found (it never stops at the
@@ -70,34 +66,18 @@ export function buildDag(input: DagInput): BuildResult {
   if (settings.failFast) {
     // Airflow allows only the default rule with fail_fast: other rules would wait for tasks
     // that fail_fast has just skipped.
-    for (const task of tasks.values()) {
-      if (task.policy.triggerRule !== "all_success") {
+    tasks.policies.forEach(({ triggerRule }, i) => {
+      if (triggerRule !== "all_success") {
         report(
-          `trigger rule ${task.policy.triggerRule} is not allowed in a failFast DAG (only all_success)`,
-          task.id,
+          `trigger rule ${triggerRule} is not allowed in a failFast DAG (only all_success)`,
+          tasks.ids[i],
         );
       }
-    }
-  }
-  const order = orderTasks(tasks, report);
-  if (issues.length > 0 || order === undefined) return { ok: false, issues };
-
-  const downstream = new Map<string, string[]>([...tasks.keys()].map((id) => [id, []]));
-  for (const task of tasks.values()) {
-    for (const up of task.upstream) downstream.get(up)!.push(task.id);
-  }
-  const specs = new Map<string, TaskSpec>();
-  for (const id of order) {
-    const task = tasks.get(id)!;
-    specs.set(id, {
-      id,
-      kind: task.kind,
-      role: task.role,
-      ...task.policy,
-      upstream: [...task.upstream].sort(),
-      downstream: downstream.get(id)!.sort(),
     });
   }
+  const ordered = orderTasks(tasks, report);
+  if (issues.length > 0 || ordered === undefined) return { ok: false, issues };
+  const specs = taskSpecs(tasks, ordered.graph, ordered.order);
   return { ok: true, dag: { id: dagId!, file: input.file, ...settings, tasks: specs } };
 }
 
@@ -108,123 +88,76 @@ export function formatIssue(issue: Issue): string {
   return `${issue.file}:${dag}${task} ${issue.message}`;
 }
 
-interface CollectedTask {
-  readonly id: string;
-  readonly kind: TaskKind;
-  readonly role: TaskRole;
-  readonly policy: TaskPolicy;
-  readonly upstream: Set<string>;
-}
-
-type Report = (message: string, taskId?: string) => void;
-
-// Checks each task on its own (id, options), then its edges against the set of known ids.
-function collectTasks(
-  inputs: readonly TaskInput[],
-  defaults: TaskPolicy,
-  report: Report,
-): Map<string, CollectedTask> {
-  const tasks = new Map<string, CollectedTask>();
-  const counts = new Map<string, number>();
-  inputs.forEach((input, position) => {
-    const problem = checkId(input.id, "task id");
-    if (problem) report(`task ${position + 1}: ${problem}`);
-    if (typeof input.id !== "string" || input.id === "") return;
-    const id = input.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    if (tasks.has(id)) return;
-    const { policy, problems } = resolvePolicy(input.options, defaults);
-    problems.forEach((message) => report(message, id));
-    if (input.kind !== "bash" && input.kind !== "function") {
-      report(`kind must be "bash" or "function", got ${describeValue(input.kind)}`, id);
-    }
-    const role = input.role ?? "plain";
-    if (role !== "plain" && input.kind !== "function") {
-      report(`a ${role} task must be a function task`, id);
-    }
-    tasks.set(id, { id, kind: input.kind, role, policy, upstream: new Set() });
-  });
-  for (const [id, count] of counts) {
-    if (count > 1) report(`duplicate task id: ${count} tasks are called "${id}"`, id);
+// The tasks by id in topological order, each with its sorted upstream and downstream ids.
+function taskSpecs(
+  tasks: CollectedTasks,
+  graph: RankedGraph,
+  order: Int32Array,
+): Map<string, TaskSpec> {
+  const { up, upStart, upEnd, down, downStart } = graph;
+  const specs = new Map<string, TaskSpec>();
+  for (const r of order) {
+    const i = graph.indexOf[r]!;
+    const id = graph.names[r]!;
+    const upstream = namesOf(graph, up, upStart[r]!, upEnd[r]!);
+    const downstream = namesOf(graph, down, downStart[r]!, downStart[r + 1]!);
+    specs.set(
+      id,
+      taskSpec(id, tasks.kinds[i]!, tasks.roles[i]!, tasks.policies[i]!, upstream, downstream),
+    );
   }
-
-  const known = [...tasks.keys()];
-  const seen = new Set<string>();
-  for (const input of inputs) {
-    const task = typeof input.id === "string" ? tasks.get(input.id) : undefined;
-    if (task === undefined || seen.has(task.id)) continue;
-    seen.add(task.id);
-    for (const ref of listOf(input.upstream, "upstream", task.id, report)) {
-      const problem = edgeProblem(task.id, ref, known, tasks, "depends on unknown task");
-      if (problem) report(problem, task.id);
-      else task.upstream.add(ref);
-    }
-    for (const ref of listOf(input.downstream, "downstream", task.id, report)) {
-      const problem = edgeProblem(task.id, ref, known, tasks, "lists unknown downstream task");
-      if (problem) report(problem, task.id);
-      else tasks.get(ref)!.upstream.add(task.id);
-    }
-  }
-  return tasks;
+  return specs;
 }
 
-function listOf(value: unknown, name: string, taskId: string, report: Report): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    report(`${name} must be a list of task ids, got ${describeValue(value)}`, taskId);
-    return [];
-  }
-  const ids: string[] = [];
-  value.forEach((ref, i) => {
-    if (typeof ref === "string") ids.push(ref);
-    else
-      report(
-        `${name} entry ${i + 1} must be a task or a task id, got ${describeValue(ref)}`,
-        taskId,
-      );
-  });
-  return ids;
+// Listing the policy's fields (rather than spreading it) keeps their order and is cheaper.
+function taskSpec(
+  id: string,
+  kind: TaskKind,
+  role: TaskRole,
+  policy: TaskPolicy,
+  upstream: string[],
+  downstream: string[],
+): TaskSpec {
+  return {
+    id,
+    kind,
+    role,
+    retries: policy.retries,
+    retryDelayMs: policy.retryDelayMs,
+    retryExponentialBackoff: policy.retryExponentialBackoff,
+    maxRetryDelayMs: policy.maxRetryDelayMs,
+    timeoutMs: policy.timeoutMs,
+    triggerRule: policy.triggerRule,
+    dependsOnPast: policy.dependsOnPast,
+    upstream,
+    downstream,
+  };
 }
 
-function edgeProblem(
-  taskId: string,
-  ref: string,
-  known: readonly string[],
-  tasks: ReadonlyMap<string, CollectedTask>,
-  unknownText: string,
-): string | undefined {
-  if (ref === taskId) return "depends on itself";
-  if (tasks.has(ref)) return undefined;
-  const guess = closest(ref, known);
-  return `${unknownText} "${ref}"` + (guess ? ` (did you mean "${guess}"?)` : "");
-}
-
-// Topological order, or undefined after reporting every cycle: each one found is reported, its
-// tasks set aside, and the rest searched again, so two separate cycles give two issues.
+// Topological order (ranks of `graph`), or undefined after reporting every cycle: each one found
+// is reported, its tasks set aside, and the rest searched again, so two separate cycles give two
+// issues.
 function orderTasks(
-  tasks: ReadonlyMap<string, CollectedTask>,
+  tasks: CollectedTasks,
   report: Report,
-): string[] | undefined {
+): { graph: RankedGraph; order: Int32Array } | undefined {
+  const graph = rankGraph(tasks.ids, tasks.index, tasks.from, tasks.to);
+  const first = orderRanked(graph);
+  if ("order" in first) return { graph, order: first.order };
+  const upstreamOf = (id: string): string[] => {
+    const r = graph.rankOf[tasks.index.get(id)!]!;
+    return namesOf(graph, graph.up, graph.upStart[r]!, graph.upEnd[r]!);
+  };
   const excluded = new Set<string>();
-  let cycles = 0;
+  let cycle = first.cycle;
   for (;;) {
-    const ids = [...tasks.keys()].filter((id) => !excluded.has(id));
-    const result = topologicalOrder(ids, (id) => [...tasks.get(id)!.upstream]);
-    if ("order" in result) return cycles === 0 ? result.order : undefined;
-    cycles++;
-    report(`cycle: ${result.cycle.join(" -> ")}`);
-    result.cycle.forEach((id) => excluded.add(id));
+    report(`cycle: ${cycle.join(" -> ")}`);
+    cycle.forEach((id) => excluded.add(id));
+    const rest = topologicalOrder(
+      tasks.ids.filter((id) => !excluded.has(id)),
+      upstreamOf,
+    );
+    if ("order" in rest) return undefined;
+    cycle = rest.cycle;
   }
-}
-
-function checkId(value: unknown, what: string): string | undefined {
-  if (typeof value !== "string" || value === "") {
-    return `${what} must be a non-empty string, got ${describeValue(value)}`;
-  }
-  if (value.length > ID_MAX_LENGTH)
-    return `${what} "${value.slice(0, 40)}..." is too long: ${ID_RULE}`;
-  if (!ID_PATTERN.test(value)) return `${what} "${value}" is not valid: ${ID_RULE}`;
-  // An own "__proto__" key is easy to lose in a plain object (run.tasks is keyed by task id).
-  if (value === "__proto__") return `${what} "__proto__" is reserved`;
-  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { Dag } from "./dag.js";
-import { MinHeap } from "./min-heap.js";
+import { orderRanked, rankGraph } from "./ranked-graph.js";
 
 /**
  * Kahn's algorithm over `ids`, upstream before downstream; among tasks ready at the same time the
@@ -20,56 +20,20 @@ export function topologicalOrder(
       names.push(id);
     }
   }
-  const upstream: number[][] = names.map(() => []);
-  const downstream: number[][] = names.map(() => []);
-  const indegree = new Int32Array(names.length);
-  // lastSeenBy[u] === v: v already listed u (a repeated upstream id counts once).
-  const lastSeenBy = new Int32Array(names.length).fill(-1);
+  const from: number[] = [];
+  const to: number[] = [];
   names.forEach((id, v) => {
     for (const name of upstreamOf(id)) {
       const u = index.get(name);
-      if (u === undefined || lastSeenBy[u] === v) continue;
-      lastSeenBy[u] = v;
-      upstream[v]!.push(u);
-      downstream[u]!.push(v);
-      indegree[v]!++;
+      if (u === undefined) continue;
+      from.push(u);
+      to.push(v);
     }
   });
-
-  const byName = (a: number, b: number): boolean => names[a]! < names[b]!;
-  const ready = new MinHeap<number>(byName);
-  indegree.forEach((degree, v) => {
-    if (degree === 0) ready.push(v);
-  });
-  const order: string[] = [];
-  for (let v = ready.pop(); v !== undefined; v = ready.pop()) {
-    order.push(names[v]!);
-    for (const w of downstream[v]!) {
-      if (--indegree[w]! === 0) ready.push(w);
-    }
-  }
-  if (order.length === names.length) return { order };
-  return { cycle: findCycle(names, upstream, indegree) };
-}
-
-// After Kahn's algorithm every node left (indegree > 0) has an upstream that is also left, so
-// walking upstream from one must come back to a node already on the path: that loop is a cycle.
-function findCycle(names: readonly string[], upstream: number[][], indegree: Int32Array): string[] {
-  const left = (v: number): boolean => indegree[v]! > 0;
-  const smallest = (vs: number[]): number =>
-    vs.reduce((best, v) => (names[v]! < names[best]! ? v : best));
-  let v = smallest(names.map((_, i) => i).filter(left));
-  const path: number[] = [];
-  const position = new Map<number, number>();
-  while (!position.has(v)) {
-    position.set(v, path.length);
-    path.push(v);
-    v = smallest(upstream[v]!.filter(left));
-  }
-  const loop = path.slice(position.get(v)).reverse();
-  const start = loop.indexOf(smallest(loop));
-  const rotated = [...loop.slice(start), ...loop.slice(0, start)].map((i) => names[i]!);
-  return [...rotated, rotated[0]!];
+  const graph = rankGraph(names, index, from, to);
+  const result = orderRanked(graph);
+  if ("cycle" in result) return result;
+  return { order: Array.from(result.order, (r) => graph.names[r]!) };
 }
 
 /** Every task that `ids` wait for, directly or not. An id is included only if another id needs it. */

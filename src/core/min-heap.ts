@@ -1,4 +1,4 @@
-/** A binary min-heap: what Kahn's algorithm and settleRun need to pop "the next one in order". */
+/** A binary min-heap: what settleRun needs to pop "the next one in order". */
 export class MinHeap<T> {
   private readonly items: T[] = [];
 
@@ -38,5 +38,56 @@ export class MinHeap<T> {
       [items[i], items[smallest]] = [items[smallest]!, items[i]!];
       i = smallest;
     }
+  }
+}
+
+/**
+ * A binary min-heap of non-negative integers below a known bound, pushed at most `capacity` times
+ * in all: numbers compared as numbers, no comparator calls, no allocation after construction.
+ * What Kahn's algorithm needs when tasks are numbered in the order they must come out.
+ */
+export class IndexMinHeap {
+  private readonly items: Int32Array;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(item: number): void {
+    const items = this.items;
+    let i = this.count++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = items[parent]!;
+      if (above <= item) break;
+      items[i] = above;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  /** Removes and returns the smallest item, or -1 when empty. */
+  pop(): number {
+    if (this.count === 0) return -1;
+    const items = this.items;
+    const top = items[0]!;
+    const count = --this.count;
+    const last = items[count]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= count) break;
+      if (child + 1 < count && items[child + 1]! < items[child]!) child++;
+      if (items[child]! >= last) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
   }
 }

@@ -1,0 +1,131 @@
+import type { TaskInput } from "./build-dag.js";
+import { checkId } from "./check-id.js";
+import type { TaskKind, TaskPolicy, TaskRole } from "./dag.js";
+import { describeValue } from "./describe-value.js";
+import { closest } from "./did-you-mean.js";
+import { resolvePolicy } from "./task-policy.js";
+
+/** Records one problem, about the DAG or about one of its tasks. */
+export type Report = (message: string, taskId?: string) => void;
+
+/**
+ * A DAG's tasks, each id once (the first task of a repeated id counts), numbered in the order
+ * they were listed: task i is `ids[i]`, of kind `kinds[i]`. Edges are pairs of task numbers:
+ * `to[k]` waits for `from[k]`; a pair may repeat.
+ */
+export interface CollectedTasks {
+  readonly ids: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly kinds: readonly TaskKind[];
+  readonly roles: readonly TaskRole[];
+  readonly policies: readonly TaskPolicy[];
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+}
+
+/** Checks each task on its own (id, options), then its edges against the set of known ids. */
+export function collectTasks(
+  inputs: readonly TaskInput[],
+  defaults: TaskPolicy,
+  report: Report,
+): CollectedTasks {
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const firsts: TaskInput[] = [];
+  const kinds: TaskKind[] = [];
+  const roles: TaskRole[] = [];
+  const policies: TaskPolicy[] = [];
+  let repeats: Map<string, number> | undefined;
+  for (let position = 0; position < inputs.length; position++) {
+    const input = inputs[position]!;
+    const id = input.id;
+    const problem = checkId(id, "task id");
+    if (problem) report(`task ${position + 1}: ${problem}`);
+    if (typeof id !== "string" || id === "") continue;
+    if (index.has(id)) {
+      repeats ??= new Map();
+      repeats.set(id, (repeats.get(id) ?? 1) + 1);
+      continue;
+    }
+    const { policy, problems } = resolvePolicy(input.options, defaults);
+    for (const message of problems) report(message, id);
+    if (input.kind !== "bash" && input.kind !== "function") {
+      report(`kind must be "bash" or "function", got ${describeValue(input.kind)}`, id);
+    }
+    const role = input.role ?? "plain";
+    if (role !== "plain" && input.kind !== "function") {
+      report(`a ${role} task must be a function task`, id);
+    }
+    index.set(id, ids.length);
+    ids.push(id);
+    firsts.push(input);
+    kinds.push(input.kind);
+    roles.push(role);
+    policies.push(policy);
+  }
+  // In the order the repeated ids first appear.
+  for (const [id, count] of [...(repeats ?? [])].sort(
+    (a, b) => index.get(a[0])! - index.get(b[0])!,
+  )) {
+    report(`duplicate task id: ${count} tasks are called "${id}"`, id);
+  }
+
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let v = 0; v < ids.length; v++) {
+    const id = ids[v]!;
+    for (const ref of listOf(firsts[v]!.upstream, "upstream", id, report)) {
+      const u = index.get(ref);
+      if (u === undefined || u === v)
+        report(edgeProblem(id, ref, ids, "depends on unknown task"), id);
+      else {
+        from.push(u);
+        to.push(v);
+      }
+    }
+    for (const ref of listOf(firsts[v]!.downstream, "downstream", id, report)) {
+      const w = index.get(ref);
+      if (w === undefined || w === v) {
+        report(edgeProblem(id, ref, ids, "lists unknown downstream task"), id);
+      } else {
+        from.push(v);
+        to.push(w);
+      }
+    }
+  }
+  return { ids, index, kinds, roles, policies, from, to };
+}
+
+// The task ids in a list, after reporting what is not one; the list itself when all are ids.
+function listOf(value: unknown, name: string, taskId: string, report: Report): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    report(`${name} must be a list of task ids, got ${describeValue(value)}`, taskId);
+    return [];
+  }
+  let allIds = true;
+  for (let i = 0; i < value.length && allIds; i++) allIds = typeof value[i] === "string";
+  if (allIds) return value as string[];
+  const ids: string[] = [];
+  value.forEach((ref, i) => {
+    if (typeof ref === "string") ids.push(ref);
+    else
+      report(
+        `${name} entry ${i + 1} must be a task or a task id, got ${describeValue(ref)}`,
+        taskId,
+      );
+  });
+  return ids;
+}
+
+// Why `ref` is not an edge of task `taskId`: the task itself, or no task at all.
+function edgeProblem(
+  taskId: string,
+  ref: string,
+  known: readonly string[],
+  unknownText: string,
+): string {
+  if (ref === taskId) return "depends on itself";
+  const guess = closest(ref, known);
+  return `${unknownText} "${ref}"` + (guess ? ` (did you mean "${guess}"?)` : "");
+}
