@@ -14,6 +14,39 @@ function refId(ref: TaskRef | unknown): unknown {
 }
 
 /**
+ * Adds `task` and, depth first, every task its dependencies point to as objects (upstream ones,
+ * then downstream ones) to `order`, each once: what a recursive walk would do, with a stack of
+ * its own so that a long chain of tasks cannot overflow the call stack.
+ */
+function visit(task: Task, seen: Set<Task>, order: Task[]): void {
+  if (seen.has(task)) return;
+  seen.add(task);
+  order.push(task);
+  // The walk's path: each task with the position of the next dependency to look at.
+  const path: Task[] = [task];
+  const next: number[] = [0];
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const current = path[top]!;
+    const ups = current.upstreamRefs;
+    const downs = current.downstreamRefs;
+    const k = next[top]!;
+    if (k >= ups.length + downs.length) {
+      path.pop();
+      next.pop();
+      continue;
+    }
+    next[top] = k + 1;
+    const ref = k < ups.length ? ups[k] : downs[k - ups.length];
+    if (!isTask(ref) || seen.has(ref)) continue;
+    seen.add(ref);
+    order.push(ref);
+    path.push(ref);
+    next.push(0);
+  }
+}
+
+/**
  * Collects the tasks a definition names, plus the tasks its dependencies point to as objects
  * (so `chain(a, b)` is enough to put b in the DAG), and turns it into the core's DagInput.
  */
@@ -27,13 +60,6 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
   if (!Array.isArray(options.tasks)) {
     issues.push({ file, ...(dagId && { dagId }), message: "`tasks` must be an array of tasks" });
   }
-  const visit = (value: unknown): void => {
-    if (!isTask(value)) return;
-    if (seen.has(value)) return;
-    seen.add(value);
-    order.push(value);
-    for (const ref of [...value.upstreamRefs, ...value.downstreamRefs]) if (isTask(ref)) visit(ref);
-  };
   listed.forEach((value, index) => {
     if (!isTask(value)) {
       const what = value === null ? "null" : typeof value;
@@ -43,21 +69,22 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
         message: `tasks[${index}] is a ${what}, not a task made with bash() or fn()`,
       });
     }
-    visit(value);
+    if (isTask(value)) visit(value, seen, order);
   });
 
   const tasks = new Map<string, Task>();
-  const inputs: TaskInput[] = order.map((value) => {
+  const inputs: TaskInput[] = [];
+  for (const value of order) {
     if (!tasks.has(value.id)) tasks.set(value.id, value);
-    return {
+    inputs.push({
       id: value.id,
       kind: value.kind,
       role: value.role,
       upstream: value.upstreamRefs.map(refId),
       downstream: value.downstreamRefs.map(refId),
       options: value.options as Record<string, unknown>,
-    };
-  });
+    });
+  }
 
   const input: DagInput = {
     file,
