@@ -16,6 +16,17 @@ describe("resolveDagSettings checks the schedule and timezone", () => {
       ['unknown timezone "Europe/Pariss" (did you mean "Europe/Paris"?)'],
     ],
     [
+      "a mistyped zone with a schedule is reported once",
+      { schedule: "@daily", start: "2026-01-01", timezone: "Europe/Pariss" },
+      ['unknown timezone "Europe/Pariss" (did you mean "Europe/Paris"?)'],
+    ],
+    ["UTC, no schedule", { timezone: "UTC" }, []],
+    [
+      "an offset is not a zone",
+      { timezone: "+02:00" },
+      ['unknown timezone "+02:00" (an IANA name such as "Europe/Paris" or "UTC")'],
+    ],
+    [
       "a missing start is reported once",
       { schedule: "@daily" },
       ['schedule "@daily" needs a start date (the start of the first data interval)'],
