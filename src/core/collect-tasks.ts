@@ -48,7 +48,7 @@ export function collectTasks(
       continue;
     }
     const { policy, problems } = resolvePolicy(input.options, defaults);
-    for (const message of problems) report(message, id);
+    for (let p = 0; p < problems.length; p++) report(problems[p]!, id);
     if (input.kind !== "bash" && input.kind !== "function") {
       report(`kind must be "bash" or "function", got ${describeValue(input.kind)}`, id);
     }
@@ -72,26 +72,23 @@ export function collectTasks(
 
   const from: number[] = [];
   const to: number[] = [];
+  // Edges between task v and the tasks `refs` names: v waits for them (upstream) or they for v.
+  const addEdges = (refs: readonly string[], v: number, upstream: boolean): void => {
+    for (let k = 0; k < refs.length; k++) {
+      const other = index.get(refs[k]!);
+      if (other === undefined || other === v) {
+        const text = upstream ? "depends on unknown task" : "lists unknown downstream task";
+        report(edgeProblem(ids[v]!, refs[k]!, ids, text), ids[v]);
+      } else {
+        from.push(upstream ? other : v);
+        to.push(upstream ? v : other);
+      }
+    }
+  };
   for (let v = 0; v < ids.length; v++) {
     const id = ids[v]!;
-    for (const ref of listOf(firsts[v]!.upstream, "upstream", id, report)) {
-      const u = index.get(ref);
-      if (u === undefined || u === v)
-        report(edgeProblem(id, ref, ids, "depends on unknown task"), id);
-      else {
-        from.push(u);
-        to.push(v);
-      }
-    }
-    for (const ref of listOf(firsts[v]!.downstream, "downstream", id, report)) {
-      const w = index.get(ref);
-      if (w === undefined || w === v) {
-        report(edgeProblem(id, ref, ids, "lists unknown downstream task"), id);
-      } else {
-        from.push(v);
-        to.push(w);
-      }
-    }
+    addEdges(listOf(firsts[v]!.upstream, "upstream", id, report), v, true);
+    addEdges(listOf(firsts[v]!.downstream, "downstream", id, report), v, false);
   }
   return { ids, index, kinds, roles, policies, from, to };
 }
