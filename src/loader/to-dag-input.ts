@@ -13,15 +13,32 @@ function refId(ref: TaskRef | unknown): unknown {
   return isTask(ref) ? ref.id : ref;
 }
 
+// The tasks found so far, in the order found: by id the first task object with that id, and in
+// `others` every later object with an id already taken (the core reports the duplicate).
+interface Found {
+  readonly order: Task[];
+  readonly byId: Map<string, Task>;
+  readonly others: Set<Task>;
+}
+
+// Adds `task` unless it was found before; true if it was added.
+function add(found: Found, task: Task): boolean {
+  const known = found.byId.get(task.id);
+  if (known === task) return false;
+  if (known === undefined) found.byId.set(task.id, task);
+  else if (found.others.has(task)) return false;
+  else found.others.add(task);
+  found.order.push(task);
+  return true;
+}
+
 /**
  * Adds `task` and, depth first, every task its dependencies point to as objects (upstream ones,
- * then downstream ones) to `order`, each once: what a recursive walk would do, with a stack of
- * its own so that a long chain of tasks cannot overflow the call stack.
+ * then downstream ones), each once: what a recursive walk would do, with a stack of its own so
+ * that a long chain of tasks cannot overflow the call stack.
  */
-function visit(task: Task, seen: Set<Task>, order: Task[]): void {
-  if (seen.has(task)) return;
-  seen.add(task);
-  order.push(task);
+function visit(task: Task, found: Found): void {
+  if (!add(found, task)) return;
   // The walk's path: each task with the position of the next dependency to look at.
   const path: Task[] = [task];
   const next: number[] = [0];
@@ -38,9 +55,7 @@ function visit(task: Task, seen: Set<Task>, order: Task[]): void {
     }
     next[top] = k + 1;
     const ref = k < ups.length ? ups[k] : downs[k - ups.length];
-    if (!isTask(ref) || seen.has(ref)) continue;
-    seen.add(ref);
-    order.push(ref);
+    if (!isTask(ref) || !add(found, ref)) continue;
     path.push(ref);
     next.push(0);
   }
@@ -53,8 +68,7 @@ function visit(task: Task, seen: Set<Task>, order: Task[]): void {
 export function toDagInput(definition: DagDefinition, file: string): DefinitionParts {
   const options = definition.options as unknown as Record<string, unknown>;
   const listed = Array.isArray(options.tasks) ? (options.tasks as unknown[]) : [];
-  const seen = new Set<Task>();
-  const order: Task[] = [];
+  const found: Found = { order: [], byId: new Map(), others: new Set() };
   const issues: Issue[] = [];
   const dagId = typeof options.id === "string" ? options.id : undefined;
   if (!Array.isArray(options.tasks)) {
@@ -69,13 +83,13 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
         message: `tasks[${index}] is a ${what}, not a task made with bash() or fn()`,
       });
     }
-    if (isTask(value)) visit(value, seen, order);
+    if (isTask(value)) visit(value, found);
   });
 
-  const tasks = new Map<string, Task>();
+  const { order, byId: tasks } = found;
   const inputs: TaskInput[] = [];
-  for (const value of order) {
-    if (!tasks.has(value.id)) tasks.set(value.id, value);
+  for (let i = 0; i < order.length; i++) {
+    const value = order[i]!;
     inputs.push({
       id: value.id,
       kind: value.kind,
