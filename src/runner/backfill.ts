@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { planBackfill, type BackfillOptions, type BackfillStep } from "../core/backfill.js";
 import { clearRun, selectTasksToClear } from "../core/clear.js";
 import { newIntervalRun } from "../core/dag-timetable.js";
@@ -5,7 +6,7 @@ import type { DagRun } from "../core/run.js";
 import type { DataInterval } from "../core/timetable.js";
 import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import type { StateStore } from "../store/state-store.js";
+import type { RunWriter, StateStore } from "../store/state-store.js";
 import type { Engine } from "./engine.js";
 import { recoverLostRuns } from "./recover.js";
 
@@ -83,6 +84,8 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
   const signal = options.signal
     ? AbortSignal.any([options.signal, failure.signal])
     : failure.signal;
+  // Each running run listens to both: more than Node's 10 is expected, not a leak.
+  setMaxListeners(0, signal, ...(options.drain ? [options.drain] : []));
   const runs: DagRun[] = [];
   let next = 0;
   let started = 0;
@@ -92,15 +95,19 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
     while (!signal.aborted && !options.drain?.aborted && next < queue.length) {
       const step = queue[next++]!;
       try {
-        const runId = await prepareStep(options, step);
+        const prepared = await prepareStep(options, step);
         // Stopped while preparing: the run stays queued (or cleared and queued) for a resume.
-        if (signal.aborted || options.drain?.aborted) return;
+        if (signal.aborted || options.drain?.aborted) {
+          if (typeof prepared !== "string") await prepared.close();
+          return;
+        }
         started++;
         options.observer?.runStarted?.(step, options.clock());
-        const run = await options.engine.execute(options.loaded, runId, {
-          signal,
-          ...(options.drain && { drain: options.drain }),
-        });
+        const how = { signal, ...(options.drain && { drain: options.drain }) };
+        const run =
+          typeof prepared === "string"
+            ? await options.engine.execute(options.loaded, prepared, how)
+            : await options.engine.executeOpened(options.loaded, prepared, how);
         runs.push(run);
         options.observer?.runFinished?.(step, run, options.clock());
       } catch (cause) {
@@ -119,21 +126,26 @@ export async function executeBackfill(options: ExecuteBackfillOptions): Promise<
 }
 
 /**
- * Creates the run of a "create" step, or clears the run of a "rerun" step under its lock, and
- * returns the id of the run to execute: when another process created the interval's run since
- * the plan (its own backfill run, or the scheduler's run of that date), that run is resumed.
+ * Creates (and opens) the run of a "create" step, or clears the run of a "rerun" step under its
+ * lock, and returns the run to execute: its writer when it was just created, else its id. When
+ * another process created the interval's run since the plan (its own backfill run, or the
+ * scheduler's run of that date), that run is resumed.
  */
-async function prepareStep(options: ExecuteBackfillOptions, step: BackfillStep): Promise<string> {
+async function prepareStep(
+  options: ExecuteBackfillOptions,
+  step: BackfillStep,
+): Promise<string | RunWriter> {
   const { store } = options.engine;
   const { dag } = options.loaded;
   if (step.action === "create") {
     try {
-      await store.createRun(newIntervalRun(dag, step.interval, "backfill", options.clock()));
+      return await store.createAndOpenRun(
+        newIntervalRun(dag, step.interval, "backfill", options.clock()),
+      );
     } catch (error) {
       if (error instanceof RunExistsError) return error.existingRunId;
       throw error;
     }
-    return step.runId;
   }
   if (step.action !== "rerun") return step.runId;
   const writer = await store.openRun(dag.id, step.runId);

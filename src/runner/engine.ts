@@ -3,7 +3,7 @@ import type { DagRun } from "../core/run.js";
 import { isRunFinished } from "../core/states.js";
 import type { Executor, TaskResolver } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import type { StateStore } from "../store/state-store.js";
+import type { RunWriter, StateStore } from "../store/state-store.js";
 import { executeRun } from "./execute-run.js";
 import type { RunObserver } from "./observer.js";
 import { TaskSlots } from "./slots.js";
@@ -17,6 +17,13 @@ export interface EngineOptions {
   readonly owner: { readonly pid: number; readonly hostname: string };
   /** How often a task held by dependsOnPast reads its previous run again (default 2 s). */
   readonly pastPollMs?: number;
+}
+
+/** What execute() may be given besides the run. */
+export interface ExecuteOptions {
+  readonly observer?: RunObserver;
+  readonly signal?: AbortSignal;
+  readonly drain?: AbortSignal;
 }
 
 /**
@@ -48,13 +55,19 @@ export class Engine {
   }
 
   /** Takes the run, executes it to its end (or until `signal` aborts), and gives it up. */
-  async execute(
+  async execute(loaded: LoadedDag, runId: string, options: ExecuteOptions = {}): Promise<DagRun> {
+    const writer = await this.options.store.openRun(loaded.dag.id, runId);
+    return this.executeOpened(loaded, writer, options);
+  }
+
+  /** execute() for a run this process has opened already (createAndOpenRun); closes `writer`. */
+  async executeOpened(
     loaded: LoadedDag,
-    runId: string,
-    options: { observer?: RunObserver; signal?: AbortSignal; drain?: AbortSignal } = {},
+    writer: RunWriter,
+    options: ExecuteOptions = {},
   ): Promise<DagRun> {
     const { store } = this.options;
-    const writer = await store.openRun(loaded.dag.id, runId);
+    const runId = writer.run.run_id;
     // A finished run stays as it is: re-running it is `flow retry` / `flow clear`'s decision.
     if (isRunFinished(writer.run.state)) {
       await writer.close();

@@ -1,13 +1,11 @@
-import { closeSync, fsyncSync, openSync } from "node:fs";
 import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Adapter } from "lowdb";
-import writeFileAtomic from "write-file-atomic";
+import { writeFileDurably } from "./durable-write.js";
 import { inaccessibleStatePath, isMissing, parseStateJson } from "./state-file-errors.js";
 
 /**
- * A lowdb adapter for one JSON file that is never seen half-written: write-file-atomic writes a
- * temp file, fsyncs it and renames it over the old one, then we fsync the folder so the rename
+ * A lowdb adapter for one JSON file that is never seen half-written: writeFileDurably writes a
+ * temp file, fsyncs it and renames it over the old one, then fsyncs the folder so the rename
  * itself survives a power loss. `read` returns null for a missing file and throws a
  * StateFileError (naming the file) for one that does not parse or has the wrong shape; it
  * never "repairs" anything.
@@ -35,24 +33,14 @@ export class AtomicJsonAdapter<T> implements Adapter<T> {
   // Replaces the file atomically and durably.
   async write(data: T): Promise<void> {
     try {
-      await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`, { fsync: true });
-      fsyncDir(dirname(this.path));
+      await writeFileDurably(this.path, formatStateJson(data));
     } catch (error) {
       throw inaccessibleStatePath(this.path, "write", error);
     }
   }
 }
 
-// Makes a rename or unlink in `dir` durable. Some platforms cannot fsync a folder; that only
-// weakens power-loss durability, so it is not an error.
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // best effort, see above
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** How state files are written: indented JSON and a final newline, for people who read them. */
+export function formatStateJson(data: unknown): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
 }

@@ -1,4 +1,4 @@
-import { unlink } from "node:fs/promises";
+import { unlinkSync } from "node:fs";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { copyTaskTable } from "../core/task-table.js";
 import { LockError } from "../errors.js";
@@ -115,7 +115,7 @@ export class FileRunWriter implements RunWriter {
  */
 export async function removeJournal(path: string): Promise<void> {
   try {
-    await unlink(path);
+    unlinkSync(path);
   } catch (error) {
     if (!isMissing(error)) throw inaccessibleStatePath(path, "remove the journal", error);
   }

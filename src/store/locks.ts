@@ -1,4 +1,5 @@
 import lockfile from "proper-lockfile";
+import { lockFs } from "./lock-fs.js";
 import { inaccessibleStatePath } from "./state-file-errors.js";
 
 /** Releases a lock taken with takeLock. */
@@ -40,6 +41,7 @@ export async function takeLock(
       retries: wait === "fail-fast" ? 0 : BRIEF_RETRIES,
       // The default throws from a timer, killing the process; the owner decides instead.
       onCompromised,
+      fs: lockFs,
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOCKED") return "held";

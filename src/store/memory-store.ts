@@ -53,6 +53,11 @@ export class MemoryStateStore implements StateStore {
     this.dags.set(run.dag_id, runs);
   }
 
+  async createAndOpenRun(run: DagRun): Promise<RunWriter> {
+    await this.createRun(run);
+    return this.openRun(run.dag_id, run.run_id);
+  }
+
   async openRun(dagId: string, runId: string): Promise<RunWriter> {
     const runs = this.dags.get(dagId);
     const slot = runs?.get(runId);

@@ -1,6 +1,7 @@
 import { Low } from "lowdb";
 import type { DagRun } from "../core/run.js";
-import { AtomicJsonAdapter } from "./atomic-json-adapter.js";
+import { AtomicJsonAdapter, formatStateJson } from "./atomic-json-adapter.js";
+import { prepareFile, type PreparedFile } from "./durable-write.js";
 import { findDagRunProblem } from "./run-shape.js";
 import { STATE_VERSION } from "./state-store.js";
 import { unreadableStateFile } from "./state-file-errors.js";
@@ -51,4 +52,13 @@ export async function writeSnapshot(path: string, run: DagRun, seq: number): Pro
   const snapshot: Snapshot = { version: STATE_VERSION, seq, run };
   const db = new Low<Snapshot>(new AtomicJsonAdapter<Snapshot>(path, checkSnapshot), snapshot);
   await db.write();
+}
+
+/**
+ * A new run's first snapshot, written and fsynced under a temp name: createRun renames it into
+ * place while it holds the DAG lock, so the lock is not held during the fsync.
+ */
+export function prepareSnapshot(path: string, run: DagRun): Promise<PreparedFile> {
+  const snapshot: Snapshot = { version: STATE_VERSION, seq: 0, run };
+  return prepareFile(path, formatStateJson(snapshot));
 }

@@ -18,6 +18,11 @@ export interface StateStore {
   /** Stores a new run; throws StateFileError when a run with that id exists. */
   createRun(run: DagRun): Promise<void>;
   /**
+   * createRun, then openRun of the new run, without reading back what was just written: the
+   * run is locked before it becomes visible, so no other process can change it in between.
+   */
+  createAndOpenRun(run: DagRun): Promise<RunWriter>;
+  /**
    * Takes exclusive ownership of a run, for executing or changing it, until `close()`. Throws
    * LockError when another live process owns it. Reads the run under the lock.
    */

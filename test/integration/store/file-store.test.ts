@@ -173,6 +173,19 @@ describe("FileStateStore: writers and the journal", () => {
     expect(await store.getRun("etl", RUN_ID)).toEqual(expected);
   });
 
+  it("createAndOpenRun hands back the new run locked, with nothing to read back", async () => {
+    const state = join(await tempDir(), "state");
+    const store = await FileStateStore.open(state);
+    const writer = await store.createAndOpenRun(makeRun("etl", DATE));
+    expect(writer.run).toEqual(makeRun("etl", DATE));
+    await expect(store.openRun("etl", RUN_ID)).rejects.toBeInstanceOf(LockError);
+    await expect(store.createAndOpenRun(makeRun("etl", DATE))).rejects.toThrow(/already exists/);
+    writer.saveTask(makeTask("extract", "success"));
+    await writer.close();
+    expect(Object.keys((await store.getRun("etl", RUN_ID))?.tasks ?? {})).toEqual(["extract"]);
+    expect((await readdir(join(state, "runs", "etl"))).sort()).toEqual([`${RUN_ID}.json`]);
+  });
+
   it("after deferSaves, keeps saves in memory until flush() or close() writes them", async () => {
     const { store, dir } = await storeWithRun();
     const journal = join(dir, `${RUN_ID}.journal`);
