@@ -17,8 +17,8 @@ import {
   type FunctionOptions,
   type TaskCallbacks,
   type TaskFunction,
+  type TaskInit,
   type TaskOptions,
-  type TaskRef,
 } from "./definitions.js";
 
 export type {
@@ -46,36 +46,48 @@ export { SkipTask, FailTask } from "./signals.js";
 
 type AnyOptions = FunctionOptions & Partial<BashSettings>;
 
-// Splits what the factories accept into the parts a Task keeps apart.
+// The option names that are not task options: dependencies, callbacks, bash settings.
+const NOT_TASK_OPTIONS = new Set([
+  "upstream",
+  "downstream",
+  "onSuccess",
+  "onFailure",
+  "onRetry",
+  "cwd",
+  "env",
+  "skipExitCode",
+  "noRetryExitCodes",
+]);
+
+// Splits what the factories accept into the parts a Task keeps apart. One pass over the keys
+// given (usually none or a few): a generated 10,000-task DAG makes 10,000 calls (bench W6).
 function split(options: AnyOptions): {
   options: TaskOptions;
   callbacks: TaskCallbacks;
   bash: BashSettings;
-  upstream: TaskRef[];
-  downstream: TaskRef[];
 } {
-  const {
-    upstream = [],
-    downstream = [],
-    onSuccess,
-    onFailure,
-    onRetry,
-    cwd,
-    env,
-    skipExitCode,
-    noRetryExitCodes,
-    ...taskOptions
-  } = options;
+  const taskOptions: Record<string, unknown> = {};
   const callbacks: TaskCallbacks = {};
-  if (onSuccess) callbacks.onSuccess = onSuccess;
-  if (onFailure) callbacks.onFailure = onFailure;
-  if (onRetry) callbacks.onRetry = onRetry;
   const bash: BashSettings = {};
-  if (cwd !== undefined) bash.cwd = cwd;
-  if (env !== undefined) bash.env = env;
-  if (skipExitCode !== undefined) bash.skipExitCode = skipExitCode;
-  if (noRetryExitCodes !== undefined) bash.noRetryExitCodes = noRetryExitCodes;
-  return { options: taskOptions, callbacks, bash, upstream, downstream };
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue;
+    if (!NOT_TASK_OPTIONS.has(key)) {
+      taskOptions[key] = options[key as keyof AnyOptions];
+      continue;
+    }
+    const value = options[key as keyof AnyOptions];
+    if (key === "onSuccess" || key === "onFailure" || key === "onRetry") {
+      if (value) callbacks[key] = value as TaskCallbacks[typeof key];
+    } else if (
+      key === "cwd" ||
+      key === "env" ||
+      key === "skipExitCode" ||
+      key === "noRetryExitCodes"
+    ) {
+      if (value !== undefined) (bash as Record<string, unknown>)[key] = value;
+    }
+  }
+  return { options: taskOptions as TaskOptions, callbacks, bash };
 }
 
 // Builds a task from a factory's arguments and records its declared dependencies.
@@ -87,22 +99,24 @@ function makeTask(
   body: { command?: BashCommand; run?: TaskFunction },
 ): Task {
   const parts = split(options);
-  const task = new Task({
+  const init: TaskInit = {
     id,
     kind,
     role,
     options: parts.options,
     callbacks: parts.callbacks,
-    ...body,
-    ...(kind === "bash" && { bash: parts.bash }),
-  });
+    command: body.command,
+    run: body.run,
+    bash: kind === "bash" ? parts.bash : undefined,
+  };
+  const task = new Task(init);
   // Task objects are linked both ways (a DAG listing one task finds its neighbours); ids stay
   // references for buildDag to check.
-  for (const ref of parts.upstream) {
+  for (const ref of options.upstream ?? []) {
     if (ref instanceof Task) link(ref, task);
     else task.upstreamRefs.push(ref);
   }
-  for (const ref of parts.downstream) {
+  for (const ref of options.downstream ?? []) {
     if (ref instanceof Task) link(task, ref);
     else task.downstreamRefs.push(ref);
   }
@@ -161,10 +175,14 @@ export function chain(...steps: (Task | Task[])[]): void {
   for (let i = 1; i < steps.length; i++) {
     const before = steps[i - 1]!;
     const after = steps[i]!;
-    for (const task of Array.isArray(after) ? after : [after]) {
-      for (const previous of Array.isArray(before) ? before : [before]) link(previous, task);
-    }
+    if (Array.isArray(after)) for (const task of after) linkAfter(before, task);
+    else linkAfter(before, after);
   }
+}
+
+function linkAfter(before: Task | Task[], task: Task): void {
+  if (Array.isArray(before)) for (const previous of before) link(previous, task);
+  else link(before, task);
 }
 
 /** Declares a DAG. Export it (default or named) from a module in `pipelines/`. */
