@@ -57,19 +57,24 @@ export function settleRun(
     (changed.get(id) ?? (Object.hasOwn(tasks, id) ? tasks[id] : undefined))?.state ?? "none";
 
   const { order, position } = positionsOf(dag);
+  // Without `only` every task is queued from the start: a cascade queues nothing new, and the
+  // heap would hand out 0, 1, 2... in turn, so a plain walk in DAG order does the same.
+  const all = options.only === undefined;
   const queue = new MinHeap<number>((a, b) => a < b);
   const queued = new Set<number>();
   const enqueue = (id: string): void => {
     const i = position.get(id);
-    if (i === undefined || queued.has(i)) return;
+    if (all || i === undefined || queued.has(i)) return;
     queued.add(i);
     queue.push(i);
   };
-  if (options.only === undefined) order.forEach(enqueue);
-  else for (const id of options.only) enqueue(id);
+  if (options.only !== undefined) for (const id of options.only) enqueue(id);
+  let walked = 0;
+  const next = (): number | undefined =>
+    all ? (walked < order.length ? walked++ : undefined) : queue.pop();
 
   const now = options.now.getTime();
-  for (let i = queue.pop(); i !== undefined; i = queue.pop()) {
+  for (let i = next(); i !== undefined; i = next()) {
     const spec = dag.tasks.get(order[i]!)!;
     const ti = Object.hasOwn(tasks, spec.id) ? tasks[spec.id] : undefined;
     if (ti === undefined || (ti.state !== "none" && ti.state !== "up_for_retry")) continue;

@@ -66,11 +66,13 @@ export function startTry(
   at: Date,
   info: { pid: number | null; logPath: string | null },
 ): TaskInstance {
-  const { result: _result, ...rest } = ti;
+  // Written out rather than `{ ...rest }` after `const { result, ...rest } = ti`: object rest
+  // takes V8's slow path, and this runs twice per try. Same fields, same order.
   return {
-    ...rest,
+    task_id: ti.task_id,
     state: "running",
     try_number: ti.try_number + 1,
+    max_tries: ti.max_tries,
     start: at.toISOString(),
     end: null,
     duration_ms: null,
@@ -88,16 +90,22 @@ export function succeedTry(
   at: Date,
   info: { result?: Json; exitCode?: number },
 ): TaskInstance {
-  const { result: _result, ...rest } = ti;
-  return {
-    ...rest,
-    ...ended(ti, at),
+  const { end, duration_ms, pid } = ended(ti, at);
+  const instance: TaskInstance = {
+    task_id: ti.task_id,
     state: "success",
+    try_number: ti.try_number,
+    max_tries: ti.max_tries,
+    start: ti.start,
+    end,
+    duration_ms,
     exit_code: info.exitCode ?? null,
     reason: null,
+    pid,
     next_try_at: null,
-    ...(info.result === undefined ? {} : { result: info.result }),
+    log_path: ti.log_path,
   };
+  return info.result === undefined ? instance : { ...instance, result: info.result };
 }
 
 /**

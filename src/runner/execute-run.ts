@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import {
   readBranchChoice,
   skipForFailFast,
@@ -76,6 +77,7 @@ export interface PastSource {
 }
 
 const NOTHING_HELD: ReadonlySet<string> = new Set();
+const RESOLVED = Promise.resolve();
 
 /** Why a run stopped before its end: the user interrupted it, or failFast after a failure. */
 type Halt =
@@ -128,6 +130,8 @@ class RunExecution {
     const { tasks, ...run } = options.writer.run;
     this.run = run;
     options.writer.deferSaves();
+    // Every running try listens to it (function tasks do): more than Node's 10 is expected.
+    setMaxListeners(0, this.abort.signal);
     this.neighbours = neighboursOf(this.dag, run);
     this.tasks = copyTaskTable(tasks);
   }
@@ -348,15 +352,25 @@ class RunExecution {
       const latest = this.tasks[taskId]!;
       if (latest.state === "running" && latest.pid !== pid) this.save({ ...latest, pid });
     };
-    executors[spec.kind]
-      .execute(execution, onStarted)
-      .catch((error: unknown): TaskOutcome => ({
-        status: "failed",
-        error: `flow could not run the task: ${error instanceof Error ? error.message : String(error)}`,
-        retryable: true,
-      }))
-      .then((outcome) => this.ended(spec, outcome))
-      .catch((error: unknown) => this.fail(error));
+    // One promise a try: a failure of the executor itself is a failed, retryable try.
+    executors[spec.kind].execute(execution, onStarted).then(
+      (outcome) => this.endedSafely(spec, outcome),
+      (error: unknown) =>
+        this.endedSafely(spec, {
+          status: "failed",
+          error: `flow could not run the task: ${error instanceof Error ? error.message : String(error)}`,
+          retryable: true,
+        }),
+    );
+  }
+
+  // ended(), with a bug in it failing the run instead of going unhandled.
+  private endedSafely(spec: TaskSpec, outcome: TaskOutcome): void {
+    try {
+      this.ended(spec, outcome);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   private ended(spec: TaskSpec, outcome: TaskOutcome): void {
@@ -576,7 +590,8 @@ class RunExecution {
   private flushSoon(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    queueMicrotask(() => {
+    // A resolved promise rather than queueMicrotask, which builds an AsyncResource each call.
+    void RESOLVED.then(() => {
       this.flushQueued = false;
       try {
         this.runEffects();

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { StateFileError } from "../errors.js";
 
 // The state dir, layout version 1 (STATE_VERSION):
@@ -58,14 +58,12 @@ export function runPaths(stateDir: string, dagId: string, runId: string): RunPat
   return { dir, snapshot: `${base}.json`, journal: `${base}.journal`, lock: `${base}.lock` };
 }
 
-/** The log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
 /** `<state>/logs/<dag>/<run>/run.log`: what happens at the run's level (DAG callbacks). */
 export function runLogPath(stateDir: string, dagId: string, runId: string): string {
-  assertSafeId("dag", dagId);
-  assertSafeId("run", runId);
-  return join(stateDir, "logs", dagId, runId, "run.log");
+  return join(runLogDir(stateDir, dagId, runId), "run.log");
 }
 
+/** The log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
 export function tryLogPath(
   stateDir: string,
   dagId: string,
@@ -73,8 +71,20 @@ export function tryLogPath(
   taskId: string,
   tryNumber: number,
 ): string {
+  assertSafeId("task", taskId);
+  // A safe id is one plain segment: appending it is what join() would do, minus normalising.
+  return `${runLogDir(stateDir, dagId, runId)}${sep}${taskId}${sep}${tryNumber}.log`;
+}
+
+// The log folder of the run asked for last: every try of a run asks for it.
+let lastRunLogDir: { stateDir: string; dagId: string; runId: string; dir: string } | undefined;
+
+function runLogDir(stateDir: string, dagId: string, runId: string): string {
+  const last = lastRunLogDir;
+  if (last?.stateDir === stateDir && last.dagId === dagId && last.runId === runId) return last.dir;
   assertSafeId("dag", dagId);
   assertSafeId("run", runId);
-  assertSafeId("task", taskId);
-  return join(stateDir, "logs", dagId, runId, taskId, `${tryNumber}.log`);
+  const dir = join(stateDir, "logs", dagId, runId);
+  lastRunLogDir = { stateDir, dagId, runId, dir };
+  return dir;
 }
