@@ -50,6 +50,10 @@ export function settleRun(
   tasks: Readonly<Record<string, TaskInstance>>,
   options: { now: Date; only?: Iterable<string>; held?: ReadonlySet<string> },
 ): Settlement {
+  // The common call after a task with no downstream task ends: nothing to visit.
+  if (Array.isArray(options.only) && options.only.length === 0) {
+    return { changed: [], ready: [], waitingForRetry: [] };
+  }
   const changed = new Map<string, TaskInstance>();
   const ready: string[] = [];
   const waitingForRetry: { taskId: string; at: string }[] = [];

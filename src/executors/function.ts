@@ -1,5 +1,5 @@
 import type { TaskContext } from "../api/context.js";
-import type { TaskFunction } from "../api/definitions.js";
+import { isTask, type Task, type TaskFunction } from "../api/definitions.js";
 import { isFailTask, isSkipTask } from "../api/signals.js";
 import { findNonJson, type Json } from "../core/json.js";
 import type {
@@ -22,24 +22,47 @@ import { TrySignal } from "./try-signal.js";
 export class FunctionExecutor implements Executor {
   constructor(private readonly resolver: TaskResolver) {}
 
-  async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
-    const { task } = await resolveTask(this.resolver, execution.ref);
-    if (!task.run) throw new Error(`task "${task.id}" is not a function task`);
-    if (execution.signal.aborted) return cancelled();
+  execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+    const resolved = this.resolver.resolve(execution.ref);
+    // The in-process resolver answers synchronously: then no await, and no promise, on the way in.
+    if (isTask(resolved)) return this.start(resolved, execution, onStarted);
+    return resolveTask(this.resolver, execution.ref).then(({ task }) =>
+      this.start(task, execution, onStarted),
+    );
+  }
+
+  private start(
+    task: Task,
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+  ): Promise<TaskOutcome> {
+    if (!task.run) return Promise.reject(new Error(`task "${task.id}" is not a function task`));
+    if (execution.signal.aborted) return Promise.resolve(cancelled());
     const log = openFileLogger(execution.logPath);
     // Without a timeout, the run's own signal is all the task needs: nothing to link.
     const trySignal = execution.timeoutMs === undefined ? undefined : new TrySignal();
-    const ctx = buildTaskContext(
-      execution,
-      log,
-      trySignal ? () => trySignal.signal : execution.signal,
-    );
-    onStarted({ pid: process.pid });
+    let outcome: TaskOutcome | Promise<TaskOutcome>;
     try {
-      return await runFunction(task.run, ctx, execution, trySignal, log);
-    } finally {
+      const ctx = buildTaskContext(
+        execution,
+        log,
+        trySignal ? () => trySignal.signal : execution.signal,
+      );
+      onStarted({ pid: process.pid });
+      outcome = runFunction(task.run, ctx, execution, trySignal, log);
+    } catch (error) {
       log.close();
+      return Promise.reject(error);
     }
+    if (!(outcome instanceof Promise)) {
+      log.close();
+      return Promise.resolve(outcome);
+    }
+    // runFunction's promise never rejects: a throw of the task is a failed outcome.
+    return outcome.then((ended) => {
+      log.close();
+      return ended;
+    });
   }
 
   async close(): Promise<void> {}

@@ -425,7 +425,7 @@ class RunExecution {
 
   // What a finished try sets off: branch and short-circuit skips, failFast, the downstream tasks.
   private follow(spec: TaskSpec, instance: TaskInstance, at: Date): void {
-    let only: string[] = instance.state === "up_for_retry" ? [spec.id] : [...spec.downstream];
+    let only: readonly string[] = instance.state === "up_for_retry" ? [spec.id] : spec.downstream;
     if (instance.state === "success" && spec.role === "branch") {
       const choice = readBranchChoice(this.dag, spec.id, instance.result);
       const skipped = skipUnchosen(
@@ -435,7 +435,7 @@ class RunExecution {
         "chosen" in choice ? choice.chosen : [],
       );
       this.markAll(skipped, at);
-      for (const ti of skipped) only.push(...this.dag.tasks.get(ti.task_id)!.downstream);
+      only = [...only, ...skipped.flatMap((ti) => this.dag.tasks.get(ti.task_id)!.downstream)];
     }
     if (instance.state === "success" && spec.role === "short_circuit" && !instance.result) {
       this.markAll(skipShortCircuited(this.dag, this.tasks, spec.id), at);

@@ -8,7 +8,7 @@ import { automatedTwins } from "./automated-twins.js";
 import { FileRunWriter, removeJournal } from "./file-run-writer.js";
 import { JournalAppender } from "./journal-appender.js";
 import { ensureLayoutMarker } from "./layout-marker.js";
-import { releaseLock, takeLock, type LockTiming } from "./locks.js";
+import { releaseLock, takeLock, type LockTiming, type ReleaseLock } from "./locks.js";
 import { readStoredRun } from "./run-file.js";
 import { syncDir } from "./dir-sync.js";
 import type { PreparedFile } from "./durable-write.js";
@@ -108,19 +108,13 @@ export class FileStateStore implements StateStore {
   async createAndOpenRun(run: DagRun): Promise<RunWriter> {
     const paths = runPaths(this.location, run.dag_id, run.run_id);
     await this.assertRunIsNew(run, paths);
-    ensureDagDir(paths);
-    // The run's lock first: from the moment the snapshot is in place, it is ours.
     let writer: FileRunWriter | undefined;
-    const release = await takeLock(paths.snapshot, paths.lock, this.timing, "fail-fast", (error) =>
-      writer?.markLockLost(error),
-    );
-    if (release === "held") {
-      // Another process creating the same id holds it, or died doing so: the usual way.
-      await this.create(run, paths);
-      return this.openRun(run.dag_id, run.run_id);
-    }
+    const release = await this.create(run, paths, (error) => writer?.markLockLost(error));
+    // A lock left on the new id by a process that died creating it: the run exists now, queued,
+    // for whoever opens it once that lock is stale (as when openRun after createRun fails).
+    if (release === "held") throw await this.runIsBusy(run.dag_id, run.run_id);
+    if (release === undefined) throw new Error("bug: create() took no run lock");
     try {
-      await this.create(run, paths);
       writer = new FileRunWriter(run, 0, paths, JournalAppender.open(paths.journal), release);
       return writer;
     } catch (error) {
@@ -134,26 +128,36 @@ export class FileStateStore implements StateStore {
    * "is the id free" and the rename happen under the DAG lock, so other creators wait for a few
    * metadata calls, not for the disk. The folder's fsync (the rename's durability) comes after
    * the lock is released and before this returns, so no journal ever exists before its snapshot
-   * is durable.
+   * is durable. With `lockRun`, the run's own lock is taken just before the rename and returned.
    */
-  private async create(run: DagRun, paths: RunPaths): Promise<void> {
+  private async create(
+    run: DagRun,
+    paths: RunPaths,
+    lockRun?: (lost: Error) => void,
+  ): Promise<ReleaseLock | "held" | undefined> {
     ensureDagDir(paths);
     const prepared = await prepareSnapshot(paths.snapshot, run);
+    let runLock: ReleaseLock | "held" | undefined;
     try {
-      await this.creating.run(run.dag_id, () => this.renameUnderDagLock(run, paths, prepared));
+      runLock = await this.creating.run(run.dag_id, () =>
+        this.renameUnderDagLock(run, paths, prepared, lockRun),
+      );
     } catch (error) {
       prepared.discard();
       throw error;
     }
     await syncDir(paths.dir);
+    return runLock;
   }
 
-  // Puts the prepared snapshot in place, holding the DAG lock between "is the id free" and the rename.
+  // Puts the prepared snapshot in place, holding the DAG lock between "is the id free" and the
+  // rename; takes the run's lock too when asked (after the DAG lock, as createRun then openRun).
   private async renameUnderDagLock(
     run: DagRun,
     paths: RunPaths,
     prepared: PreparedFile,
-  ): Promise<void> {
+    lockRun?: (lost: Error) => void,
+  ): Promise<ReleaseLock | "held" | undefined> {
     const lockPath = dagLockPath(this.location, run.dag_id);
     const release = await takeLock(paths.dir, lockPath, this.timing, "wait-briefly");
     if (release === "held") {
@@ -166,11 +170,15 @@ export class FileStateStore implements StateStore {
     }
     try {
       await this.assertRunIsNew(run, paths);
+      const runLock =
+        lockRun && (await takeLock(paths.snapshot, paths.lock, this.timing, "fail-fast", lockRun));
       try {
         await prepared.commit();
       } catch (error) {
+        if (runLock !== undefined && runLock !== "held") await releaseLock(runLock);
         throw inaccessibleStatePath(paths.snapshot, "write", error);
       }
+      return runLock;
     } finally {
       await releaseLock(release);
     }

@@ -19,7 +19,10 @@ export interface ParsedJournal {
 
 /** One journal line, newline included: the line is committed once its newline is on disk. */
 export function formatJournalLine(entry: JournalEntry): string {
-  return `${JSON.stringify(entry)}\n`;
+  // The text JSON.stringify(entry) gives, without walking a wrapper object per save.
+  return "task" in entry
+    ? `{"seq":${entry.seq},"task":${JSON.stringify(entry.task)}}\n`
+    : `{"seq":${entry.seq},"run":${JSON.stringify(entry.run)}}\n`;
 }
 
 // Accepts one parsed line, or says (naming the file and line) why not.

@@ -5,6 +5,15 @@ import { makeTask } from "../../fixtures/store/runs.js";
 
 const line = (seq: number) => formatJournalLine({ seq, task: makeTask(`t${seq}`, "success") });
 
+describe("formatJournalLine", () => {
+  it("writes what JSON.stringify writes, and a newline", () => {
+    const task = { seq: 7, task: makeTask("extract", "success") };
+    const run = { seq: 8, run: { dag_id: "etl", state: "running", params: { a: [1] } } };
+    expect(formatJournalLine(task)).toBe(`${JSON.stringify(task)}\n`);
+    expect(formatJournalLine(run as never)).toBe(`${JSON.stringify(run)}\n`);
+  });
+});
+
 describe("parseJournal", () => {
   it.each([
     ["an empty journal", "", 0, false],
