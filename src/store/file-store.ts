@@ -236,7 +236,7 @@ export class FileStateStore implements StateStore {
     return tryLogPath(this.location, dagId, runId, taskId, tryNumber);
   }
 
-  // Run ids of a DAG from its snapshot file names.
+  // Run ids of a DAG from its snapshot (and journal) file names.
   private async listRunIds(dagId: string): Promise<string[]> {
     const entries = await readDirIfAny(dagDir(this.location, dagId));
     return runIdsIn(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
@@ -269,13 +269,18 @@ export class FileStateStore implements StateStore {
   }
 }
 
-// Run ids from the file names of a DAG folder: one per snapshot (`<run_id>.json`).
+// Run ids from the file names of a DAG folder: one per snapshot (`<run_id>.json`), and one per
+// journal without a snapshot beside it, so that reading that run reports the broken pair
+// (a snapshot exists before its journal is created and is only ever replaced by a rename; a
+// listing that raced such a rename finds the snapshot when the run is read).
 function runIdsIn(names: Iterable<string>): string[] {
-  const ids: string[] = [];
+  const ids = new Set<string>();
   for (const name of names) {
-    if (name.endsWith(".json") && !name.startsWith(".")) ids.push(name.slice(0, -".json".length));
+    if (name.startsWith(".")) continue;
+    if (name.endsWith(".json")) ids.add(name.slice(0, -".json".length));
+    else if (name.endsWith(".journal")) ids.add(name.slice(0, -".journal".length));
   }
-  return ids;
+  return [...ids];
 }
 
 // Creates the DAG's folder if needed. Sync: one mkdir (EEXIST) and one stat, cheaper than two
