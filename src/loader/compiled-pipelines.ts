@@ -10,6 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { pruneCompileCache } from "./prune-cache.js";
 import { bundlePipeline, hashOf, type BundleInput } from "./bundle-pipeline.js";
 
 /**
@@ -88,6 +89,7 @@ async function compileAndStore(
       if (previous && previous.output !== output) {
         rmSync(join(options.cacheDir!, previous.output), { force: true });
       }
+      pruneCompileCache(options.cacheDir!, Date.now());
       return pathToFileURL(join(options.cacheDir!, output)).href;
     } catch {
       // A cache folder that cannot be written (read-only home, full disk) only costs speed.

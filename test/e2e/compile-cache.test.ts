@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -50,6 +50,37 @@ describe("the compile cache", () => {
     const after = await cachedBundles(cache);
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(bundle);
+  });
+
+  it("prunes, once a day when it compiles, what no pipeline can use any more", async () => {
+    project = await makeProject({
+      "pipelines/a.ts": pipeline("a"),
+      "pipelines/b.ts": pipeline("b"),
+    });
+    const cache = join(project.dir, ".flow-cache");
+    expect(await listedIds(project)).toEqual(["a", "b"]);
+    const manifests = async (): Promise<string[]> =>
+      (await readdir(cache)).filter((name) => name.endsWith(".json"));
+    expect(await manifests()).toHaveLength(2);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    const oldOrphan = `${"a".repeat(40)}.mjs`;
+    const newOrphan = `${"b".repeat(40)}.mjs`;
+    await writeFile(join(cache, oldOrphan), "export {};\n");
+    await utimes(join(cache, oldOrphan), twoDaysAgo, twoDaysAgo);
+    await writeFile(join(cache, newOrphan), "export {};\n");
+    await utimes(join(cache, ".last-prune"), twoDaysAgo, twoDaysAgo);
+    await rm(join(project.dir, "pipelines/b.ts"));
+
+    // A warm start never prunes; a compile (a.ts edited) does.
+    expect(await listedIds(project)).toEqual(["a"]);
+    expect(await manifests()).toHaveLength(2);
+    await project.write("pipelines/a.ts", pipeline("a2"));
+    expect(await listedIds(project)).toEqual(["a2"]);
+    expect(await manifests()).toHaveLength(1);
+    const bundles = await cachedBundles(cache);
+    expect(bundles).toHaveLength(2);
+    expect(bundles).toContain(newOrphan);
+    expect(bundles).not.toContain(oldOrphan);
   });
 
   it("compiles again when a helper in a sub-folder changes", async () => {

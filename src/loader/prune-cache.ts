@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MARKER = ".last-prune";
+
+/**
+ * Removes what no pipeline can use any more from the compile cache, at most once a day (a
+ * marker file's mtime says when it last ran) and only when something was compiled, so a warm
+ * start never pays for it: the manifest and bundle of a pipeline file that no longer exists (a
+ * deleted pipeline, a CI checkout that is gone), and bundles no manifest names that are a day
+ * old (left by a process killed between writing a bundle and its manifest; a day, so that a
+ * bundle whose manifest is being written right now is never taken). Best effort: another
+ * process may prune at the same time, and any failure is ignored.
+ */
+export function pruneCompileCache(cacheDir: string, now: number): void {
+  try {
+    const marker = join(cacheDir, MARKER);
+    if (existsSync(marker) && now - statSync(marker).mtimeMs < DAY_MS) return;
+    writeFileSync(marker, "");
+    const names = readdirSync(cacheDir);
+    const referenced = new Set<string>();
+    for (const name of names.filter((entry) => entry.endsWith(".json"))) {
+      const manifest = readManifestFields(join(cacheDir, name));
+      if (manifest && existsSync(manifest.entry)) {
+        referenced.add(manifest.output);
+        continue;
+      }
+      rmSync(join(cacheDir, name), { force: true });
+      if (manifest) rmSync(join(cacheDir, manifest.output), { force: true });
+    }
+    for (const name of names.filter((entry) => entry.endsWith(".mjs"))) {
+      if (referenced.has(name)) continue;
+      const path = join(cacheDir, name);
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (info && now - info.mtimeMs >= DAY_MS) rmSync(path, { force: true });
+    }
+  } catch {
+    // Pruning only saves disk space.
+  }
+}
+
+function readManifestFields(path: string): { entry: string; output: string } | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as { entry?: unknown; output?: unknown };
+    return typeof parsed.entry === "string" && typeof parsed.output === "string"
+      ? { entry: parsed.entry, output: parsed.output }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
