@@ -146,8 +146,13 @@ function isCurrent(manifest: Manifest, file: string, apiUrl: string, cacheDir: s
 // Temp file and rename: a reader in another flow process sees the old file or the new one.
 function writeAtomically(path: string, content: string): void {
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, path);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /**
