@@ -8,9 +8,9 @@ const MARKER = ".last-prune";
  * Removes what no pipeline can use any more from the compile cache, at most once a day (a
  * marker file's mtime says when it last ran) and only when something was compiled, so a warm
  * start never pays for it: the manifest and bundle of a pipeline file that no longer exists (a
- * deleted pipeline, a CI checkout that is gone), and bundles no manifest names that are a day
- * old (left by a process killed between writing a bundle and its manifest; a day, so that a
- * bundle whose manifest is being written right now is never taken). Best effort: another
+ * deleted pipeline, a CI checkout that is gone), and bundles no manifest names and temp files
+ * that are a day old (left by a process killed between writing a bundle and its manifest, or in
+ * the middle of a write; a day, so that a file being written right now is never taken). Best effort: another
  * process may prune at the same time, and any failure is ignored.
  */
 export function pruneCompileCache(cacheDir: string, now: number): void {
@@ -29,7 +29,7 @@ export function pruneCompileCache(cacheDir: string, now: number): void {
       rmSync(join(cacheDir, name), { force: true });
       if (manifest) rmSync(join(cacheDir, manifest.output), { force: true });
     }
-    for (const name of names.filter((entry) => entry.endsWith(".mjs"))) {
+    for (const name of names.filter((entry) => /\.(mjs|tmp)$/.test(entry))) {
       if (referenced.has(name)) continue;
       const path = join(cacheDir, name);
       const info = statSync(path, { throwIfNoEntry: false });
