@@ -147,17 +147,14 @@ describe("a broken run file", () => {
   // already exists`. The store's own reader calls it corruption ("a journal without its
   // snapshot"); expected: exit 4 naming the journal, from every command.
   // Regression (found by this suite): the run was invisible to status, clear and the scheduler.
-  it(
-    "a journal without its snapshot: exit 4, one line naming the journal, nothing changed",
-    async () => {
-      writeFileSync(join(project.dir, JOURNAL), `${journalLines().join("\n")}\n`);
-      rmSync(join(project.dir, SNAPSHOT));
-      await expectEveryCommandRefuses(
-        ["status", "scheduler --once", "backfill", "clear --yes"],
-        journalFile,
-      );
-    },
-  );
+  it("a journal without its snapshot: exit 4, one line naming the journal, nothing changed", async () => {
+    writeFileSync(join(project.dir, JOURNAL), `${journalLines().join("\n")}\n`);
+    rmSync(join(project.dir, SNAPSHOT));
+    await expectEveryCommandRefuses(
+      ["status", "scheduler --once", "backfill", "clear --yes"],
+      journalFile,
+    );
+  });
 
   // Regression (found by this suite): on a corrupt run file, `flow scheduler --once` wrote the
   // error twice (its log line, then the `flow:` line).
