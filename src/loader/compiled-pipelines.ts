@@ -10,8 +10,9 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { FORMAT, readManifest, type Manifest } from "./cache-manifest.js";
 import { pruneCompileCache } from "./prune-cache.js";
-import { bundlePipeline, hashOf, type BundleInput } from "./bundle-pipeline.js";
+import { bundlePipeline, hashOf } from "./bundle-pipeline.js";
 
 /**
  * The compile cache: a pipeline's bundle (see bundle-pipeline.ts) is kept in `cacheDir` under
@@ -22,17 +23,6 @@ import { bundlePipeline, hashOf, type BundleInput } from "./bundle-pipeline.js";
  * gets another URL: a scheduler that imports it again gets the new code (ES modules are cached
  * by URL), and an unchanged one keeps its module.
  */
-
-// Bump when the bundle's shape changes, so that older cache entries are not used.
-const FORMAT = 1;
-
-interface Manifest {
-  readonly format: number;
-  readonly entry: string;
-  readonly apiUrl: string;
-  readonly inputs: readonly BundleInput[];
-  readonly output: string;
-}
 
 export interface CompileOptions {
   readonly apiUrl: string;
@@ -117,15 +107,6 @@ function uncachedUrl(code: string): string {
     return pathToFileURL(path).href;
   } catch {
     return `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`;
-  }
-}
-
-function readManifest(path: string): Manifest | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest;
-    return manifest.format === FORMAT && Array.isArray(manifest.inputs) ? manifest : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readManifest } from "./cache-manifest.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MARKER = ".last-prune";
@@ -21,7 +22,7 @@ export function pruneCompileCache(cacheDir: string, now: number): void {
     const names = readdirSync(cacheDir);
     const referenced = new Set<string>();
     for (const name of names.filter((entry) => entry.endsWith(".json"))) {
-      const manifest = readManifestFields(join(cacheDir, name));
+      const manifest = readManifest(join(cacheDir, name));
       if (manifest && existsSync(manifest.entry)) {
         referenced.add(manifest.output);
         continue;
@@ -37,16 +38,5 @@ export function pruneCompileCache(cacheDir: string, now: number): void {
     }
   } catch {
     // Pruning only saves disk space.
-  }
-}
-
-function readManifestFields(path: string): { entry: string; output: string } | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as { entry?: unknown; output?: unknown };
-    return typeof parsed.entry === "string" && typeof parsed.output === "string"
-      ? { entry: parsed.entry, output: parsed.output }
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
