@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
+import type { Workspace } from "../ops/workspace.js";
 
 /** What every command gets from the outside world, so tests and the binary wire it the same way. */
 export interface CliContext {
@@ -61,4 +62,15 @@ export function pipelinesDir(context: CliContext, options: GlobalOptions): strin
 /** The state dir: --state-dir, else FLOW_HOME, else ./state. */
 export function stateDir(context: CliContext, options: GlobalOptions): string {
   return resolve(context.cwd, options.stateDir ?? context.env.FLOW_HOME ?? "state");
+}
+
+/** The workspace this invocation's operations work in. */
+export function workspaceOf(context: CliContext, options: GlobalOptions): Workspace {
+  return {
+    cwd: context.cwd,
+    env: context.env,
+    pipelinesDir: pipelinesDir(context, options),
+    stateDir: stateDir(context, options),
+    now: () => context.now(),
+  };
 }

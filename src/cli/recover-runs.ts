@@ -1,8 +1,8 @@
 import type { DagRun } from "../core/run.js";
 import { recoverLostRuns, runsClaimingToRun } from "../runner/recover.js";
 import type { StateStore } from "../store/state-store.js";
-import type { CliContext, GlobalOptions } from "./context.js";
-import { loadDag } from "./load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "./context.js";
+import { loadDag } from "../ops/load-dag.js";
 
 /**
  * Before a command shows or uses the runs of a DAG: recover the runs whose flow process died, so
@@ -19,7 +19,7 @@ export async function listRunsRecovered(
   if (runsClaimingToRun(runs).length === 0) return runs;
   let loaded;
   try {
-    ({ loaded } = await loadDag(context, options, dagId));
+    ({ loaded } = await loadDag(workspaceOf(context, options), dagId));
   } catch {
     return runs; // the DAG no longer loads: show the runs as stored
   }

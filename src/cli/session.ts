@@ -2,21 +2,8 @@ import { InterruptedError } from "../errors.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
 import { makeLocalEngine, type Engine } from "../runner/engine.js";
-import { FileStateStore } from "../store/file-store.js";
 import type { StateStore } from "../store/state-store.js";
-import { stateDir, type CliContext, type GlobalOptions } from "./context.js";
-
-/**
- * Opens the state dir of this invocation. FLOW_LOCK_STALE_MS (a testing aid) shortens how long
- * the lock of a dead flow process blocks others (default 10 s).
- */
-export function openStore(context: CliContext, options: GlobalOptions): Promise<FileStateStore> {
-  const stale = Number(context.env.FLOW_LOCK_STALE_MS);
-  return FileStateStore.open(
-    stateDir(context, options),
-    Number.isInteger(stale) && stale >= 2000 ? { lockStaleMs: stale } : {},
-  );
-}
+import type { CliContext } from "./context.js";
 
 /** How work under withEngine is told to stop. */
 export interface StopSignals {

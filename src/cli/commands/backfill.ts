@@ -13,8 +13,9 @@ import { backfillRange, type BackfillRange } from "../../runner/backfill-range.j
 import { MemoryStateStore } from "../../store/memory-store.js";
 import { LAYOUT_MARKER } from "../../store/state-paths.js";
 import type { StateStore } from "../../store/state-store.js";
-import { stateDir, type CliContext, type GlobalOptions } from "../context.js";
-import { loadDag, warnImportErrors } from "../load-dag.js";
+import { stateDir, type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { loadDag } from "../../ops/load-dag.js";
+import { warnImportErrors } from "../import-warnings.js";
 import { toStatusJson } from "../output/status-json.js";
 import { GRACE_OPTION, parseDate, parseGrace, parsePositiveInt } from "../parse.js";
 import {
@@ -24,7 +25,8 @@ import {
 } from "../render/backfill-progress.js";
 import { paint } from "../render/colors.js";
 import { renderRunsTable } from "../render/summary.js";
-import { openStore, withEngine } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
+import { withEngine } from "../session.js";
 
 interface BackfillFlags {
   start: string;
@@ -84,7 +86,7 @@ Examples:
           : parsePositiveInt("--parallelism", flags.parallelism);
       const graceMs = parseGrace(flags.grace);
 
-      const { pipelines, loaded } = await loadDag(context, global, dagId);
+      const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
       warnImportErrors(context, pipelines);
       const { dag } = loaded;
       const timetable = timetableOf(dag);
@@ -132,7 +134,7 @@ Examples:
         // A state dir that does not exist yet has no runs; opening it would create it.
         const marker = join(stateDir(context, global), LAYOUT_MARKER);
         const store: StateStore = existsSync(marker)
-          ? await openStore(context, global)
+          ? await openStore(workspaceOf(context, global))
           : new MemoryStateStore();
         const steps = await planBackfillRuns(store, loaded, range.intervals, {
           ...options,
@@ -143,7 +145,7 @@ Examples:
         return;
       }
 
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       const steps = await planBackfillRuns(store, loaded, range.intervals, options);
       const runsAtOnce = maxActiveRuns ?? dag.maxActiveRuns;
       const toRun = steps.filter((step) => step.action !== "skip").length;

@@ -15,11 +15,11 @@ import {
   type RunClear,
 } from "../clear-plan.js";
 import { canAsk, confirm } from "../confirm.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { findRun } from "../find-run.js";
-import { loadDag } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { parseDate } from "../parse.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface ClearOptions {
   run?: string;
@@ -65,9 +65,9 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
       const global = command.optsWithGlobals<GlobalOptions>();
       const selection = parseSelection(options);
       const range = parseRange(options);
-      const { loaded } = await loadDag(context, global, dagId);
+      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
       const { dag } = loaded;
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       // Recovering a run whose flow process died writes, so a dry run reads the runs as stored.
       if (!options.dryRun) await recoverLostRuns(store, loaded, () => context.now());
       const runs: DagRun[] =

@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { loadAll } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { loadAll } from "../../ops/load-dag.js";
 import { renderDagsTable } from "../render/summary.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 /** `flow list`: the DAGs, their schedule and last run; then the import errors. */
 export function makeListCommand(context: CliContext): Command {
@@ -20,8 +20,8 @@ Examples:
     )
     .action(async (options: { json?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const pipelines = await loadAll(context, global);
-      const store = await openStore(context, global);
+      const pipelines = await loadAll(workspaceOf(context, global));
+      const store = await openStore(workspaceOf(context, global));
       const rows = [];
       for (const { dag } of [...pipelines.dags.values()].sort((a, b) =>
         a.dag.id.localeCompare(b.dag.id),

@@ -1,10 +1,10 @@
 import { createReadStream, existsSync } from "node:fs";
 import { Command } from "commander";
 import { NotFoundError, UsageError } from "../../errors.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { findRun } from "../find-run.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { findRun } from "../../ops/find-run.js";
 import { parsePositiveInt } from "../parse.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 /** `flow logs <dag> <task>`: print the log of one try of a task. */
 export function makeLogsCommand(context: CliContext): Command {
@@ -31,7 +31,7 @@ Examples:
         const global = command.optsWithGlobals<GlobalOptions>();
         const tryOption =
           options.try === undefined ? undefined : parsePositiveInt("--try", options.try);
-        const store = await openStore(context, global);
+        const store = await openStore(workspaceOf(context, global));
         const run = await findRun(store, dagId, options.run);
         const instance = run.tasks[taskId];
         if (!instance)

@@ -2,12 +2,12 @@ import { Argument, Command } from "commander";
 import { MARK_STATES, markTaskInstances, type MarkState } from "../../core/mark.js";
 import { NotFoundError } from "../../errors.js";
 import { recoverLostRuns } from "../../runner/recover.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { findRun } from "../find-run.js";
-import { loadDag } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { formatState } from "../render/colors.js";
 import { makeTable } from "../render/table.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface MarkOptions {
   run: string;
@@ -43,13 +43,13 @@ A run with tasks left to run goes back to queued: continue it with flow run <dag
     )
     .action(async (dagId: string, state: MarkState, options: MarkOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      const { loaded } = await loadDag(context, global, dagId);
+      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
       const { dag } = loaded;
       if (!dag.tasks.has(options.task))
         throw new NotFoundError("task", options.task, [...dag.tasks.keys()].sort(), {
           where: `dag "${dagId}"`,
         });
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       await recoverLostRuns(store, loaded, () => context.now());
       const { run_id: runId } = await findRun(store, dagId, options.run);
       // A run executed by a live process cannot be taken: LockError, nothing changed.

@@ -4,11 +4,11 @@ import { formatDuration } from "../../core/duration.js";
 import { upcomingRuns } from "../../core/timetable-next-run.js";
 import { formatInZone } from "../../core/timetable-zone.js";
 import { FlowError, EXIT } from "../../errors.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { loadDag } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { parsePositiveInt } from "../parse.js";
 import { makeTable } from "../render/table.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 /** `flow next <dag>`: when the schedule will create the next runs, and for which intervals. */
 export function makeNextCommand(context: CliContext): Command {
@@ -30,7 +30,7 @@ Examples:
     .action(async (dagId: string, options: { count: string; json?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const count = parsePositiveInt("--count", options.count);
-      const { loaded } = await loadDag(context, global, dagId);
+      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
       const { dag } = loaded;
       const timetable = timetableOf(dag);
       if (timetable === null) {
@@ -41,7 +41,7 @@ Examples:
           },
         );
       }
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       const now = context.now();
       const runs = upcomingRuns(timetable, {
         lastAutomatedInterval: lastAutomatedInterval(await store.listRuns(dagId)),

@@ -4,12 +4,13 @@ import type { DagRun } from "../../core/run.js";
 import { isRunFinished } from "../../core/states.js";
 import { recoverLostRuns } from "../../runner/recover.js";
 import { writeClear } from "../clear-plan.js";
-import type { CliContext, GlobalOptions } from "../context.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
-import { findRun } from "../find-run.js";
-import { loadDag, warnImportErrors } from "../load-dag.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadDag } from "../../ops/load-dag.js";
+import { warnImportErrors } from "../import-warnings.js";
 import { GRACE_OPTION, parseGrace, parsePositiveInt } from "../parse.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface RetryOptions {
   parallelism?: string;
@@ -47,10 +48,10 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
-      const { pipelines, loaded } = await loadDag(context, global, dagId);
+      const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
       warnImportErrors(context, pipelines);
       const { dag } = loaded;
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       await recoverLostRuns(store, loaded, () => context.now());
       let target: DagRun | undefined;
       if (runIdArg !== undefined) target = await findRun(store, dagId, runIdArg);

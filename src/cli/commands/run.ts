@@ -3,10 +3,11 @@ import { formatRunId } from "../../core/context.js";
 import { manualDataInterval } from "../../core/dag-timetable.js";
 import { newRun } from "../../core/transitions.js";
 import { UsageError } from "../../errors.js";
-import type { CliContext, GlobalOptions } from "../context.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
-import { findRun } from "../find-run.js";
-import { loadDag, warnImportErrors } from "../load-dag.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadDag } from "../../ops/load-dag.js";
+import { warnImportErrors } from "../import-warnings.js";
 import {
   GRACE_OPTION,
   collect,
@@ -15,7 +16,7 @@ import {
   parseParams,
   parsePositiveInt,
 } from "../parse.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface RunOptions {
   run?: string;
@@ -67,9 +68,9 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
-      const { pipelines, loaded } = await loadDag(context, global, dagId);
+      const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
       warnImportErrors(context, pipelines);
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       const dag = loaded.dag;
       let runId: string;
       if (options.run !== undefined) {

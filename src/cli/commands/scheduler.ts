@@ -17,10 +17,16 @@ import {
 import { makeSchedulerLog, type SchedulerLog } from "../../scheduler/scheduler-log.js";
 import { stopScheduler } from "../../scheduler/stop-scheduler.js";
 import { unfinishedRunsOnly } from "../../scheduler/unfinished-runs-store.js";
-import { pipelinesDir, stateDir, type CliContext, type GlobalOptions } from "../context.js";
-import { loadAll } from "../load-dag.js";
+import {
+  pipelinesDir,
+  stateDir,
+  type CliContext,
+  type GlobalOptions,
+  workspaceOf,
+} from "../context.js";
+import { loadAll } from "../../ops/load-dag.js";
 import { parsePositiveInt } from "../parse.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface SchedulerOptions {
   once?: boolean;
@@ -84,7 +90,7 @@ async function schedule(
   global: GlobalOptions,
   options: { once: boolean; graceMs: number; parallelism: number | undefined },
 ): Promise<void> {
-  const store = await openStore(context, global);
+  const store = await openStore(workspaceOf(context, global));
   const log = makeSchedulerLog(context.stdout, context.stderr);
   const stop = new GracefulStop(options.graceMs);
   const lock = await takeSchedulerLock(store.location, (error) => {
@@ -104,7 +110,7 @@ async function schedule(
   );
   try {
     const dir = pipelinesDir(context, global);
-    const pipelines = await loadAll(context, global);
+    const pipelines = await loadAll(workspaceOf(context, global));
     for (const error of pipelines.errors)
       for (const message of error.messages) log.warn(`import error: ${message}`);
     const resolver = new ReloadingResolver(pipelines);
@@ -124,7 +130,7 @@ async function schedule(
           resolver,
           pipelinesDir: dir,
           pipelines,
-          reload: () => loadAll(context, global),
+          reload: () => loadAll(workspaceOf(context, global)),
           cwd: context.cwd,
           now: () => context.now(),
           log,
@@ -175,7 +181,7 @@ async function detach(
   global: GlobalOptions,
   options: SchedulerOptions,
 ): Promise<void> {
-  const store = await openStore(context, global);
+  const store = await openStore(workspaceOf(context, global));
   const status = await readSchedulerStatus(store.location);
   if (status.running) {
     throw new LockError(

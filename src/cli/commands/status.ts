@@ -1,12 +1,12 @@
 import { Command } from "commander";
 import { FlowError, EXIT } from "../../errors.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { findRun } from "../find-run.js";
-import { loadAll } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadAll } from "../../ops/load-dag.js";
 import { toStatusJson } from "../output/status-json.js";
 import { renderRunsTable, renderSummary } from "../render/summary.js";
 import { listRunsRecovered } from "../recover-runs.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 
 interface StatusOptions {
   run?: string;
@@ -35,12 +35,12 @@ Examples:
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new FlowError(`--limit must be a whole number >= 1`, { exitCode: EXIT.usage });
-      const store = await openStore(context, global);
+      const store = await openStore(workspaceOf(context, global));
       const all = await listRunsRecovered(context, global, store, dagId);
       let runs = options.run === undefined ? all : [await findRun(store, dagId, options.run)];
       if (runs.length === 0) {
         // No runs: tell an unknown DAG from one that never ran.
-        const pipelines = await loadAll(context, global);
+        const pipelines = await loadAll(workspaceOf(context, global));
         if (!pipelines.dags.has(dagId)) {
           const known = [...pipelines.dags.keys()].sort().map((id) => `"${id}"`);
           throw new FlowError(`unknown dag "${dagId}" (known: ${known.join(", ") || "none"})`, {

@@ -8,8 +8,8 @@ import { formatDuration } from "../../core/duration.js";
 import { newRun } from "../../core/transitions.js";
 import { EXIT, NotFoundError } from "../../errors.js";
 import { LoadedTaskResolver } from "../../loader/module-resolver.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { loadDag } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { followFile } from "../output/follow-file.js";
 import { collect, parseDate, parseParams } from "../parse.js";
 
@@ -44,7 +44,7 @@ Examples:
         const logicalDate =
           options.date === undefined ? context.now() : parseDate("--date", options.date);
         const params = parseParams(options.param);
-        const { pipelines, loaded } = await loadDag(context, global, dagId);
+        const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
         const spec = loaded.dag.tasks.get(taskId);
         if (!spec)
           throw new NotFoundError("task", taskId, [...loaded.dag.tasks.keys()], {

@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { findRun } from "../find-run.js";
-import { loadDag } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { findRun } from "../../ops/find-run.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { renderLegend, renderTree } from "../render/tree.js";
 import { listRunsRecovered } from "../recover-runs.js";
-import { openStore } from "../session.js";
+import { openStore } from "../../ops/open-store.js";
 import { renderGrid } from "../render/grid.js";
 import { parsePositiveInt } from "../parse.js";
 import { UsageError } from "../../errors.js";
@@ -36,8 +36,8 @@ Examples:
           "--run and --runs do not go together: one run, or a grid of the last N",
         );
       }
-      const { loaded } = await loadDag(context, global, dagId);
-      const store = await openStore(context, global);
+      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
+      const store = await openStore(workspaceOf(context, global));
       const runs = await listRunsRecovered(context, global, store, dagId);
       if (gridRuns !== undefined) {
         const grid = renderGrid(loaded.dag, runs.slice(-gridRuns), {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { EXIT } from "../../errors.js";
-import type { CliContext, GlobalOptions } from "../context.js";
-import { loadAll } from "../load-dag.js";
+import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
+import { loadAll } from "../../ops/load-dag.js";
 
 /** `flow validate`: import every pipeline; exit non-zero when any has an import error. */
 export function makeValidateCommand(context: CliContext): Command {
@@ -16,7 +16,9 @@ Examples:
   flow validate --pipelines ./dags`,
     )
     .action(async (options: { json?: boolean }, command: Command) => {
-      const pipelines = await loadAll(context, command.optsWithGlobals<GlobalOptions>());
+      const pipelines = await loadAll(
+        workspaceOf(context, command.optsWithGlobals<GlobalOptions>()),
+      );
       const problems = pipelines.errors.flatMap((error) => error.messages);
       if (options.json) {
         const dags = [...pipelines.dags.keys()].sort();

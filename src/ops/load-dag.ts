@@ -3,15 +3,15 @@ import { FlowError, EXIT, PipelineError } from "../errors.js";
 import { homedir } from "node:os";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
 import { loadPipelines, type LoadedDag, type PipelineSet } from "../loader/load-pipelines.js";
-import { pipelinesDir, type CliContext, type GlobalOptions } from "./context.js";
+import type { Workspace } from "./workspace.js";
 
 /** Loads every pipeline in the pipelines folder. */
-export function loadAll(context: CliContext, options: GlobalOptions): Promise<PipelineSet> {
+export function loadAll(workspace: Workspace): Promise<PipelineSet> {
   // FLOW_IMPORT_TIMEOUT_MS (default 30 s): a pipeline still importing after it is an import error.
-  const timeout = Number(context.env.FLOW_IMPORT_TIMEOUT_MS);
-  return loadPipelines(pipelinesDir(context, options), {
-    cwd: context.cwd,
-    cacheDir: cacheDirFor(context.env, homedir(), context.cwd),
+  const timeout = Number(workspace.env.FLOW_IMPORT_TIMEOUT_MS);
+  return loadPipelines(workspace.pipelinesDir, {
+    cwd: workspace.cwd,
+    cacheDir: cacheDirFor(workspace.env, homedir(), workspace.cwd),
     ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
   });
 }
@@ -21,11 +21,10 @@ export function loadAll(context: CliContext, options: GlobalOptions): Promise<Pi
  * lists the DAGs that exist (and suggests the closest).
  */
 export async function loadDag(
-  context: CliContext,
-  options: GlobalOptions,
+  workspace: Workspace,
   dagId: string,
 ): Promise<{ pipelines: PipelineSet; loaded: LoadedDag }> {
-  const pipelines = await loadAll(context, options);
+  const pipelines = await loadAll(workspace);
   const loaded = pipelines.dags.get(dagId);
   if (loaded) return { pipelines, loaded };
   const broken = pipelines.errors.find((error) => error.dagId === dagId);
@@ -45,11 +44,4 @@ export async function loadDag(
     failed > 0 && `${failed} pipeline file(s) failed to import: flow list shows why`,
   ].filter(Boolean);
   throw new FlowError(`unknown dag "${dagId}" (${hints.join("; ")})`, { exitCode: EXIT.usage });
-}
-
-/** Warns on stderr about pipeline files that failed to import, without stopping the command. */
-export function warnImportErrors(context: CliContext, pipelines: PipelineSet): void {
-  for (const error of pipelines.errors) {
-    context.stderr.write(`flow: warning: import error: ${error.messages[0]}\n`);
-  }
 }
