@@ -1,25 +1,13 @@
 import { Command } from "commander";
 import type { ClearSelection } from "../../core/clear.js";
-import type { DagRun } from "../../core/run.js";
+import type { DateRange, RunClear } from "../../core/clear-plan.js";
 import { UsageError } from "../../errors.js";
-import { recoverLostRuns } from "../../runner/recover.js";
-import {
-  closeAll,
-  countInstances,
-  openAll,
-  planClear,
-  renderClearPlan,
-  runsInRange,
-  writeClear,
-  type DateRange,
-  type RunClear,
-} from "../clear-plan.js";
+import { applyClear, previewClear } from "../../ops/clear.js";
+import { loadDag } from "../../ops/load-dag.js";
 import { canAsk, confirm } from "../confirm.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findRun } from "../../ops/find-run.js";
-import { loadDag } from "../../ops/load-dag.js";
 import { parseDate } from "../parse.js";
-import { openStore } from "../../ops/open-store.js";
+import { describeClearCount, renderClearPlan } from "../render/clear-plan.js";
 
 interface ClearOptions {
   run?: string;
@@ -62,72 +50,44 @@ Without --run, --start or --end every run of the DAG is considered. Cleared runs
 queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pick them up.`,
     )
     .action(async (dagId: string, options: ClearOptions, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      const selection = parseSelection(options);
-      const range = parseRange(options);
-      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
-      const { dag } = loaded;
-      const store = await openStore(workspaceOf(context, global));
-      // Recovering a run whose flow process died writes, so a dry run reads the runs as stored.
-      if (!options.dryRun) await recoverLostRuns(store, loaded, () => context.now());
-      const runs: DagRun[] =
-        options.run !== undefined
-          ? [await findRun(store, dagId, options.run)]
-          : runsInRange(await store.listRuns(dagId), range);
-      const seen = planClear(dag, runs, selection);
-      if (seen.length === 0) {
-        context.stdout.write(`nothing to clear: no task instance of dag "${dagId}" matches\n`);
-        return;
-      }
-      if (options.dryRun) {
-        context.stdout.write(`${renderClearPlan(seen, context.color)}\n`);
-        context.stdout.write(`dry run: would clear ${describe(seen)}; nothing changed\n`);
-        return;
-      }
-      if (!options.yes && !canAsk()) {
-        context.stdout.write(`${renderClearPlan(seen, context.color)}\n`);
+      const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+      const request = {
+        ...(options.run !== undefined && { runId: options.run }),
+        range: parseRange(options),
+        selection: parseSelection(options),
+      };
+      const { loaded } = await loadDag(workspace, dagId);
+      const nothing = `nothing to clear: no task instance of dag "${dagId}" matches\n`;
+      if (options.dryRun || (!options.yes && !canAsk())) {
+        // Recovering a run whose flow process died writes, so a preview reads the runs as stored.
+        const plan = await previewClear(workspace, loaded, request);
+        if (plan.entries.length === 0) return void context.stdout.write(nothing);
+        const count = describeClearCount(plan.entries);
+        context.stdout.write(`${renderClearPlan(plan.entries, context.color)}\n`);
+        if (options.dryRun)
+          return void context.stdout.write(`dry run: would clear ${count}; nothing changed\n`);
         throw new UsageError(
-          `not clearing ${describe(seen)} without confirmation: stdin is not a terminal`,
-          { hint: "pass --yes to clear them, or --dry-run to only list them" },
+          `not clearing ${count} without confirmation: stdin is not a terminal`,
+          {
+            hint: "pass --yes to clear them, or --dry-run to only list them",
+          },
         );
       }
-      // Every run is taken before the first write: a run executed by a live process is a
-      // LockError and nothing is cleared anywhere.
-      const writers = await openAll(
-        store,
-        dagId,
-        seen.map((entry) => entry.run.run_id),
-      );
-      let cleared: RunClear[] = [];
-      try {
-        // Read again under the locks: what is printed and confirmed is what gets cleared.
-        const plan = planClear(
-          dag,
-          writers.map((writer) => writer.run),
-          selection,
-        );
-        if (plan.length === 0) {
-          context.stdout.write(`nothing to clear: no task instance of dag "${dagId}" matches\n`);
-          return;
-        }
-        context.stdout.write(`${renderClearPlan(plan, context.color)}\n`);
-        if (
-          !options.yes &&
-          !(await confirm(`clear ${describe(plan)}?`, { output: context.stderr }))
-        ) {
-          context.stdout.write("cancelled: nothing cleared\n");
-          return;
-        }
-        for (const entry of plan) {
-          const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;
-          writeClear(dag, writer, entry.taskIds, context.now());
-        }
-        cleared = plan;
-      } finally {
-        await closeAll(writers);
+      // What is printed and confirmed is the plan made under the locks: what gets cleared.
+      const result = await applyClear(workspace, loaded, request, {
+        approve: async ({ entries }) => {
+          context.stdout.write(`${renderClearPlan(entries, context.color)}\n`);
+          const question = `clear ${describeClearCount(entries)}?`;
+          return options.yes || (await confirm(question, { output: context.stderr }));
+        },
+      });
+      if (result.status === "nothing") context.stdout.write(nothing);
+      else if (result.status === "declined") context.stdout.write("cancelled: nothing cleared\n");
+      else {
+        const { entries } = result.plan;
+        const next = nextStep(dagId, entries);
+        context.stdout.write(`cleared ${describeClearCount(entries)}; ${next}\n`);
       }
-      if (cleared.length === 0) return;
-      context.stdout.write(`cleared ${describe(cleared)}; ${nextStep(dagId, cleared)}\n`);
     });
 }
 
@@ -163,12 +123,6 @@ function parseRange(options: ClearOptions): DateRange {
       `--start ${options.start} is after --end ${options.end}: nothing could match`,
     );
   return { ...(start && { start }), ...(end && { end }) };
-}
-
-// "3 task instances in 2 runs"
-function describe(plan: readonly RunClear[]): string {
-  const n = countInstances(plan);
-  return `${n} task instance${n === 1 ? "" : "s"} in ${plan.length} run${plan.length === 1 ? "" : "s"}`;
 }
 
 // How to get the cleared runs going again.

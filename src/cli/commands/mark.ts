@@ -1,13 +1,10 @@
 import { Argument, Command } from "commander";
-import { MARK_STATES, markTaskInstances, type MarkState } from "../../core/mark.js";
-import { NotFoundError } from "../../errors.js";
-import { recoverLostRuns } from "../../runner/recover.js";
+import { MARK_STATES, type MarkState } from "../../core/mark.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findRun } from "../../ops/find-run.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { formatState } from "../render/colors.js";
 import { makeTable } from "../render/table.js";
-import { openStore } from "../../ops/open-store.js";
+import { markTask } from "../../ops/mark.js";
 
 interface MarkOptions {
   run: string;
@@ -42,51 +39,30 @@ Examples:
 A run with tasks left to run goes back to queued: continue it with flow run <dag> --run <run_id>.`,
     )
     .action(async (dagId: string, state: MarkState, options: MarkOptions, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
-      const { dag } = loaded;
-      if (!dag.tasks.has(options.task))
-        throw new NotFoundError("task", options.task, [...dag.tasks.keys()].sort(), {
-          where: `dag "${dagId}"`,
-        });
-      const store = await openStore(workspaceOf(context, global));
-      await recoverLostRuns(store, loaded, () => context.now());
-      const { run_id: runId } = await findRun(store, dagId, options.run);
-      // A run executed by a live process cannot be taken: LockError, nothing changed.
-      const writer = await store.openRun(dagId, runId);
+      const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+      const { loaded } = await loadDag(workspace, dagId);
+      const { run: runId, task: taskId } = options;
+      const { before, changed, run } = await markTask(workspace, loaded, {
+        runId,
+        taskId,
+        state,
+        ...(options.upstream && { upstream: true }),
+        ...(options.downstream && { downstream: true }),
+      });
       let output: string;
-      try {
-        const before = writer.run;
-        if (!Object.hasOwn(before.tasks, options.task))
-          throw new NotFoundError("task", options.task, Object.keys(before.tasks).sort(), {
-            where: `run "${runId}"`,
-          });
-        const outcome = markTaskInstances(dag, before, {
-          taskIds: [options.task],
-          state,
-          now: context.now(),
-          ...(options.upstream && { upstream: true }),
-          ...(options.downstream && { downstream: true }),
-        });
-        for (const instance of outcome.changed) writer.saveTask(instance);
-        if (outcome.changed.length > 0 || outcome.run.state !== before.state)
-          writer.saveRun(outcome.run);
-        if (outcome.changed.length === 0) {
-          output = `task "${options.task}" is already ${state} in run ${runId}: nothing changed\n`;
-        } else {
-          const table = makeTable(["task", "was", "now", "reason"], { color: context.color });
-          for (const instance of outcome.changed) {
-            table.push([
-              instance.task_id,
-              formatState(before.tasks[instance.task_id]!.state, context.color),
-              formatState(instance.state, context.color),
-              instance.reason ?? "",
-            ]);
-          }
-          output = `${table.toString()}\n${describeRun(dagId, runId, outcome.run.state)}\n`;
+      if (changed.length === 0) {
+        output = `task "${taskId}" is already ${state} in run ${runId}: nothing changed\n`;
+      } else {
+        const table = makeTable(["task", "was", "now", "reason"], { color: context.color });
+        for (const instance of changed) {
+          table.push([
+            instance.task_id,
+            formatState(before.tasks[instance.task_id]!.state, context.color),
+            formatState(instance.state, context.color),
+            instance.reason ?? "",
+          ]);
         }
-      } finally {
-        await writer.close();
+        output = `${table.toString()}\n${describeRun(dagId, runId, run.state)}\n`;
       }
       context.stdout.write(output);
     });

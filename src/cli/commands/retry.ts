@@ -1,16 +1,11 @@
 import { Command } from "commander";
-import { selectTasksToClear } from "../../core/clear.js";
-import type { DagRun } from "../../core/run.js";
-import { isRunFinished } from "../../core/states.js";
-import { recoverLostRuns } from "../../runner/recover.js";
-import { writeClear } from "../clear-plan.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
-import { findRun } from "../../ops/find-run.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { warnImportErrors } from "../import-warnings.js";
 import { GRACE_OPTION, parseGrace, parsePositiveInt } from "../parse.js";
 import { openStore } from "../../ops/open-store.js";
+import { prepareRetry } from "../../ops/retry.js";
 
 interface RetryOptions {
   parallelism?: string;
@@ -48,43 +43,26 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
-      const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
+      const workspace = workspaceOf(context, global);
+      const { pipelines, loaded } = await loadDag(workspace, dagId);
       warnImportErrors(context, pipelines);
-      const { dag } = loaded;
-      const store = await openStore(workspaceOf(context, global));
-      await recoverLostRuns(store, loaded, () => context.now());
-      let target: DagRun | undefined;
-      if (runIdArg !== undefined) target = await findRun(store, dagId, runIdArg);
-      else target = (await store.listRuns(dagId)).filter((run) => run.state === "failed").at(-1);
-      if (target === undefined) {
-        context.stdout.write(`dag "${dagId}" has no failed run: nothing to retry\n`);
-        return;
-      }
-      const writer = await store.openRun(dagId, target.run_id);
-      let cleared: string[];
-      try {
-        const run = writer.run;
-        cleared = selectTasksToClear(dag, run, { onlyFailed: true });
-        if (cleared.length === 0 && isRunFinished(run.state)) {
-          context.stdout.write(
-            `run ${run.run_id} is ${run.state} with no failed or upstream_failed task: nothing to retry\n`,
-          );
-          return;
-        }
-        if (cleared.length > 0) {
-          const states = cleared.map((id) => `${id} (${run.tasks[id]!.state})`).join(", ");
-          if (!options.json)
-            context.stdout.write(`retrying run ${run.run_id}: cleared ${states}\n`);
-          writeClear(dag, writer, cleared, context.now());
-        }
-      } finally {
-        await writer.close();
+      const prepared = await prepareRetry(workspace, loaded, runIdArg);
+      if (prepared.status === "no_failed_run")
+        return void context.stdout.write(`dag "${dagId}" has no failed run: nothing to retry\n`);
+      const { run } = prepared;
+      if (prepared.status === "nothing_failed")
+        return void context.stdout.write(
+          `run ${run.run_id} is ${run.state} with no failed or upstream_failed task: nothing to retry\n`,
+        );
+      if (prepared.cleared.length > 0 && !options.json) {
+        const states = prepared.cleared.map((ti) => `${ti.task_id} (${ti.state})`).join(", ");
+        context.stdout.write(`retrying run ${run.run_id}: cleared ${states}\n`);
       }
       await executeExistingRun(context, {
-        store,
+        store: await openStore(workspace),
         pipelines,
         loaded,
-        runId: target.run_id,
+        runId: run.run_id,
         ...(parallelism && { parallelism }),
         ...(graceMs !== undefined && { graceMs }),
         ...(options.json && { json: true }),

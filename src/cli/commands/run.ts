@@ -1,7 +1,4 @@
 import { Command } from "commander";
-import { formatRunId } from "../../core/context.js";
-import { manualDataInterval } from "../../core/dag-timetable.js";
-import { newRun } from "../../core/transitions.js";
 import { UsageError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
@@ -17,6 +14,7 @@ import {
   parsePositiveInt,
 } from "../parse.js";
 import { openStore } from "../../ops/open-store.js";
+import { triggerRun } from "../../ops/trigger-run.js";
 
 interface RunOptions {
   run?: string;
@@ -60,36 +58,22 @@ Examples:
       if (options.run !== undefined && (options.date !== undefined || options.param.length > 0)) {
         throw new UsageError("--run executes an existing run: it takes no --date or --param");
       }
-      const dateGiven = options.date !== undefined;
-      const logicalDate = dateGiven ? parseDate("--date", options.date!) : context.now();
+      const date = options.date === undefined ? undefined : parseDate("--date", options.date);
       const params = parseParams(options.param);
       const parallelism =
         options.parallelism === undefined
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
-      const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
+      const workspace = workspaceOf(context, global);
+      const { pipelines, loaded } = await loadDag(workspace, dagId);
       warnImportErrors(context, pipelines);
-      const store = await openStore(workspaceOf(context, global));
-      const dag = loaded.dag;
-      let runId: string;
-      if (options.run !== undefined) {
-        runId = (await findRun(store, dagId, options.run)).run_id;
-      } else {
-        const interval = manualDataInterval(dag, logicalDate, dateGiven);
-        const run = newRun({
-          dag,
-          runId: formatRunId("manual", logicalDate, !dateGiven),
-          runType: "manual",
-          logicalDate,
-          dataIntervalStart: interval.start,
-          dataIntervalEnd: interval.end,
-          queuedAt: context.now(),
-          params,
-        });
-        await store.createRun(run);
-        runId = run.run_id;
-      }
+      const store = await openStore(workspace);
+      const runId =
+        options.run !== undefined
+          ? (await findRun(store, dagId, options.run)).run_id
+          : (await triggerRun(store, loaded, { ...(date && { date }), params }, context.now()))
+              .run_id;
       await executeExistingRun(context, {
         store,
         pipelines,

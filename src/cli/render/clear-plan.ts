@@ -1,0 +1,27 @@
+import { countInstances, type RunClear } from "../../core/clear-plan.js";
+import type { TaskInstance } from "../../core/run.js";
+import { formatState, type ColorOption } from "./colors.js";
+import { makeTable } from "./table.js";
+
+/** The plan as a table: run id, task, its current state and tries. */
+export function renderClearPlan(plan: readonly RunClear[], color: ColorOption): string {
+  const table = makeTable(["run id", "task", "state", "tries"], { color });
+  for (const { run, taskIds } of plan) {
+    for (const id of taskIds) {
+      const instance: TaskInstance = run.tasks[id]!;
+      table.push([
+        run.run_id,
+        id,
+        formatState(instance.state, color),
+        instance.try_number === 0 ? "-" : `${instance.try_number}/${instance.max_tries}`,
+      ]);
+    }
+  }
+  return table.toString();
+}
+
+/** "3 task instances in 2 runs" */
+export function describeClearCount(plan: readonly RunClear[]): string {
+  const n = countInstances(plan);
+  return `${n} task instance${n === 1 ? "" : "s"} in ${plan.length} run${plan.length === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,130 @@
+import { createHash } from "node:crypto";
+import type { ClearSelection } from "../core/clear.js";
+import {
+  describeClearPlan,
+  planClear,
+  runsInRange,
+  type DateRange,
+  type RunClear,
+} from "../core/clear-plan.js";
+import type { DagRun } from "../core/run.js";
+import { FlowError, EXIT } from "../errors.js";
+import type { LoadedDag } from "../loader/load-pipelines.js";
+import { recoverLostRuns } from "../runner/recover.js";
+import type { StateStore } from "../store/state-store.js";
+import { clearTasks } from "./clear-tasks.js";
+import { findRun } from "./find-run.js";
+import { closeRuns, openRuns } from "./open-runs.js";
+import { openStore, openStoreForReading } from "./open-store.js";
+import type { Workspace } from "./workspace.js";
+
+/** Which task instances of which runs to clear: flow clear's selectors. */
+export interface ClearRequest {
+  /** Only this run; else every run whose logical date lies in `range`. */
+  readonly runId?: string;
+  readonly range?: DateRange;
+  readonly selection: ClearSelection;
+}
+
+/** A plan: what would be cleared, and its fingerprint for applying exactly that. */
+export interface ClearPlan {
+  readonly entries: readonly RunClear[];
+  /** Names every task instance and try the plan clears; an apply compares it. */
+  readonly fingerprint: string;
+}
+
+/** How applyClear ended. */
+export type ClearResult =
+  | { readonly status: "cleared"; readonly plan: ClearPlan }
+  | { readonly status: "nothing" }
+  | { readonly status: "declined"; readonly plan: ClearPlan };
+
+/** The plan changed between the preview and the apply: someone ran, cleared or marked meanwhile. */
+export class PlanChangedError extends FlowError {
+  constructor(dagId: string) {
+    super(`the clear plan of dag "${dagId}" changed since it was previewed: nothing cleared`, {
+      exitCode: EXIT.state,
+      hint: "preview again and apply the new plan",
+    });
+  }
+}
+
+/** What clearing `request` would reset now, read without writing or locking anything. */
+export async function previewClear(
+  workspace: Workspace,
+  loaded: LoadedDag,
+  request: ClearRequest,
+): Promise<ClearPlan> {
+  const store = await openStoreForReading(workspace);
+  return toPlan(planClear(loaded.dag, await selectRuns(store, loaded, request), request.selection));
+}
+
+/**
+ * Clears what `request` selects, all or nothing: recovers runs whose process died, takes every
+ * run of the plan (a run a live process executes is a LockError and nothing is cleared
+ * anywhere), plans again under the locks, then writes. With `expected` (a preview's
+ * fingerprint) a plan that changed since the preview is refused (PlanChangedError); `approve`
+ * sees the plan made under the locks and may decline it (the CLI asks the user there). The
+ * cleared runs go back to queued.
+ */
+export async function applyClear(
+  workspace: Workspace,
+  loaded: LoadedDag,
+  request: ClearRequest,
+  options: {
+    readonly expected?: string;
+    readonly approve?: (plan: ClearPlan) => boolean | Promise<boolean>;
+  },
+): Promise<ClearResult> {
+  const { dag } = loaded;
+  const now = workspace.now();
+  const store = await openStore(workspace);
+  await recoverLostRuns(store, loaded, () => now);
+  const first = planClear(dag, await selectRuns(store, loaded, request), request.selection);
+  if (first.length === 0 && options.expected === undefined) return { status: "nothing" };
+  const writers = await openRuns(
+    store,
+    dag.id,
+    first.map((entry) => entry.run.run_id),
+  );
+  try {
+    const plan = toPlan(
+      planClear(
+        dag,
+        writers.map((writer) => writer.run),
+        request.selection,
+      ),
+    );
+    if (options.expected !== undefined && plan.fingerprint !== options.expected)
+      throw new PlanChangedError(dag.id);
+    if (plan.entries.length === 0) return { status: "nothing" };
+    if (options.approve && !(await options.approve(plan))) return { status: "declined", plan };
+    for (const entry of plan.entries) {
+      const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;
+      clearTasks(dag, writer, entry.taskIds, now);
+    }
+    return { status: "cleared", plan };
+  } finally {
+    await closeRuns(writers);
+  }
+}
+
+// The runs a request covers, as stored.
+async function selectRuns(
+  store: StateStore,
+  loaded: LoadedDag,
+  request: ClearRequest,
+): Promise<DagRun[]> {
+  const dagId = loaded.dag.id;
+  if (request.runId !== undefined) return [await findRun(store, dagId, request.runId)];
+  return runsInRange(await store.listRuns(dagId), request.range ?? {});
+}
+
+function toPlan(entries: readonly RunClear[]): ClearPlan {
+  return { entries, fingerprint: fingerprintOf(entries) };
+}
+
+// Short and stable: the same plan always gives the same fingerprint, across processes.
+function fingerprintOf(entries: readonly RunClear[]): string {
+  return createHash("sha1").update(describeClearPlan(entries)).digest("hex").slice(0, 16);
+}

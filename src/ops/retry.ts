@@ -1,0 +1,54 @@
+import { selectTasksToClear } from "../core/clear.js";
+import type { DagRun, TaskInstance } from "../core/run.js";
+import { isRunFinished } from "../core/states.js";
+import type { LoadedDag } from "../loader/load-pipelines.js";
+import { recoverLostRuns } from "../runner/recover.js";
+import { clearTasks } from "./clear-tasks.js";
+import { findRun } from "./find-run.js";
+import { withRun } from "./open-runs.js";
+import { openStore } from "./open-store.js";
+import type { Workspace } from "./workspace.js";
+
+/** What preparing a retry did: the run to execute and what was cleared in it, or why not. */
+export type RetryPreparation =
+  | { readonly status: "no_failed_run" }
+  | { readonly status: "nothing_failed"; readonly run: DagRun }
+  | {
+      readonly status: "ready";
+      readonly run: DagRun;
+      /** The instances cleared, as they were before (empty: the run only resumes). */
+      readonly cleared: readonly TaskInstance[];
+    };
+
+/**
+ * `flow retry`'s first half: restart a run from the point of failure. Recovers runs whose process
+ * died, picks `runId` (or the latest failed run), and under its lock clears its failed and
+ * upstream_failed task instances (Airflow's `clear --only-failed`), putting it back to queued.
+ * What succeeded is not run again and its results stay readable. The caller then executes it.
+ */
+export async function prepareRetry(
+  workspace: Workspace,
+  loaded: LoadedDag,
+  runId: string | undefined,
+): Promise<RetryPreparation> {
+  const { dag } = loaded;
+  const now = workspace.now();
+  const store = await openStore(workspace);
+  await recoverLostRuns(store, loaded, () => now);
+  const target =
+    runId !== undefined
+      ? await findRun(store, dag.id, runId)
+      : (await store.listRuns(dag.id)).filter((run) => run.state === "failed").at(-1);
+  if (target === undefined) return { status: "no_failed_run" };
+  return withRun(store, dag.id, target.run_id, (writer) => {
+    const run = writer.run;
+    const ids = selectTasksToClear(dag, run, { onlyFailed: true });
+    if (ids.length === 0 && isRunFinished(run.state)) return { status: "nothing_failed", run };
+    const cleared = ids.map((id) => run.tasks[id]!);
+    return {
+      status: "ready",
+      run: ids.length === 0 ? run : clearTasks(dag, writer, ids, now),
+      cleared,
+    };
+  });
+}
