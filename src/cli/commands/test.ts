@@ -2,12 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { buildRunContext, formatRunId } from "../../core/context.js";
-import { manualDataInterval, neighboursOf } from "../../core/dag-timetable.js";
 import { formatDuration } from "../../core/duration.js";
-import { newRun } from "../../core/transitions.js";
-import { EXIT, NotFoundError } from "../../errors.js";
-import { LoadedTaskResolver } from "../../loader/module-resolver.js";
+import { EXIT } from "../../errors.js";
+import { testTask } from "../../ops/test-task.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { followFile } from "../output/follow-file.js";
@@ -41,31 +38,9 @@ Examples:
         command: Command,
       ) => {
         const global = command.optsWithGlobals<GlobalOptions>();
-        const logicalDate =
-          options.date === undefined ? context.now() : parseDate("--date", options.date);
+        const date = options.date === undefined ? undefined : parseDate("--date", options.date);
         const params = parseParams(options.param);
         const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
-        const spec = loaded.dag.tasks.get(taskId);
-        if (!spec)
-          throw new NotFoundError("task", taskId, [...loaded.dag.tasks.keys()], {
-            where: `dag "${dagId}"`,
-          });
-        const interval = manualDataInterval(loaded.dag, logicalDate, options.date !== undefined);
-        const run = newRun({
-          dag: loaded.dag,
-          runId: formatRunId("manual", logicalDate, options.date === undefined),
-          runType: "manual",
-          logicalDate,
-          dataIntervalStart: interval.start,
-          dataIntervalEnd: interval.end,
-          queuedAt: logicalDate,
-          params,
-        });
-        const resolver = new LoadedTaskResolver(pipelines);
-        const executor =
-          spec.kind === "bash"
-            ? new (await import("../../executors/bash.js")).BashExecutor(resolver)
-            : new (await import("../../executors/function.js")).FunctionExecutor(resolver);
         const dir = mkdtempSync(join(tmpdir(), "flow-test-"));
         const logPath = join(dir, "1.log");
         const follower = followFile(logPath, context.stdout);
@@ -74,18 +49,8 @@ Examples:
         process.once("SIGINT", onSignal);
         const started = Date.now();
         try {
-          const outcome = await executor.execute(
-            {
-              ref: { file: loaded.file, dagId, taskId },
-              context: buildRunContext(run, taskId, 1, 1, neighboursOf(loaded.dag, run)),
-              results: {},
-              upstream: spec.upstream,
-              logPath,
-              timeoutMs: spec.timeoutMs,
-              signal: abort.signal,
-            },
-            () => undefined,
-          );
+          const request = { taskId, ...(date && { date }), params, logPath, signal: abort.signal };
+          const outcome = await testTask(pipelines, loaded, request, context.now());
           follower.stop();
           const took = formatDuration(Date.now() - started);
           if (outcome.status === "success") {
@@ -103,7 +68,6 @@ Examples:
         } finally {
           follower.stop();
           process.off("SIGINT", onSignal);
-          await executor.close();
           rmSync(dir, { recursive: true, force: true });
         }
       },
