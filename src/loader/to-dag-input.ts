@@ -1,5 +1,26 @@
 import { isTask, type DagDefinition, type Task, type TaskRef } from "../api/definitions.js";
 import type { DagInput, Issue, TaskInput } from "../core/build-dag.js";
+import { unknownOptionProblems } from "../core/unknown-options.js";
+
+// Every option dag() takes (DagOptions in src/api/definitions.ts).
+const DAG_OPTIONS = [
+  "id",
+  "description",
+  "tags",
+  "schedule",
+  "start",
+  "end",
+  "timezone",
+  "catchup",
+  "maxActiveRuns",
+  "maxActiveTasks",
+  "params",
+  "defaults",
+  "failFast",
+  "onSuccess",
+  "onFailure",
+  "tasks",
+];
 
 /** A DAG definition turned into plain data for the core, plus its task objects by id. */
 export interface DefinitionParts {
@@ -71,6 +92,8 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
   const found: Found = { order: [], byId: new Map(), others: new Set() };
   const issues: Issue[] = [];
   const dagId = typeof options.id === "string" ? options.id : undefined;
+  for (const message of unknownOptionProblems(Object.keys(options), DAG_OPTIONS, "dag option"))
+    issues.push({ file, ...(dagId && { dagId }), message });
   if (!Array.isArray(options.tasks)) {
     issues.push({ file, ...(dagId && { dagId }), message: "`tasks` must be an array of tasks" });
   }
