@@ -8,7 +8,11 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
-  /** Colour on: a terminal, and neither NO_COLOR nor FORCE_COLOR=0. */
+  /**
+   * Colour on: FORCE_COLOR when it is set and not empty (any value but 0 or false turns colour
+   * on, and it wins over NO_COLOR, as in chalk and Node); else a terminal, with NO_COLOR empty or
+   * unset (no-color.org: only a non-empty NO_COLOR turns colour off) and TERM not dumb.
+   */
   readonly color: boolean;
   /** stdout is a terminal: live progress, confirmation prompts. */
   readonly interactive: boolean;
@@ -31,7 +35,7 @@ export function processContext(): CliContext {
   const color =
     forced !== undefined && forced !== ""
       ? forced !== "0" && forced !== "false"
-      : Boolean(process.stdout.isTTY) && !("NO_COLOR" in env) && env.TERM !== "dumb";
+      : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== "dumb";
   const pinned = env.FLOW_NOW;
   let pinnedDate: Date | undefined;
   if (pinned) {

@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeProject, type Project } from "./harness.js";
+import { FLOW_BIN, makeProject, type Project } from "./harness.js";
 
 // What a new user trips over (issue 10): each case runs the real binary on real pipeline files.
 
@@ -33,4 +35,34 @@ export default dag({
     expect(validate.stderr).toMatch(/unknown dag option "colour" \(dag options are: id, /);
     expect(validate.stdout).toBe("0 DAGs valid, 3 problems in 1 place(s)");
   });
+});
+
+describe("colour follows no-color.org: only a non-empty NO_COLOR turns it off", () => {
+  // In a terminal (util-linux `script`), where flow colours by default.
+  const treeInTerminal = async (env: Record<string, string | undefined>): Promise<string> => {
+    const quoted = [process.execPath, FLOW_BIN, "tree", "etl"].map((arg) => `'${arg}'`).join(" ");
+    const result = await execa("script", ["-qec", quoted, "/dev/null"], {
+      cwd: project.dir,
+      env: { FLOW_HOME: undefined, FLOW_PIPELINES: undefined, TERM: "xterm", ...env },
+      extendEnv: true,
+      reject: false,
+      stdin: "ignore",
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    return result.stdout;
+  };
+  const ESC = "\u001b[";
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "NO_COLOR empty keeps colour; NO_COLOR=1 removes it; FORCE_COLOR=1 wins over NO_COLOR",
+    async () => {
+      project = await makeProject({
+        "pipelines/etl.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "etl", tasks: [bash("a", "true")] });\n`,
+      });
+      expect((await project.flow(["run", "etl"])).exitCode).toBe(0);
+      expect(await treeInTerminal({ NO_COLOR: "", FORCE_COLOR: undefined })).toContain(ESC);
+      expect(await treeInTerminal({ NO_COLOR: "1", FORCE_COLOR: undefined })).not.toContain(ESC);
+      expect(await treeInTerminal({ NO_COLOR: "1", FORCE_COLOR: "1" })).toContain(ESC);
+    },
+  );
 });
