@@ -35,6 +35,24 @@ const ioModules = [
   "commander",
 ];
 
+// Dependencies point inward: surfaces (src/cli) -> operations (src/ops) -> scheduler, runner,
+// executors, store, loader -> core (STYLE.md, docs/adr/0001-pure-core.md). A rule per layer forbids
+// imports of the layers outside it; test/unit/structure/imports.test.ts checks the same with
+// dynamic imports too, and finds import cycles.
+function forbidImportsOf(folders, message) {
+  return {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: folders.map((folder) => ({
+          regex: `^(\\.\\./)+${folder}(/|$)`,
+          message,
+        })),
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "state/", "coverage/", "bench/out/"] },
   js.configs.recommended,
@@ -105,5 +123,29 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ["src/ops/**/*.ts"],
+    rules: forbidImportsOf(
+      ["cli"],
+      "src/ops returns data and throws FlowErrors for every surface: it never imports src/cli.",
+    ),
+  },
+  {
+    files: ["src/scheduler/**/*.ts"],
+    rules: forbidImportsOf(["cli"], "src/scheduler is called by the surfaces, never the reverse."),
+  },
+  {
+    files: [
+      "src/store/**/*.ts",
+      "src/executors/**/*.ts",
+      "src/runner/**/*.ts",
+      "src/loader/**/*.ts",
+      "src/api/**/*.ts",
+    ],
+    rules: forbidImportsOf(
+      ["cli", "ops"],
+      "Dependencies point inward: this layer is used by src/ops and src/cli, never the reverse.",
+    ),
   },
 );

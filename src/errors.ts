@@ -3,27 +3,88 @@
  * it is a state with a reason. Only src/cli/main.ts turns these into output and exit codes.
  */
 
-/** Every exit code flow uses; the README's table is generated from the same numbers. */
-export const EXIT = {
-  ok: 0,
+import { closest } from "./core/did-you-mean.js";
+
+/** One exit code and what it means, as the README's exit-code table says it. */
+export interface ExitCode {
+  readonly code: number;
+  readonly meaning: string;
+}
+
+/**
+ * Every exit code flow uses, with its meaning: the one source of `EXIT` and of the README's
+ * exit-code table (`renderExitCodeTable`; test/unit/errors/exit-codes.test.ts keeps them equal).
+ * Two names may share a code: the table then gives both meanings in one row, in this order.
+ */
+export const EXIT_CODES = {
+  ok: { code: 0, meaning: "success" },
   /** A run ended with failed tasks. */
-  runFailed: 1,
+  runFailed: { code: 1, meaning: "a run ended failed (or `flow test`'s task failed)" },
   /** Bad flags, dates, names: the command line is wrong. */
-  usage: 2,
+  usage: {
+    code: 2,
+    meaning: "usage: an unknown command, option, DAG, task or run; a bad date or value",
+  },
   /** A pipeline file failed to import or defines an invalid DAG. */
-  pipeline: 3,
+  pipeline: {
+    code: 3,
+    meaning:
+      "pipeline definition: an import error in the DAG you asked for, or any in `flow validate`",
+  },
   /**
    * `flow scheduler status`: no scheduler is running. 3 is what init scripts and systemd's
    * status use for "not running"; only that command returns it with this meaning.
    */
-  notRunning: 3,
+  notRunning: {
+    code: 3,
+    meaning: "for `flow scheduler status` only: no scheduler is running (systemd's convention)",
+  },
   /** The state file cannot be read or written, or is locked by another process. */
-  state: 4,
-  /** Interrupted (SIGINT / SIGTERM) before the work was done. */
-  interrupted: 130,
+  state: {
+    code: 4,
+    meaning:
+      "state: a state file cannot be read or written, or a run is locked by another live process",
+  },
   /** A bug in flow. */
-  internal: 70,
-} as const;
+  internal: {
+    code: 70,
+    meaning: "internal error: a bug in flow (`FLOW_DEBUG=1` prints the stack; please report it)",
+  },
+  /** Interrupted (SIGINT / SIGTERM) before the work was done. */
+  interrupted: {
+    code: 130,
+    meaning: "interrupted by Ctrl-C or SIGTERM; running tasks were stopped and will run again",
+  },
+} as const satisfies Record<string, ExitCode>;
+
+/** The exit code by name (`EXIT.usage` is 2), taken from `EXIT_CODES`. */
+export const EXIT = Object.fromEntries(
+  Object.entries(EXIT_CODES).map(([name, { code }]) => [name, code]),
+) as { readonly [Name in keyof typeof EXIT_CODES]: (typeof EXIT_CODES)[Name]["code"] };
+
+/**
+ * The README's exit-code table, as markdown: one row per code, in ascending order, the meanings
+ * of names that share a code joined by "; ". Columns are padded as prettier pads them, so the
+ * README holds exactly this text.
+ */
+export function renderExitCodeTable(): string {
+  const meanings = new Map<number, string[]>();
+  for (const { code, meaning } of Object.values<ExitCode>(EXIT_CODES)) {
+    meanings.set(code, [...(meanings.get(code) ?? []), meaning]);
+  }
+  const rows = [...meanings]
+    .sort(([a], [b]) => a - b)
+    .map(([code, texts]) => [String(code), texts.join("; ")]);
+  const header = ["code", "meaning"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join(
+    "\n",
+  );
+}
 
 export class FlowError extends Error {
   readonly exitCode: number;
@@ -42,20 +103,47 @@ export class UsageError extends FlowError {
   }
 }
 
-/** A name that does not exist; the message lists the ones that do. */
+/** How a `NotFoundError` words its message; every part is optional. */
+export interface NotFoundOptions {
+  /** Where the name was looked up: `dag "etl"` gives `unknown task "x" in dag "etl"`. */
+  readonly where?: string;
+  /** What the name belongs to: `dag "etl"` gives `unknown run "x" of dag "etl"`. */
+  readonly of?: string;
+  /** Suggest the closest known name first: `(did you mean "extract"?; known: ...)`. */
+  readonly suggest?: boolean;
+  /** The word before the names (default "known"), e.g. "latest" for the newest runs. */
+  readonly label?: string;
+  /** What to say when no name is known (default `there are no <kind>s`). */
+  readonly noneKnown?: string;
+  /** More notes after the names, e.g. how many pipeline files failed to import. */
+  readonly notes?: readonly string[];
+  readonly hint?: string;
+}
+
+/**
+ * A name that does not exist; the message lists the ones that do, in the order given:
+ * `unknown dag "godo" (did you mean "good"?; known: "good")`. A usage error.
+ */
 export class NotFoundError extends FlowError {
-  constructor(
-    kind: string,
-    name: string,
-    known: readonly string[],
-    options: { where?: string } = {},
-  ) {
-    const where = options.where ? ` in ${options.where}` : "";
-    const list =
+  readonly kind: string;
+  readonly missing: string;
+  readonly known: readonly string[];
+  constructor(kind: string, name: string, known: readonly string[], options: NotFoundOptions = {}) {
+    const guess = options.suggest ? closest(name, known) : undefined;
+    const names =
       known.length === 0
-        ? `there are no ${kind}s`
-        : `known: ${known.map((k) => `"${k}"`).join(", ")}`;
-    super(`unknown ${kind} "${name}"${where} (${list})`, { exitCode: EXIT.usage });
+        ? (options.noneKnown ?? `there are no ${kind}s`)
+        : `${options.label ?? "known"}: ${known.map((k) => `"${k}"`).join(", ")}`;
+    const details = [guess && `did you mean "${guess}"?`, names, ...(options.notes ?? [])];
+    const where = options.where ? ` in ${options.where}` : "";
+    const of = options.of ? ` of ${options.of}` : "";
+    super(`unknown ${kind} "${name}"${where}${of} (${details.filter(Boolean).join("; ")})`, {
+      exitCode: EXIT.usage,
+      ...(options.hint !== undefined && { hint: options.hint }),
+    });
+    this.kind = kind;
+    this.missing = name;
+    this.known = known;
   }
 }
 

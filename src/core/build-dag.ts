@@ -1,29 +1,14 @@
 import { checkId } from "./check-id.js";
 import { collectTasks, type CollectedTasks, type Report } from "./collect-tasks.js";
 import type { Dag, TaskKind, TaskPolicy, TaskRole, TaskSpec } from "./dag.js";
-import { resolveDagSettings, type DagSettingsInput } from "./dag-settings.js";
+import type { DagInput } from "./dag-input.js";
+import { resolveDagSettings } from "./dag-settings.js";
 import { topologicalOrder } from "./graph.js";
 import { namesOf, orderRanked, rankGraph, type RankedGraph } from "./ranked-graph.js";
 import { DEFAULT_POLICY, resolvePolicy } from "./task-policy.js";
 
-/** A task as the loader found it; `upstream`/`downstream` hold task ids as the author wrote them. */
-export interface TaskInput {
-  id: unknown;
-  kind: TaskKind;
-  /** Default "plain". */
-  role?: TaskRole;
-  upstream: unknown[];
-  downstream: unknown[];
-  options: Record<string, unknown>;
-}
-
-/** A DAG as the loader found it: nothing checked yet. */
-export interface DagInput extends DagSettingsInput {
-  file: string;
-  id: unknown;
-  defaults?: unknown;
-  tasks: TaskInput[];
-}
+// The loader and the tests import buildDag's input types from here, next to buildDag.
+export type { DagInput, TaskInput } from "./dag-input.js";
 
 /** One problem in a pipeline definition: where (file, DAG, task) and what. */
 export interface Issue {

@@ -1,5 +1,5 @@
-import type { TaskInput } from "./build-dag.js";
 import { checkId } from "./check-id.js";
+import type { TaskInput } from "./dag-input.js";
 import type { TaskKind, TaskPolicy, TaskRole } from "./dag.js";
 import { describeValue } from "./describe-value.js";
 import { closest } from "./did-you-mean.js";

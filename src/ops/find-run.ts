@@ -1,5 +1,5 @@
 import type { DagRun } from "../core/run.js";
-import { FlowError, EXIT } from "../errors.js";
+import { EXIT, FlowError, NotFoundError } from "../errors.js";
 import type { StateStore } from "../store/state-store.js";
 
 /**
@@ -24,12 +24,13 @@ export async function findRun(
       hint: `start one with: flow run ${dagId}`,
     });
   }
-  const recent = runs
+  const latest = runs
     .slice(-5)
     .reverse()
-    .map((run) => `"${run.run_id}"`);
-  const known = recent.length === 0 ? "it has no runs yet" : `latest: ${recent.join(", ")}`;
-  throw new FlowError(`unknown run "${runId}" of dag "${dagId}" (${known})`, {
-    exitCode: EXIT.usage,
+    .map((run) => run.run_id);
+  throw new NotFoundError("run", runId, latest, {
+    of: `dag "${dagId}"`,
+    label: "latest",
+    noneKnown: "it has no runs yet",
   });
 }

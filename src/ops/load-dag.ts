@@ -1,5 +1,4 @@
-import { closest } from "../core/did-you-mean.js";
-import { FlowError, EXIT, PipelineError } from "../errors.js";
+import { NotFoundError, PipelineError } from "../errors.js";
 import { homedir } from "node:os";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
 import { loadPipelines, type LoadedDag, type PipelineSet } from "../loader/load-pipelines.js";
@@ -35,13 +34,10 @@ export async function loadDag(
         : "";
     throw new PipelineError(`${broken.messages[0]}${more}`);
   }
-  const known = [...pipelines.dags.keys()].sort();
-  const guess = closest(dagId, known);
   const failed = pipelines.errors.filter((error) => !error.dagId).length;
-  const hints = [
-    guess && `did you mean "${guess}"?`,
-    known.length > 0 ? `known: ${known.map((id) => `"${id}"`).join(", ")}` : "no DAGs found",
-    failed > 0 && `${failed} pipeline file(s) failed to import: flow list shows why`,
-  ].filter(Boolean);
-  throw new FlowError(`unknown dag "${dagId}" (${hints.join("; ")})`, { exitCode: EXIT.usage });
+  throw new NotFoundError("dag", dagId, [...pipelines.dags.keys()].sort(), {
+    suggest: true,
+    noneKnown: "no DAGs found",
+    notes: failed > 0 ? [`${failed} pipeline file(s) failed to import: flow list shows why`] : [],
+  });
 }
