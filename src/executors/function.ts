@@ -1,3 +1,4 @@
+import { userStack } from "./user-stack.js";
 import type { TaskContext } from "../api/context.js";
 import { isTask, type Task, type TaskFunction } from "../api/definitions.js";
 import { isFailTask, isSkipTask } from "../api/signals.js";
@@ -156,6 +157,6 @@ function fromThrown(thrown: unknown, log: FileLogger): TaskOutcome {
     log.error(`failed without retry: ${thrown.message}`);
     return { status: "failed", error: `${thrown.message} (no retry)`, retryable: false };
   }
-  log.error(thrown instanceof Error && thrown.stack ? thrown.stack : String(thrown));
+  log.error(thrown instanceof Error ? userStack(thrown) : String(thrown));
   return failed(describeThrown(thrown));
 }

@@ -1,5 +1,6 @@
 import { isTask, type DagDefinition, type Task, type TaskRef } from "../api/definitions.js";
-import type { DagInput, Issue, TaskInput } from "../core/build-dag.js";
+import type { Issue } from "../core/build-dag.js";
+import type { DagInput, TaskInput } from "../core/dag-input.js";
 import { unknownOptionProblems } from "../core/unknown-options.js";
 
 // Every option dag() takes (DagOptions in src/api/definitions.ts).
