@@ -2,10 +2,13 @@ import { buildRunContext } from "../core/context.js";
 import { neighboursOf } from "../core/dag-timetable.js";
 import type { Json } from "../core/json.js";
 import { newManualRun } from "../core/manual-run.js";
+import type { DagRun } from "../core/run.js";
 import { NotFoundError } from "../errors.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
+import { openStoreForReading } from "./open-store.js";
+import type { Workspace } from "./workspace.js";
 
 /** What `flow test` runs: one task of a DAG, for a date, with params, its log to `logPath`. */
 export interface TestTaskRequest {
@@ -19,15 +22,18 @@ export interface TestTaskRequest {
 
 /**
  * Runs one task now, ignoring its dependencies and recording nothing (Airflow's `tasks test`):
- * the context is the one a manual run for `date` would give its first try, with no upstream
- * results. An unknown task is a NotFoundError. Returns the try's outcome.
+ * the context is the one a manual run for `date` would give its first try. As Airflow's reads
+ * the XComs of the run, `ctx.upstream` and `ctx.pull` read the results stored in the run of that
+ * logical date (the scheduled or backfill one, else the newest manual one), when there is one.
+ * An unknown task is a NotFoundError. Nothing is written to the state dir.
  */
 export async function testTask(
+  workspace: Workspace,
   pipelines: PipelineSet,
   loaded: LoadedDag,
   request: TestTaskRequest,
-  now: Date,
-): Promise<TaskOutcome> {
+): Promise<TestTaskResult> {
+  const now = workspace.now();
   const { dag } = loaded;
   const { taskId } = request;
   const spec = dag.tasks.get(taskId);
@@ -41,17 +47,19 @@ export async function testTask(
     },
     now,
   );
+  const source = await runOfDate(workspace, dag.id, run.logical_date);
+  const results = resultsOf(source);
   const resolver = new LoadedTaskResolver(pipelines);
   const executor =
     spec.kind === "bash"
       ? new (await import("../executors/bash.js")).BashExecutor(resolver)
       : new (await import("../executors/function.js")).FunctionExecutor(resolver);
   try {
-    return await executor.execute(
+    const outcome = await executor.execute(
       {
         ref: { file: loaded.file, dagId: dag.id, taskId },
         context: buildRunContext(run, taskId, 1, 1, neighboursOf(dag, run)),
-        results: {},
+        results,
         upstream: spec.upstream,
         logPath: request.logPath,
         timeoutMs: spec.timeoutMs,
@@ -59,7 +67,38 @@ export async function testTask(
       },
       () => undefined,
     );
+    return { outcome, resultsFrom: source?.run_id ?? null };
   } finally {
     await executor.close();
   }
+}
+
+/** What `flow test` did: the try's outcome, and the run whose results the task could read. */
+export interface TestTaskResult {
+  readonly outcome: TaskOutcome;
+  /** The run of the same logical date whose results fed ctx.upstream; null when there is none. */
+  readonly resultsFrom: string | null;
+}
+
+// The run of `logicalDate` whose results a test of one of its tasks reads: the automated one (one
+// per date at most), else the manual one queued last.
+async function runOfDate(
+  workspace: Workspace,
+  dagId: string,
+  logicalDate: string,
+): Promise<DagRun | undefined> {
+  const store = await openStoreForReading(workspace);
+  const same = (await store.listRuns(dagId)).filter((run) => run.logical_date === logicalDate);
+  return (
+    same.find((run) => run.run_type !== "manual") ??
+    same.sort((a, b) => (a.queued_at < b.queued_at ? -1 : 1)).at(-1)
+  );
+}
+
+function resultsOf(run: DagRun | undefined): Record<string, Json> {
+  const results: Record<string, Json> = {};
+  if (run === undefined) return results;
+  for (const instance of Object.values(run.tasks))
+    if (instance.result !== undefined) results[instance.task_id] = instance.result;
+  return results;
 }

@@ -66,3 +66,34 @@ describe("colour follows no-color.org: only a non-empty NO_COLOR turns it off", 
     },
   );
 });
+
+describe("flow test reads the upstream results of the run of its logical date", () => {
+  it("gives ctx.upstream the results stored in that run, and says which run", async () => {
+    project = await makeProject({
+      "pipelines/etl.ts": `
+import { dag, fn } from "flow";
+const extract = fn("extract", async (ctx) => ({ rows: 7, ds: ctx.ds }));
+const load = fn("load", async (ctx) => ({ loaded: ctx.upstream.extract.rows }), { upstream: [extract] });
+export default dag({ id: "etl", schedule: "@daily", start: "2026-01-01", tasks: [extract, load] });
+`,
+    });
+    const none = await project.flow(["test", "etl", "load", "--date", "2026-01-05"]);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toContain(
+      'flow: note: no run of dag "etl" has this logical date: ctx.upstream was empty',
+    );
+
+    expect(
+      (await project.flow(["backfill", "etl", "--start", "2026-01-05", "--end", "2026-01-05"]))
+        .exitCode,
+    ).toBe(0);
+    const before = await project.snapshotState();
+    const test = await project.flow(["test", "etl", "load", "--date", "2026-01-05"]);
+    expect(test.exitCode, test.stderr).toBe(0);
+    expect(test.stderr).toContain(
+      "flow: note: ctx.upstream read the results of run backfill__2026-01-05T00:00:00+00:00",
+    );
+    expect(test.stderr).toContain('result {"loaded":7}');
+    expect(await project.snapshotState()).toEqual(before);
+  });
+});

@@ -40,7 +40,8 @@ Examples:
         const global = command.optsWithGlobals<GlobalOptions>();
         const date = options.date === undefined ? undefined : parseDate("--date", options.date);
         const params = parseParams(options.param);
-        const { pipelines, loaded } = await loadDag(workspaceOf(context, global), dagId);
+        const workspace = workspaceOf(context, global);
+        const { pipelines, loaded } = await loadDag(workspace, dagId);
         const dir = mkdtempSync(join(tmpdir(), "flow-test-"));
         const logPath = join(dir, "1.log");
         const follower = followFile(logPath, context.stdout);
@@ -50,9 +51,16 @@ Examples:
         const started = Date.now();
         try {
           const request = { taskId, ...(date && { date }), params, logPath, signal: abort.signal };
-          const outcome = await testTask(pipelines, loaded, request, context.now());
+          const { outcome, resultsFrom } = await testTask(workspace, pipelines, loaded, request);
           follower.stop();
           const took = formatDuration(Date.now() - started);
+          const spec = loaded.dag.tasks.get(taskId)!;
+          if (spec.kind === "function" && spec.upstream.length > 0)
+            context.stderr.write(
+              resultsFrom === null
+                ? `flow: note: no run of dag "${dagId}" has this logical date: ctx.upstream was empty\n`
+                : `flow: note: ctx.upstream read the results of run ${resultsFrom}\n`,
+            );
           if (outcome.status === "success") {
             const result =
               outcome.result === undefined ? "" : `, result ${JSON.stringify(outcome.result)}`;
