@@ -1,6 +1,16 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Tests that import the bundled examples directly resolve their "flow" imports to the API.
+  resolve: {
+    alias: [
+      {
+        find: /^flow$/,
+        replacement: fileURLToPath(new URL("./src/api/index.ts", import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,

@@ -4,6 +4,9 @@ import { isBuiltin } from "node:module";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Loader, Message, Plugin } from "esbuild";
+import { API_SPECIFIERS } from "./api-module.js";
+
+const API_FILTER = new RegExp(`^(${API_SPECIFIERS.join("|")})$`);
 
 /** One pipeline module turned into a single ES module that Node imports without hooks. */
 export interface BundledPipeline {
@@ -95,7 +98,7 @@ function resolveFlowAndPackages(apiUrl: string): Plugin {
   return {
     name: "flow-resolve",
     setup(build) {
-      build.onResolve({ filter: /^flow$/ }, () => ({ path: apiUrl, external: true }));
+      build.onResolve({ filter: API_FILTER }, () => ({ path: apiUrl, external: true }));
       // Bare specifiers of packages: external, as the absolute URL of the file Node would load
       // from the importer's folder (esbuild's resolver, with Node's "import" conditions).
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
@@ -118,7 +121,7 @@ function resolveFlowAndPackages(apiUrl: string): Plugin {
   };
 }
 
-// Whether the package holding `file` lists "flow" among its dependencies of any kind.
+// Whether the package holding `file` lists flow (by either name) among its dependencies.
 function dependsOnFlow(file: string, seen: Map<string, Promise<boolean>>): Promise<boolean> {
   const root = /^(.*[/\\]node_modules[/\\](?:@[^/\\]+[/\\])?[^/\\]+)/.exec(file)?.[1];
   if (!root) return Promise.resolve(false);
@@ -127,8 +130,8 @@ function dependsOnFlow(file: string, seen: Map<string, Promise<boolean>>): Promi
     answer = readFile(join(root, "package.json"), "utf8")
       .then((text) => {
         const manifest = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
-        return ["dependencies", "peerDependencies", "optionalDependencies"].some(
-          (field) => manifest[field]?.flow !== undefined,
+        return ["dependencies", "peerDependencies", "optionalDependencies"].some((field) =>
+          API_SPECIFIERS.some((name) => manifest[field]?.[name] !== undefined),
         );
       })
       .catch(() => false);
