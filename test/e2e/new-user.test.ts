@@ -97,3 +97,14 @@ export default dag({ id: "etl", schedule: "@daily", start: "2026-01-01", tasks: 
     expect(await project.snapshotState()).toEqual(before);
   });
 });
+
+describe("pipelines import the API by the package's name too", () => {
+  it('runs a pipeline that imports from "flowdag"', async () => {
+    project = await makeProject({
+      "pipelines/etl.ts": `import { dag, bash } from "flowdag";\nexport default dag({ id: "etl", tasks: [bash("a", "echo hi")] });\n`,
+    });
+    const run = await project.flow(["run", "etl"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/run manual__\S+ success/);
+  });
+});
