@@ -23,7 +23,8 @@ export const EXIT_CODES = {
   /** Bad flags, dates, names: the command line is wrong. */
   usage: {
     code: 2,
-    meaning: "usage: an unknown command, option, DAG, task or run; a bad date or value",
+    meaning:
+      "usage: an unknown command, option, DAG, task or run; a bad date or value; a manual run that exists already",
   },
   /** A pipeline file failed to import or defines an invalid DAG. */
   pipeline: {

@@ -1,6 +1,7 @@
 import type { Json } from "../core/json.js";
 import { newManualRun } from "../core/manual-run.js";
 import type { DagRun } from "../core/run.js";
+import { RunExistsError, UsageError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { StateStore } from "../store/state-store.js";
 
@@ -22,6 +23,16 @@ export async function triggerRun(
   now: Date,
 ): Promise<DagRun> {
   const run = newManualRun(loaded.dag, request, now);
-  await store.createRun(run);
+  try {
+    await store.createRun(run);
+  } catch (error) {
+    if (!(error instanceof RunExistsError && error.existingRunId === run.run_id)) throw error;
+    // Not a broken state dir (exit 4): the user asked for a date that has its run already.
+    const { dag_id: dagId, run_id: runId } = run;
+    throw new UsageError(error.message, {
+      cause: error,
+      hint: `flow run ${dagId} --run ${runId} resumes it, flow clear ${dagId} --run ${runId} runs it again, or pick another --date`,
+    });
+  }
   return run;
 }

@@ -108,3 +108,23 @@ describe("pipelines import the API by the package's name too", () => {
     expect(run.stdout).toMatch(/run manual__\S+ success/);
   });
 });
+
+describe("the same manual date twice", () => {
+  it("is a usage error (exit 2) that says how to resume it, rerun it or pick another date", async () => {
+    project = await makeProject({
+      "pipelines/etl.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "etl", tasks: [bash("a", "true")] });\n`,
+    });
+    expect((await project.flow(["run", "etl", "--date", "2026-01-05"])).exitCode).toBe(0);
+    const before = await project.snapshotState();
+    const again = await project.flow(["run", "etl", "--date", "2026-01-05"]);
+    const id = "manual__2026-01-05T00:00:00+00:00";
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe(
+      [
+        `flow: run "${id}" of dag "etl" already exists`,
+        `flow: hint: flow run etl --run ${id} resumes it, flow clear etl --run ${id} runs it again, or pick another --date`,
+      ].join("\n"),
+    );
+    expect(await project.snapshotState()).toEqual(before);
+  });
+});
