@@ -116,7 +116,8 @@ async function selectRuns(
   request: ClearRequest,
 ): Promise<DagRun[]> {
   const dagId = loaded.dag.id;
-  if (request.runId !== undefined) return [await findRun(store, dagId, request.runId)];
+  if (request.runId !== undefined)
+    return [await findRun(store, dagId, request.runId, loaded.dag.timezone)];
   return runsInRange(await store.listRuns(dagId), request.range ?? {});
 }
 

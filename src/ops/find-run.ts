@@ -1,15 +1,19 @@
 import type { DagRun } from "../core/run.js";
-import { EXIT, FlowError, NotFoundError } from "../errors.js";
+import { parseZonedDate } from "../core/timetable-zone.js";
+import { EXIT, FlowError, NotFoundError, UsageError } from "../errors.js";
 import type { StateStore } from "../store/state-store.js";
 
 /**
- * The run `runId` of the DAG, or its latest run (by logical date) when no id is given. A missing
- * run is a usage error that names the newest run ids.
+ * The run `runId` of the DAG, or its latest run (by logical date) when no id is given. Run ids are
+ * long to type, so `runId` may also be a unique prefix of one (`backfill__2026-11-24`) or a logical
+ * date (`2026-11-24`, or an instant), read in `timezone` (the DAG's) when it has no offset. A
+ * missing run is a usage error that names the newest run ids; an ambiguous one lists the candidates.
  */
 export async function findRun(
   store: StateStore,
   dagId: string,
   runId: string | undefined,
+  timezone = "UTC",
 ): Promise<DagRun> {
   if (runId !== undefined) {
     const run = await store.getRun(dagId, runId);
@@ -24,6 +28,14 @@ export async function findRun(
       hint: `start one with: flow run ${dagId}`,
     });
   }
+  const candidates = matchingRuns(runs, runId, timezone);
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length > 1) {
+    const ids = candidates.map((run) => `"${run.run_id}"`).join(", ");
+    throw new UsageError(`run "${runId}" of dag "${dagId}" could be any of ${ids}`, {
+      hint: "give more of the run id",
+    });
+  }
   const latest = runs
     .slice(-5)
     .reverse()
@@ -33,4 +45,21 @@ export async function findRun(
     label: "latest",
     noneKnown: "it has no runs yet",
   });
+}
+
+// The runs `given` names, most precise reading first: the run whose logical date is the instant
+// `given` names (a date without an offset is read in the DAG's timezone), else the runs whose id
+// starts with it, else those whose id's date part does (`2026-11-24` matches
+// `scheduled__2026-11-24T00:00:00+00:00`).
+function matchingRuns(runs: readonly DagRun[], given: string, timezone: string): DagRun[] {
+  const isDate = /^\d{4}-\d{2}-\d{2}/.test(given);
+  const instant = isDate ? parseZonedDate(given, timezone) : undefined;
+  if (instant !== undefined && !Number.isNaN(instant.getTime())) {
+    const at = instant.toISOString();
+    const onDate = runs.filter((run) => run.logical_date === at);
+    if (onDate.length > 0) return onDate;
+  }
+  const byPrefix = runs.filter((run) => run.run_id.startsWith(given));
+  if (byPrefix.length > 0 || !isDate) return byPrefix;
+  return runs.filter((run) => run.run_id.slice(run.run_id.indexOf("__") + 2).startsWith(given));
 }

@@ -20,6 +20,8 @@ export interface MarkTaskRequest {
 
 /** What marking did: the run before, the instances that changed, and the run's fields after. */
 export interface MarkResult {
+  /** The run id `request.runId` resolved to. */
+  readonly runId: string;
   readonly before: DagRun;
   readonly changed: readonly TaskInstance[];
   readonly run: RunFields;
@@ -37,14 +39,14 @@ export async function markTask(
 ): Promise<MarkResult> {
   const now = workspace.now();
   const { dag } = loaded;
-  const { taskId, runId } = request;
+  const { taskId } = request;
   if (!dag.tasks.has(taskId))
     throw new NotFoundError("task", taskId, [...dag.tasks.keys()].sort(), {
       where: `dag "${dag.id}"`,
     });
   const store = await openStore(workspace);
   await recoverLostRuns(store, loaded, () => now);
-  await findRun(store, dag.id, runId);
+  const { run_id: runId } = await findRun(store, dag.id, request.runId, dag.timezone);
   return withRun(store, dag.id, runId, (writer) => {
     const before = writer.run;
     if (!Object.hasOwn(before.tasks, taskId))
@@ -60,6 +62,6 @@ export async function markTask(
     });
     const runChanged = outcome.changed.length > 0 || outcome.run.state !== before.state;
     writeRunEvent(writer, { tasks: outcome.changed, run: runChanged ? outcome.run : null });
-    return { before, changed: outcome.changed, run: outcome.run };
+    return { runId, before, changed: outcome.changed, run: outcome.run };
   });
 }

@@ -37,7 +37,7 @@ export async function prepareRetry(
   await recoverLostRuns(store, loaded, () => now);
   const target =
     runId !== undefined
-      ? await findRun(store, dag.id, runId)
+      ? await findRun(store, dag.id, runId, dag.timezone)
       : (await store.listRuns(dag.id)).filter((run) => run.state === "failed").at(-1);
   if (target === undefined) return { status: "no_failed_run" };
   return withRun(store, dag.id, target.run_id, (writer) => {

@@ -128,3 +128,34 @@ describe("the same manual date twice", () => {
     expect(await project.snapshotState()).toEqual(before);
   });
 });
+
+describe("--run takes a unique prefix of a run id or a logical date", () => {
+  it("resolves a date or a prefix to its one run, and lists the candidates when several match", async () => {
+    project = await makeProject({
+      "pipelines/etl.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "etl", schedule: "@daily", start: "2026-01-01", timezone: "Europe/Paris", tasks: [bash("a", "true")] });\n`,
+    });
+    const backfill = ["backfill", "etl", "--start", "2026-01-05", "--end", "2026-01-06"];
+    expect((await project.flow(backfill)).exitCode).toBe(0);
+    const byDate = await project.flow(["clear", "etl", "--run", "2026-01-05", "--dry-run"]);
+    expect(byDate.exitCode, byDate.stderr).toBe(0);
+    // Midnight in Paris is 23:00 UTC the day before: the date is read in the DAG's timezone.
+    expect(byDate.stdout).toContain("backfill__2026-01-04T23:00:00+00:00");
+    expect(byDate.stdout).not.toContain("backfill__2026-01-05T23:00:00+00:00");
+
+    const byPrefix = await project.flow([
+      "clear",
+      "etl",
+      "--run",
+      "backfill__2026-01-05",
+      "--dry-run",
+    ]);
+    expect(byPrefix.exitCode, byPrefix.stderr).toBe(0);
+    expect(byPrefix.stdout).toContain("backfill__2026-01-05T23:00:00+00:00");
+
+    const both = await project.flow(["clear", "etl", "--run", "backfill__2026-01-0", "--dry-run"]);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr.split("\n")[0]).toBe(
+      'flow: run "backfill__2026-01-0" of dag "etl" could be any of "backfill__2026-01-04T23:00:00+00:00", "backfill__2026-01-05T23:00:00+00:00"',
+    );
+  });
+});

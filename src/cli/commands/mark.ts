@@ -41,9 +41,9 @@ A run with tasks left to run goes back to queued: continue it with flow run <dag
     .action(async (dagId: string, state: MarkState, options: MarkOptions, command: Command) => {
       const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
       const { loaded } = await loadDag(workspace, dagId);
-      const { run: runId, task: taskId } = options;
-      const { before, changed, run } = await markTask(workspace, loaded, {
-        runId,
+      const { task: taskId } = options;
+      const { runId, before, changed, run } = await markTask(workspace, loaded, {
+        runId: options.run,
         taskId,
         state,
         ...(options.upstream && { upstream: true }),

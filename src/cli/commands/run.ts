@@ -71,7 +71,7 @@ Examples:
       const store = await openStore(workspace);
       const runId =
         options.run !== undefined
-          ? (await findRun(store, dagId, options.run)).run_id
+          ? (await findRun(store, dagId, options.run, loaded.dag.timezone)).run_id
           : (await triggerRun(store, loaded, { ...(date && { date }), params }, context.now()))
               .run_id;
       await executeExistingRun(context, {
