@@ -162,8 +162,8 @@ export default dag({ id: "cyclic", schedule: "@daily", start: "2026-01-01", task
       "run: a dag whose file throws at import",
       { "pipelines/thrower.ts": 'throw new Error("no database configured");\nexport {};\n' },
       ["run", "thrower"],
-      2,
-      /^flow: unknown dag "thrower" \(known: "good"; 1 pipeline file\(s\) failed to import: flow list shows why\)$/,
+      3,
+      /^flow: dag "thrower" is not defined by any pipeline that imported \(known: "good"\), and a file that failed to import may define it: pipelines\/thrower\.ts:1: Error: no database configured$/,
     ],
     [
       "validate: a pipeline still importing after FLOW_IMPORT_TIMEOUT_MS",
