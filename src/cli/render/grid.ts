@@ -10,7 +10,7 @@ import {
   type ColorOption,
 } from "./colors.js";
 import { shortenEnd, shortenMiddle } from "./format.js";
-import { labelRuns } from "./run-labels.js";
+import { labelRuns, shortContext } from "./run-labels.js";
 import { layOutTree, type TreeItem } from "./tree-layout.js";
 
 export interface GridOptions {
@@ -163,14 +163,25 @@ function formatHeader(dag: Dag, layout: GridLayout): string[] {
   );
   const right = layout.width - layout.treeWidth - GAP;
   const context = Array<string>(right).fill(" ");
-  let free = 0;
-  for (let i = 0; i < runs.length; i++) {
+  // Each context (a month above days) is printed where it starts, in the room before the next
+  // one starts: the full form when it fits, else the short one (`11` for a month with one day
+  // shown), so a month boundary is never hidden under the previous month's label.
+  const starts = runs.flatMap((_, i) => (i === 0 || contexts[i] !== contexts[i - 1] ? [i] : []));
+  starts.forEach((i, k) => {
     const at = i * (cellWidth + 1);
-    if ((i > 0 && contexts[i] === contexts[i - 1]) || at < free || at >= right) continue;
-    const text = shortenEnd(contexts[i]!, right - at, layout.ellipsis);
+    if (at >= right) return;
+    const next = starts[k + 1];
+    const room = (next === undefined ? right + 1 : next * (cellWidth + 1)) - at - 1;
+    const full = contexts[i]!;
+    const short = shortContext(full, unit);
+    const text =
+      full.length <= room
+        ? full
+        : short.length <= room
+          ? short
+          : shortenEnd(full, Math.max(1, room), layout.ellipsis);
     context.splice(at, text.length, ...text);
-    free = at + text.length + 1;
-  }
+  });
   return [
     formatLeft(ROW_LABELS.context, layout) +
       " ".repeat(GAP) +

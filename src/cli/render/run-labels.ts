@@ -67,6 +67,14 @@ function contextOf(p: DateParts, unit: LabelUnit): string {
   return `${p.month}-${p.day} ${p.hour}:${p.minute}:`;
 }
 
+/**
+ * A context as short as it can be, for one with little room: its last part alone (`11`, the
+ * month, above days; the day above hours; `08:` above minutes; `42:` above seconds).
+ */
+export function shortContext(context: string, unit: LabelUnit): string {
+  return context.slice(unit === "day" || unit === "hour" ? -2 : -3);
+}
+
 /** Calendar parts of an ISO date in a time zone; null for a date that does not parse. */
 function partsOf(iso: string, timezone: string): DateParts | null {
   const date = new Date(iso);

@@ -301,3 +301,36 @@ describe("renderGrid", () => {
     expect(stripVTControlCharacters(out)).toBe(renderGrid(diamond, threeRuns, { color: false }));
   });
 });
+
+describe("renderGrid: the logical-date header across a month boundary", () => {
+  const onDate = (iso: string): DagRun =>
+    runOf(all(DIAMOND_IDS, { state: "success", try_number: 1 }), {
+      run_id: `scheduled__${iso}`,
+      run_type: "scheduled",
+      logical_date: iso,
+      queued_at: iso,
+      state: "success",
+    });
+  const header = (runs: DagRun[]): string[] =>
+    renderGrid(diamond, runs, { color: false })
+      .split("\n")
+      .filter((line) => /^(logical date|day)/.test(line.trim()));
+
+  it("labels each month where it starts: the short form when its first month has one day", () => {
+    const runs = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"].map((d) =>
+      onDate(`${d}T00:00:00.000Z`),
+    );
+    const [context, days] = header(runs);
+    expect(days!.endsWith("30 01 02 03")).toBe(true);
+    expect(context!.endsWith("11 2026-12")).toBe(true);
+    // Each label starts above the first day of its month.
+    expect(context!.indexOf("11")).toBe(days!.indexOf("30"));
+    expect(context!.indexOf("2026-12")).toBe(days!.indexOf("01"));
+  });
+
+  it("keeps the full form when the month has room for it", () => {
+    const days = [27, 28, 29, 30].map((d) => `2026-11-${d}`).concat(["2026-12-01"]);
+    const [context] = header(days.map((d) => onDate(`${d}T00:00:00.000Z`)));
+    expect(context!.endsWith("2026-11     2026-12")).toBe(true);
+  });
+});
