@@ -67,12 +67,18 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** `--grace`: how long running tasks may finish after Ctrl-C; a duration such as `30s` or `0`. */
-export function parseGrace(value: string | undefined): number | undefined {
+/**
+ * A duration flag (`--grace`, `scheduler stop --timeout`): a plain number is seconds (`30`, `0`,
+ * `1.5`), anything else needs units (`500ms`, `30s`, `2m`, `1h30m`). Undefined stays undefined,
+ * so an optional flag's absence passes through.
+ */
+export function parseGrace(value: string, flag?: string): number;
+export function parseGrace(value: string | undefined, flag?: string): number | undefined;
+export function parseGrace(value: string | undefined, flag = "--grace"): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
-  if (ms === undefined)
-    throw new UsageError(`--grace "${value}" is not a duration`, { hint: "e.g. 30s, 2m or 0" });
+  const text = value.trim();
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  if (ms === undefined) throw new UsageError(`${flag} "${value}" is not a duration (e.g. 30s, 2m)`);
   return ms;
 }
 

@@ -4,14 +4,7 @@ import type { PipelineSet } from "../loader/load-pipelines.js";
 import { makeLocalEngine, type Engine } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { CliContext } from "./context.js";
-
-/** How work under withEngine is told to stop. */
-export interface StopSignals {
-  /** First Ctrl-C or SIGTERM: start nothing new, let running tasks end. */
-  readonly drain: AbortSignal;
-  /** The grace period is over, or a second signal came: stop the running tasks. */
-  readonly signal: AbortSignal;
-}
+import { GracefulStop, type StopSignals } from "./graceful-stop.js";
 
 /** How long running tasks may go on after the first Ctrl-C or SIGTERM, by default. */
 export const DEFAULT_GRACE_MS = 30_000;
@@ -32,35 +25,25 @@ export async function withEngine<T>(
   const engine = await makeLocalEngine(store, new LoadedTaskResolver(pipelines), {
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
   });
-  const drain = new AbortController();
-  const abort = new AbortController();
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const onSignal = (): void => {
-    if (drain.signal.aborted) return abort.abort();
-    drain.abort();
-    if (graceMs <= 0) return abort.abort();
+  const stop = new GracefulStop(options.graceMs ?? DEFAULT_GRACE_MS).onStop(() => {
+    if (stop.graceMs <= 0) return;
     context.stderr.write(
-      `flow: stopping: running tasks have ${graceMs / 1000}s to finish (Ctrl-C again stops them now)\n`,
+      `flow: stopping: running tasks have ${stop.graceMs / 1000}s to finish (Ctrl-C again stops them now)\n`,
     );
-    timer = setTimeout(() => abort.abort(), graceMs);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  });
+  stop.listen();
   try {
-    const result = await work(engine, { drain: drain.signal, signal: abort.signal });
-    if (drain.signal.aborted) {
+    const result = await work(engine, { drain: stop.drain, signal: stop.signal });
+    if (stop.stopping) {
       throw new InterruptedError(
-        abort.signal.aborted
+        stop.signal.aborted
           ? "interrupted: running tasks were stopped and will run again when you resume"
           : "interrupted: running tasks finished; the rest runs when you resume",
       );
     }
     return result;
   } finally {
-    clearTimeout(timer);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.dispose();
     await engine.close();
   }
 }

@@ -3,7 +3,6 @@ import type { PipelineSet } from "../loader/load-pipelines.js";
 import { changedFiles, pipelineFileStamps } from "../loader/pipeline-stamps.js";
 import type { Engine } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
-import type { GracefulStop } from "./graceful-stop.js";
 import type { ReloadingResolver } from "./reloading-resolver.js";
 import {
   messageOf,
@@ -28,7 +27,10 @@ export interface DaemonOptions {
   /** The schedule's "now" (FLOW_NOW when set). */
   readonly now: () => Date;
   readonly log: SchedulerLog;
-  readonly stop: GracefulStop;
+  /** Aborted at the first stop request: create and start nothing new, wait for running runs. */
+  readonly drain: AbortSignal;
+  /** Aborted when the grace period is over: the running tasks are stopped. */
+  readonly signal: AbortSignal;
   readonly cap?: number;
   /** Longest sleep between two passes, so that clock changes and surprises are caught. */
   readonly maxSleepMs?: number;
@@ -58,9 +60,9 @@ export async function runSchedulerDaemon(options: DaemonOptions): Promise<void> 
     const now = safeStamps(options);
     if (now !== null && stamps !== null && changedFiles(stamps, now).length > 0) wake();
   }, options.pollMs ?? POLL_MS);
-  options.stop.onStop(() => wake());
+  options.drain.addEventListener("abort", wake, { once: true });
   try {
-    while (!options.stop.stopping) {
+    while (!options.drain.aborted) {
       alarm.reset();
       const current = safeStamps(options);
       if (current !== null && stamps !== null && changedFiles(stamps, current).length > 0) {
@@ -75,7 +77,7 @@ export async function runSchedulerDaemon(options: DaemonOptions): Promise<void> 
           pipelines,
           now: options.now(),
           executing,
-          signal: options.stop.signal,
+          signal: options.signal,
           log: options.log,
           ...(options.cap !== undefined && { cap: options.cap }),
           observer: (dagId, runId) => taskLogObserver(options.log, dagId, runId),
@@ -98,7 +100,7 @@ export async function runSchedulerDaemon(options: DaemonOptions): Promise<void> 
           `scheduler pass failed: ${error instanceof Error ? error.message : error}`,
         );
       }
-      if (options.stop.stopping) break;
+      if (options.drain.aborted) break;
       await alarm.sleep(Math.max(MIN_SLEEP_MS, delay));
     }
   } finally {

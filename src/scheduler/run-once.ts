@@ -2,7 +2,6 @@ import type { DagRun } from "../core/run.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
 import type { Engine } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
-import type { GracefulStop } from "./graceful-stop.js";
 import {
   runKey,
   scheduleDueRuns,
@@ -18,7 +17,10 @@ export interface OnceOptions {
   /** The schedule's "now" (FLOW_NOW when set). */
   readonly now: () => Date;
   readonly log: SchedulerLog;
-  readonly stop: GracefulStop;
+  /** Aborted at the first stop request: start no more runs, let the running ones end. */
+  readonly drain: AbortSignal;
+  /** Aborted when the grace period is over: the running tasks are stopped. */
+  readonly signal: AbortSignal;
   readonly cap?: number;
 }
 
@@ -55,7 +57,7 @@ export async function runSchedulerOnce(options: OnceOptions): Promise<OnceSummar
       now: options.now(),
       executing,
       skip: executed,
-      signal: options.stop.signal,
+      signal: options.signal,
       log: options.log,
       ...(options.cap !== undefined && { cap: options.cap }),
       observer: (dagId, runId) => taskLogObserver(options.log, dagId, runId),
@@ -74,10 +76,11 @@ export async function runSchedulerOnce(options: OnceOptions): Promise<OnceSummar
       running.add(done);
     }
   };
-  await pass();
+  // A stop that came before the pass began (while the lock was taken) starts nothing.
+  if (!options.drain.aborted) await pass();
   while (running.size > 0) {
     await Promise.race(running);
-    if (!options.stop.stopping) await pass();
+    if (!options.drain.aborted) await pass();
   }
   return { created, finished, skipped, errors };
 }

@@ -5,9 +5,9 @@ import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
 import type { Engine } from "../runner/engine.js";
 import type { RunObserver } from "../runner/observer.js";
-import { recoverLostRuns } from "../runner/recover.js";
+import { recoverLostRuns, runsClaimingToRun } from "../runner/recover.js";
 import type { StateStore } from "../store/state-store.js";
-import { pickRunsToStart, planRunsToCreate } from "./plan-pass.js";
+import { pickRunsToStart, planRunsToCreate } from "../core/scheduler-pass.js";
 import type { SchedulerLog } from "./scheduler-log.js";
 import { RunAlreadyFinishedError } from "./unfinished-runs-store.js";
 
@@ -40,7 +40,7 @@ export interface PassOptions {
   /** Aborting it stops the runs this pass started: running tries are stopped, left to run again. */
   readonly signal: AbortSignal;
   readonly log: SchedulerLog;
-  /** Runs created per DAG per pass at most (default plan-pass MAX_RUNS_CREATED_PER_PASS). */
+  /** Runs created per DAG per pass at most (default scheduler-pass MAX_RUNS_CREATED_PER_PASS). */
   readonly cap?: number;
   readonly observer?: (dagId: string, runId: string) => RunObserver;
 }
@@ -75,7 +75,7 @@ export async function scheduleDueRuns(options: PassOptions): Promise<PassResult>
     const timetable = timetableOf(loaded.dag);
     if (timetable === null) continue;
     try {
-      const runs = await listRunsRecovered(options, loaded);
+      const runs = await listRunsAfterRecovery(options, loaded);
       const plan = planRunsToCreate(loaded.dag, timetable, runs, options.now, options.cap);
       const fresh = await createRuns(options, loaded, plan.create);
       created.push(...fresh);
@@ -91,11 +91,12 @@ export async function scheduleDueRuns(options: PassOptions): Promise<PassResult>
   return { created, started, nextDueAt, deferred, errors };
 }
 
-// The DAG's runs, after recovering those whose flow process died (only when one claims to run).
-async function listRunsRecovered(options: PassOptions, loaded: LoadedDag): Promise<DagRun[]> {
+// The DAG's runs after recoverLostRuns, asked only when a run not executed here claims to run
+// (its owner may have died): an ordinary pass then lists the runs once.
+async function listRunsAfterRecovery(options: PassOptions, loaded: LoadedDag): Promise<DagRun[]> {
   const mine = options.executing.get(loaded.dag.id) ?? new Set<string>();
   const runs = await options.store.listRuns(loaded.dag.id);
-  if (!runs.some((run) => run.state === "running" && !mine.has(run.run_id))) return runs;
+  if (runsClaimingToRun(runs).every((run) => mine.has(run.run_id))) return runs;
   const recovered = await recoverLostRuns(options.store, loaded);
   for (const run of recovered) {
     options.log.info(`recovered run ${run.run_id} of dag ${run.dag_id}: its flow process died`);

@@ -189,3 +189,12 @@ export class LiveBackfillProgress implements BackfillProgress {
     this.#pending = [];
   }
 }
+
+/** The progress display for `out`: the live bar on a terminal, plain lines otherwise. */
+export function makeBackfillProgress(
+  out: TextSink,
+  options: ProgressOptions & { readonly live: boolean },
+): BackfillProgress {
+  const { live, ...rest } = options;
+  return live ? new LiveBackfillProgress(out, rest) : new PlainBackfillProgress(out, rest);
+}

@@ -1,8 +1,8 @@
-import type { Dag } from "../core/dag.js";
-import { lastAutomatedInterval } from "../core/dag-timetable.js";
-import type { DagRun } from "../core/run.js";
-import { dueIntervals, nextScheduledRun, type ScheduledRun } from "../core/timetable-next-run.js";
-import type { Timetable } from "../core/timetable.js";
+import type { Dag } from "./dag.js";
+import { lastAutomatedInterval } from "./dag-timetable.js";
+import type { DagRun } from "./run.js";
+import { dueIntervals, nextScheduledRun, type ScheduledRun } from "./timetable-next-run.js";
+import type { Timetable } from "./timetable.js";
 
 /**
  * Runs one scheduler pass creates per DAG at most. A DAG with catchup and a start years ago

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTimetable, type Timetable } from "../../../src/core/timetable.js";
-import { backfillRange, type BackfillRangeRequest } from "../../../src/runner/backfill-range.js";
+import { backfillRange, type BackfillRangeRequest } from "../../../src/core/backfill-range.js";
 
 function timetable(schedule: string, start = "2026-01-01T00:00:00Z", timezone = "UTC"): Timetable {
   const result = parseTimetable({ schedule, start, timezone });

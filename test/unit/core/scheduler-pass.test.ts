@@ -4,7 +4,7 @@ import type { Dag } from "../../../src/core/dag.js";
 import { newIntervalRun, timetableOf } from "../../../src/core/dag-timetable.js";
 import type { DagRun, RunType } from "../../../src/core/run.js";
 import type { RunState } from "../../../src/core/states.js";
-import { activeRuns, pickRunsToStart, planRunsToCreate } from "../../../src/scheduler/plan-pass.js";
+import { activeRuns, pickRunsToStart, planRunsToCreate } from "../../../src/core/scheduler-pass.js";
 
 function makeDag(options: Record<string, unknown>): Dag {
   const built = buildDag({

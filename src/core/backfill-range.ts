@@ -1,5 +1,5 @@
-import type { DataInterval, Timetable } from "../core/timetable.js";
-import { intervalsBetween } from "../core/timetable-intervals.js";
+import type { DataInterval, Timetable } from "./timetable.js";
+import { intervalsBetween } from "./timetable-intervals.js";
 
 /** What `flow backfill --start --end` asks for, and the limits it must respect. */
 export interface BackfillRangeRequest {
