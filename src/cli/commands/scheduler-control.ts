@@ -5,13 +5,6 @@ import { stopScheduler } from "../../scheduler/stop-scheduler.js";
 import { stateDir, type CliContext, type GlobalOptions } from "../context.js";
 import { parseGrace } from "../parse.js";
 
-/**
- * `flow scheduler status` when no scheduler runs: 3, systemd's and LSB's "program is not
- * running". Not in errors.ts's EXIT table, where 3 means a pipeline error: only this subcommand
- * uses it, and only for this answer.
- */
-const STATUS_NOT_RUNNING = 3;
-
 /** `flow scheduler status`: whether a scheduler runs for the state dir. */
 export function makeStatusSubcommand(context: CliContext): Command {
   return new Command("status")
@@ -28,7 +21,7 @@ export function makeStatusSubcommand(context: CliContext): Command {
       const stale =
         status.stalePid === null ? "" : ` (stale pidfile of pid ${status.stalePid}, gone)`;
       context.stdout.write(`scheduler not running for state dir ${dir}${stale}\n`);
-      context.result.exitCode = STATUS_NOT_RUNNING;
+      context.result.exitCode = EXIT.notRunning;
     });
 }
 
