@@ -30,7 +30,7 @@ export const EXIT_CODES = {
   pipeline: {
     code: 3,
     meaning:
-      "pipeline definition: an import error in the DAG you asked for, or any in `flow validate`",
+      "pipeline definition: an import error in the DAG you asked for, or any in `flow validate` and `flow scheduler --once`",
   },
   /**
    * `flow scheduler status`: no scheduler is running. 3 is what init scripts and systemd's

@@ -159,3 +159,20 @@ describe("--run takes a unique prefix of a run id or a logical date", () => {
     );
   });
 });
+
+describe("flow scheduler --once with a pipeline that fails to import", () => {
+  it("runs the other pipelines, then exits 3 so that cron notices", async () => {
+    project = await makeProject({
+      "pipelines/daily.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "daily", schedule: "@daily", start: "2026-01-01", tasks: [bash("a", "true")] });\n`,
+      "pipelines/broken.ts": "export default dag({ id: \n",
+    });
+    const env = { FLOW_NOW: "2026-01-05T06:00:00Z" };
+    const once = await project.flow(["scheduler", "--once"], { env });
+    expect(once.exitCode, once.stdout + once.stderr).toBe(3);
+    expect(once.stdout + once.stderr).toMatch(/import error: pipelines\/broken\.ts/);
+    const status = JSON.parse((await project.flow(["status", "daily", "--json"])).stdout);
+    expect(
+      status.runs.map((run: { run_id: string; state: string }) => [run.run_id, run.state]),
+    ).toEqual([["scheduled__2026-01-04T00:00:00+00:00", "success"]]);
+  });
+});

@@ -42,7 +42,7 @@ Examples:
   flow scheduler --detach                # in the background; then:
   flow scheduler status                  #   exit 0 and its pid if running, exit 3 if not
   flow scheduler stop                    #   SIGTERM, wait for it to exit
-  * * * * * cd /srv/pipelines && npx flow scheduler --once    # crontab: exit 1 if a run failed
+  * * * * * cd /srv/pipelines && npx flow scheduler --once    # crontab: exit 1 if a run failed, 3 if a pipeline failed to import
   FLOW_NOW=2026-01-04T06:00:00Z flow scheduler --once          # as if it were then (testing)`,
     )
     .action(async (options: SchedulerOptions, self: Command) => {
@@ -89,7 +89,8 @@ async function schedule(
   }
 }
 
-// --once: exit 1 when a run failed, 130 when a stop request stopped a run.
+// --once: exit 1 when a run failed, 3 when a pipeline failed to import, 130 when a stop request
+// stopped a run.
 function endPass(context: CliContext, log: SchedulerLog, pass: SchedulerPassResult): void {
   log.info(renderPassDone(pass));
   if (pass.status === "interrupted")
@@ -101,6 +102,9 @@ function endPass(context: CliContext, log: SchedulerLog, pass: SchedulerPassResu
     throw error instanceof Error ? error : new Error(String(error));
   }
   if (pass.status === "failed") context.result.exitCode = EXIT.runFailed;
+  // From cron a broken pipeline must not go unnoticed: the other pipelines ran, yet the exit
+  // says a pipeline failed to import (a failed run's 1 takes precedence).
+  else if (pass.importErrors.length > 0) context.result.exitCode = EXIT.pipeline;
 }
 
 // --detach: start the daemon in the background and report where it logs.
