@@ -12,9 +12,10 @@ import type { Timetable } from "./timetable.js";
 export const MAX_RUNS_CREATED_PER_PASS = 100;
 
 /**
- * Whether the scheduler owns a run: scheduled and manual runs. Backfill runs belong to `flow
- * backfill`, which executes them under its own --max-active-runs (as Airflow 3 counts backfill
- * runs apart from the DAG's max_active_runs) and resumes them when run again.
+ * Whether a run counts toward the DAG's maxActiveRuns: scheduled and manual runs. Backfill runs
+ * are counted apart (as Airflow 3 counts backfill runs apart from max_active_runs): `flow
+ * backfill` executes them under its own --max-active-runs, and the scheduler picks up the ones
+ * left queued (see pickRunsToStart).
  */
 export function isSchedulerRun(run: Pick<DagRun, "run_type">): boolean {
   return run.run_type !== "backfill";
@@ -75,9 +76,12 @@ export function planRunsToCreate(
 }
 
 /**
- * The queued runs to start now, oldest logical date first: the scheduler's queued runs that
- * this process is not already executing (nor has `skip`ped), while fewer than `maxActiveRuns`
- * of the DAG's runs are running (runs this process executes count as running).
+ * The queued runs to start now, oldest logical date first: the queued runs of the DAG that this
+ * process is not already executing (nor has `skip`ped), of every type. Scheduled and manual runs
+ * fill the DAG's maxActiveRuns; backfill runs (a backfill that was interrupted, a cleared
+ * backfill run) have maxActiveRuns places of their own, as Airflow 3 counts backfill runs apart.
+ * Runs this process executes count as running. A `flow backfill` running meanwhile loses nothing:
+ * a run the scheduler took is a LockError it skips, and the reverse.
  */
 export function pickRunsToStart(
   dag: Pick<Dag, "maxActiveRuns">,
@@ -85,18 +89,24 @@ export function pickRunsToStart(
   executing: ReadonlySet<string>,
   skip: ReadonlySet<string> = new Set(),
 ): DagRun[] {
-  const running = runs.filter(
-    (run) => isSchedulerRun(run) && (run.state === "running" || executing.has(run.run_id)),
-  ).length;
-  const room = Math.max(0, dag.maxActiveRuns - running);
-  return runs
-    .filter(
-      (run) =>
-        isSchedulerRun(run) &&
-        run.state === "queued" &&
-        !executing.has(run.run_id) &&
-        !skip.has(run.run_id),
-    )
-    .sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date))
-    .slice(0, room);
+  const isBackfill = (run: DagRun): boolean => !isSchedulerRun(run);
+  const pick = (ofKind: (run: DagRun) => boolean): DagRun[] => {
+    const running = runs.filter(
+      (run) => ofKind(run) && (run.state === "running" || executing.has(run.run_id)),
+    ).length;
+    const room = Math.max(0, dag.maxActiveRuns - running);
+    return runs
+      .filter(
+        (run) =>
+          ofKind(run) &&
+          run.state === "queued" &&
+          !executing.has(run.run_id) &&
+          !skip.has(run.run_id),
+      )
+      .sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date))
+      .slice(0, room);
+  };
+  return [...pick(isSchedulerRun), ...pick(isBackfill)].sort(
+    (a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date),
+  );
 }

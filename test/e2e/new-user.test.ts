@@ -176,3 +176,28 @@ describe("flow scheduler --once with a pipeline that fails to import", () => {
     ).toEqual([["scheduled__2026-01-04T00:00:00+00:00", "success"]]);
   });
 });
+
+describe("a cleared backfill run is executed by the next scheduler pass", () => {
+  it("flow clear says the scheduler picks it up, and flow scheduler --once does", async () => {
+    project = await makeProject({
+      "pipelines/daily.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "daily", schedule: "@daily", start: "2026-01-01", tasks: [bash("a", "echo $FLOW_RUN_ID >> ran.txt")] });\n`,
+    });
+    const env = { FLOW_NOW: "2026-01-03T06:00:00Z" };
+    const backfill = ["backfill", "daily", "--start", "2026-01-01", "--end", "2026-01-02"];
+    expect((await project.flow(backfill, { env })).exitCode).toBe(0);
+    const id = "backfill__2026-01-01T00:00:00+00:00";
+    const clear = await project.flow(["clear", "daily", "--run", id, "--yes"], { env });
+    expect(clear.exitCode, clear.stderr).toBe(0);
+    expect(clear.stdout).toContain(`run ${id} is queued`);
+    const once = await project.flow(["scheduler", "--once"], { env });
+    expect(once.exitCode, once.stdout + once.stderr).toBe(0);
+    const status = JSON.parse((await project.flow(["status", "daily", "--json"], { env })).stdout);
+    const byId = Object.fromEntries(
+      status.runs.map((run: { run_id: string; state: string }) => [run.run_id, run.state]),
+    );
+    expect(byId[id]).toBe("success");
+    expect((await project.read("ran.txt")).split("\n").filter((line) => line === id)).toHaveLength(
+      2,
+    );
+  });
+});

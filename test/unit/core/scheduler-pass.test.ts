@@ -193,8 +193,22 @@ describe("pickRunsToStart", () => {
     ]);
   });
 
-  it("leaves queued backfill runs to flow backfill", () => {
+  it("starts queued backfill runs too (a cleared or interrupted backfill), oldest first", () => {
     const runs = [run(dag, 1, "queued", "backfill"), run(dag, 2, "queued", "manual")];
-    expect(ids(pickRunsToStart(limit(5), runs, new Set()))).toEqual(["2026-01-02"]);
+    expect(ids(pickRunsToStart(limit(5), runs, new Set()))).toEqual(["2026-01-01", "2026-01-02"]);
+  });
+
+  it("counts backfill runs apart from maxActiveRuns: each kind has its own places", () => {
+    const runs = [
+      run(dag, 1, "running", "scheduled"),
+      run(dag, 2, "queued", "scheduled"),
+      run(dag, 3, "running", "backfill"),
+      run(dag, 4, "queued", "backfill"),
+      run(dag, 5, "queued", "backfill"),
+    ];
+    // One place each: the scheduled one is taken; the backfill one too.
+    expect(ids(pickRunsToStart(limit(1), runs, new Set()))).toEqual([]);
+    // Two places each: one more of each kind, the oldest.
+    expect(ids(pickRunsToStart(limit(2), runs, new Set()))).toEqual(["2026-01-02", "2026-01-04"]);
   });
 });
