@@ -1,13 +1,13 @@
 import type { DagRun } from "../core/run.js";
 import { FlowError, EXIT } from "../errors.js";
-import type { StateStore } from "../store/state-store.js";
+import type { StateReader } from "../store/state-store.js";
 
 /**
  * The run `runId` of the DAG, or its latest run (by logical date) when no id is given. A missing
  * run is a usage error that names the newest run ids.
  */
 export async function findRun(
-  store: StateStore,
+  store: StateReader,
   dagId: string,
   runId: string | undefined,
 ): Promise<DagRun> {
@@ -15,10 +15,12 @@ export async function findRun(
     const run = await store.getRun(dagId, runId);
     if (run) return run;
   }
-  const runs = await store.listRuns(dagId);
+  // Refs, not runs: only the run asked for is read, whatever the size of the history.
+  const runs = await store.listRunRefs(dagId);
   if (runId === undefined) {
     const latest = runs.at(-1);
-    if (latest) return latest;
+    const run = latest && (await store.getRun(dagId, latest.run_id));
+    if (run) return run;
     throw new FlowError(`dag "${dagId}" has no runs yet`, {
       exitCode: EXIT.usage,
       hint: `start one with: flow run ${dagId}`,

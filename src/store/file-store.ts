@@ -135,7 +135,7 @@ export class FileStateStore extends FileStateReader implements StateStore {
   private async assertRunIsNew(run: DagRun, paths: RunPaths): Promise<void> {
     for (const runId of [run.run_id, ...automatedTwins(run)]) {
       const candidate = runId === run.run_id ? paths : runPaths(this.location, run.dag_id, runId);
-      if ((this.exists(candidate.snapshot)) || (this.exists(candidate.journal))) {
+      if (this.exists(candidate.snapshot) || this.exists(candidate.journal)) {
         throw new RunExistsError(
           runId === run.run_id
             ? `run "${run.run_id}" of dag "${run.dag_id}" already exists`
@@ -148,7 +148,7 @@ export class FileStateStore extends FileStateReader implements StateStore {
 
   async openRun(dagId: string, runId: string): Promise<RunWriter> {
     const paths = runPaths(this.location, dagId, runId);
-    if (!(this.exists(paths.snapshot))) throw await runNotFound(this.location, dagId, runId);
+    if (!this.exists(paths.snapshot)) throw await runNotFound(this.location, dagId, runId);
 
     let writer: FileRunWriter | undefined;
     const release = await takeLock(paths.snapshot, paths.lock, this.timing, "fail-fast", (error) =>

@@ -9,12 +9,15 @@ export interface RunRef {
 
 // formatRunId's shape (src/core/context.ts): `<run_type>__<ISO instant to the second or
 // millisecond>+00:00`. Any other name is read from its file.
-const RUN_ID = /^(manual|scheduled|backfill)__(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?)\+00:00$/;
+const RUN_ID =
+  /^(manual|scheduled|backfill)__(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?)\+00:00$/;
 
 /**
  * The ref a run id spells out, or undefined when the id does not have formatRunId's shape (a
  * run made by hand or by an older flow): the caller then reads the run's file. The logical date
- * is in the stored form (`toISOString()`), so refs sort exactly as the runs themselves do.
+ * is in the stored form (`toISOString()`), so refs sort as the runs themselves do. One known
+ * gap: `flow run --date` with fractional seconds names its run to the second, so its ref says
+ * .000; only the order among runs within that same second could differ.
  */
 export function parseRunRef(runId: string): RunRef | undefined {
   const match = RUN_ID.exec(runId);
