@@ -4,7 +4,7 @@ import type { DagRun } from "../core/run.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { inaccessibleStatePath, isMissing } from "../store/state-file-errors.js";
 import { openStoreForReading } from "./open-store.js";
-import { readRun } from "./read-run.js";
+import { readRunWith } from "./read-run.js";
 import type { Workspace } from "./workspace.js";
 
 /** Which try's log: the latest run and the latest try unless given. */
@@ -44,7 +44,8 @@ export async function findTryLog(
   dag?: Dag,
 ): Promise<TryLogRef> {
   const { dagId, taskId } = query;
-  const run = await readRun(workspace, dagId, query.runId, dag);
+  const reader = await openStoreForReading(workspace);
+  const run = await readRunWith(reader, workspace, dagId, query.runId, dag);
   const instance = run.tasks[taskId];
   if (!instance) {
     throw new NotFoundError("task", taskId, Object.keys(run.tasks).sort(), {
@@ -61,7 +62,6 @@ export async function findTryLog(
     const tries = `${instance.try_number} tr${instance.try_number === 1 ? "y" : "ies"}`;
     throw new UsageError(`task "${taskId}" has ${tries} in "${run.run_id}", not ${tryNumber}`);
   }
-  const reader = await openStoreForReading(workspace);
   return { run, taskId, tryNumber, path: reader.logPath(dagId, run.run_id, taskId, tryNumber) };
 }
 

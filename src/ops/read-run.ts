@@ -1,5 +1,6 @@
 import type { Dag } from "../core/dag.js";
 import type { DagRun } from "../core/run.js";
+import type { StateReader } from "../store/state-store.js";
 import { findRun } from "./find-run.js";
 import { dagSourceOf, showLostTries } from "./lost-tries-view.js";
 import { openStoreForReading } from "./open-store.js";
@@ -15,7 +16,17 @@ export async function readRun(
   runId: string | undefined,
   dag?: Dag,
 ): Promise<DagRun> {
-  const reader = await openStoreForReading(workspace);
+  return readRunWith(await openStoreForReading(workspace), workspace, dagId, runId, dag);
+}
+
+/** readRun through a reader the caller opened already. */
+export async function readRunWith(
+  reader: StateReader,
+  workspace: Workspace,
+  dagId: string,
+  runId: string | undefined,
+  dag?: Dag,
+): Promise<DagRun> {
   const run = await findRun(reader, dagId, runId);
   const [shown] = await showLostTries(reader, [run], dagSourceOf(workspace, dagId, dag));
   return shown!;
