@@ -11,7 +11,7 @@ import type { DagRun } from "../core/run.js";
 import { FlowError, EXIT } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import { recoverLostRuns } from "../runner/recover.js";
-import type { StateStore } from "../store/state-store.js";
+import type { StateReader } from "../store/state-store.js";
 import { clearTasks } from "./clear-tasks.js";
 import { findRun } from "./find-run.js";
 import { closeRuns, openRuns } from "./open-runs.js";
@@ -111,7 +111,7 @@ export async function applyClear(
 
 // The runs a request covers, as stored.
 async function selectRuns(
-  store: StateStore,
+  store: StateReader,
   loaded: LoadedDag,
   request: ClearRequest,
 ): Promise<DagRun[]> {

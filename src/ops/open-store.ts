@@ -1,9 +1,6 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { FileStateReader, type FileStoreOptions } from "../store/file-state-reader.js";
 import { FileStateStore } from "../store/file-store.js";
-import { MemoryStateStore } from "../store/memory-store.js";
-import { LAYOUT_MARKER } from "../store/state-paths.js";
-import type { StateStore } from "../store/state-store.js";
+import type { StateReader } from "../store/state-store.js";
 import type { Workspace } from "./workspace.js";
 
 /**
@@ -11,20 +8,19 @@ import type { Workspace } from "./workspace.js";
  * shortens how long the lock of a dead flow process blocks others (default 10 s).
  */
 export function openStore(workspace: Workspace): Promise<FileStateStore> {
-  const stale = Number(workspace.env.FLOW_LOCK_STALE_MS);
-  return FileStateStore.open(
-    workspace.stateDir,
-    Number.isInteger(stale) && stale >= 2000 ? { lockStaleMs: stale } : {},
-  );
+  return FileStateStore.open(workspace.stateDir, storeOptions(workspace));
 }
 
 /**
- * Opens the workspace's state dir for commands that only read. A state dir that does not exist
- * yet reads as empty and is not created.
+ * Opens the workspace's state dir for commands that only read: nothing is created or written
+ * and no lock is taken, so it works on a state dir the user can only read. A state dir that does
+ * not exist yet reads as empty. The same FLOW_LOCK_STALE_MS decides when an owner is dead.
  */
-export async function openStoreForReading(workspace: Workspace): Promise<StateStore> {
-  // TODO(issue 9): a read-only file store (no marker written, no lock taken) replaces this.
-  return existsSync(join(workspace.stateDir, LAYOUT_MARKER))
-    ? openStore(workspace)
-    : new MemoryStateStore();
+export function openStoreForReading(workspace: Workspace): Promise<StateReader> {
+  return FileStateReader.openForReading(workspace.stateDir, storeOptions(workspace));
+}
+
+function storeOptions(workspace: Workspace): FileStoreOptions {
+  const stale = Number(workspace.env.FLOW_LOCK_STALE_MS);
+  return Number.isInteger(stale) && stale >= 2000 ? { lockStaleMs: stale } : {};
 }

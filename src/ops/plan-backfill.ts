@@ -3,7 +3,7 @@ import { reverseBlockedByPast } from "../core/backfill-reverse.js";
 import type { BackfillStep } from "../core/backfill.js";
 import { UsageError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import { planBackfillRuns } from "../runner/backfill.js";
+import { planBackfillRuns, previewBackfillRuns } from "../runner/backfill.js";
 import type { StateStore } from "../store/state-store.js";
 import type { BackfillDates } from "./backfill-range-of.js";
 import { openStore, openStoreForReading } from "./open-store.js";
@@ -49,11 +49,7 @@ export async function previewBackfill(
 ): Promise<BackfillPlan> {
   const runsAtOnce = checkPlannable(loaded, range, request);
   const store = await openStoreForReading(workspace);
-  const steps = await planBackfillRuns(store, loaded, range.intervals, {
-    ...stepOptions(request),
-    clock: () => workspace.now(),
-    dryRun: true,
-  });
+  const steps = await previewBackfillRuns(store, loaded, range.intervals, stepOptions(request));
   return planOf(loaded, steps, runsAtOnce, request);
 }
 

@@ -6,7 +6,7 @@ import type { DagRun } from "../core/run.js";
 import type { DataInterval } from "../core/timetable.js";
 import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import type { RunWriter, StateStore } from "../store/state-store.js";
+import type { RunWriter, StateReader, StateStore } from "../store/state-store.js";
 import type { Engine } from "./engine.js";
 import { recoverLostRuns } from "./recover.js";
 
@@ -19,31 +19,58 @@ export interface BackfillObserver {
 }
 
 /**
- * The plan of a backfill against the stored runs. Unless `dryRun`, runs of the DAG whose flow
- * process died are recovered first (so a killed backfill resumes instead of showing "running"
- * forever); a dry run reads only. A run still running afterwards belongs to another live flow
- * process: that is a LockError, thrown before anything is created or cleared.
+ * The plan of a backfill against the stored runs. Runs of the DAG whose flow process died are
+ * recovered first (so a killed backfill resumes instead of showing "running" forever). A run
+ * still running afterwards belongs to another live flow process: that is a LockError, thrown
+ * before anything is created or cleared.
  */
 export async function planBackfillRuns(
   store: StateStore,
   loaded: LoadedDag,
   intervals: readonly DataInterval[],
-  options: BackfillOptions & { readonly dryRun?: boolean; readonly clock: () => Date },
+  options: BackfillOptions & { readonly clock: () => Date },
 ): Promise<BackfillStep[]> {
-  if (!options.dryRun) await recoverLostRuns(store, loaded, options.clock);
+  await recoverLostRuns(store, loaded, options.clock);
   const runs = await store.listRuns(loaded.dag.id);
   const steps = planBackfill(intervals, runs, options);
-  if (!options.dryRun) {
-    const busy = steps.find((step) => step.existingState === "running");
-    if (busy) {
-      const owner = runs.find((run) => run.run_id === busy.runId)?.owner;
-      const who = owner ? `flow process ${owner.pid} on ${owner.hostname}` : "another flow process";
-      throw new LockError(`run "${busy.runId}" is being executed by ${who}`, {
-        hint: "wait for it to finish (or stop it), then run the backfill again",
-      });
-    }
-  }
+  refuseBusy(steps, runs, () => true);
   return steps;
+}
+
+/**
+ * The plan a backfill would make now, read without writing or locking (a dry run): what
+ * planBackfillRuns would do, and the same LockError when a live flow process executes a run of
+ * the range. A run whose process died shows as it is stored; the real backfill recovers it first.
+ */
+export async function previewBackfillRuns(
+  reader: StateReader,
+  loaded: LoadedDag,
+  intervals: readonly DataInterval[],
+  options: BackfillOptions,
+): Promise<BackfillStep[]> {
+  const runs = await reader.listRuns(loaded.dag.id);
+  const steps = planBackfill(intervals, runs, options);
+  const live = new Set<string>();
+  for (const step of steps)
+    if (step.existingState === "running" && (await reader.hasLiveOwner(loaded.dag.id, step.runId)))
+      live.add(step.runId);
+  refuseBusy(steps, runs, (runId) => live.has(runId));
+  return steps;
+}
+
+// The LockError for the first running run of the plan that `isLive` says a live process holds.
+function refuseBusy(
+  steps: readonly BackfillStep[],
+  runs: readonly DagRun[],
+  isLive: (runId: string) => boolean,
+): void {
+  const busy = steps.find((step) => step.existingState === "running" && isLive(step.runId));
+  if (!busy) return;
+  const owner = runs.find((run) => run.run_id === busy.runId)?.owner;
+  const who = owner ? `flow process ${owner.pid} on ${owner.hostname}` : "another flow process";
+  throw new LockError(`run "${busy.runId}" is being executed by ${who}`, {
+    hint: "wait for it to finish (or stop it), then run the backfill again",
+  });
 }
 
 export interface ExecuteBackfillOptions {

@@ -25,16 +25,29 @@ function checkMarker(value: unknown, path: string): LayoutMarker {
   return { version };
 }
 
+// The marker as a lowdb database; its data stays null when the file does not exist.
+function markerDb(stateDir: string): Low<LayoutMarker | null> {
+  const path = join(stateDir, LAYOUT_MARKER);
+  return new Low<LayoutMarker | null>(
+    new AtomicJsonAdapter<LayoutMarker | null>(path, checkMarker),
+    null,
+  );
+}
+
+/**
+ * Checks the state dir's layout marker without writing anything: a reader accepts a state dir
+ * without one (nothing was written there yet) and refuses one of another layout version.
+ */
+export async function checkLayoutMarker(stateDir: string): Promise<void> {
+  await markerDb(stateDir).read();
+}
+
 /**
  * Checks the state dir's layout marker, writing it into a new state dir. Two processes
  * starting on an empty dir both write the same bytes atomically, so the race is harmless.
  */
 export async function ensureLayoutMarker(stateDir: string): Promise<void> {
-  const path = join(stateDir, LAYOUT_MARKER);
-  const db = new Low<LayoutMarker | null>(
-    new AtomicJsonAdapter<LayoutMarker | null>(path, checkMarker),
-    null,
-  );
+  const db = markerDb(stateDir);
   await db.read();
   if (db.data !== null) return;
   db.data = { version: STATE_VERSION };

@@ -57,3 +57,25 @@ export async function releaseLock(release: ReleaseLock): Promise<void> {
     if ((error as NodeJS.ErrnoException).code !== "ERELEASED") throw error;
   }
 }
+
+/**
+ * Whether a live process holds the lock: its lock dir exists and was refreshed within
+ * `staleMs`. proper-lockfile's own check, with the options takeLock uses, so a reader calls a
+ * lock dead exactly when a writer would take it over. Writes nothing.
+ */
+export async function isLockLive(
+  target: string,
+  lockPath: string,
+  timing: LockTiming,
+): Promise<boolean> {
+  try {
+    return await lockfile.check(target, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: timing.staleMs,
+      fs: lockFs,
+    });
+  } catch (error) {
+    throw inaccessibleStatePath(lockPath, "check the lock", error);
+  }
+}

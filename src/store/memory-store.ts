@@ -1,6 +1,7 @@
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { LockError, NotFoundError, RunExistsError } from "../errors.js";
 import { automatedTwins } from "./automated-twins.js";
+import type { RunRef } from "./run-refs.js";
 import { sortRuns } from "./sort-runs.js";
 import type { RunWriter, StateStore } from "./state-store.js";
 
@@ -27,6 +28,16 @@ export class MemoryStateStore implements StateStore {
   async listRuns(dagId: string): Promise<DagRun[]> {
     const slots = this.dags.get(dagId)?.values() ?? [];
     return sortRuns([...slots].map((slot) => structuredClone(slot.run)));
+  }
+
+  async listRunRefs(dagId: string): Promise<RunRef[]> {
+    const slots = this.dags.get(dagId)?.values() ?? [];
+    return sortRuns([...slots].map((slot) => slot.run)).map(refOf);
+  }
+
+  // A run is owned while a writer has it open, as a live process holds the file lock.
+  async hasLiveOwner(dagId: string, runId: string): Promise<boolean> {
+    return this.dags.get(dagId)?.get(runId)?.open ?? false;
   }
 
   async getRun(dagId: string, runId: string): Promise<DagRun | undefined> {
@@ -83,6 +94,10 @@ export class MemoryStateStore implements StateStore {
   runLogPath(dagId: string, runId: string): string {
     return `${this.location}/logs/${dagId}/${runId}/run.log`;
   }
+}
+
+function refOf(run: DagRun): RunRef {
+  return { run_id: run.run_id, run_type: run.run_type, logical_date: run.logical_date };
 }
 
 // Writes straight into the slot: in memory every save is "durable" the moment it returns.

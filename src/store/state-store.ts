@@ -1,20 +1,42 @@
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
+import type { RunRef } from "./run-refs.js";
 
 /** Version of the on-disk layout; bump it with a migration when the format changes. */
 export const STATE_VERSION = 1;
 
 /**
- * Where runs and task instances live. The runner and the commands depend on this interface only:
- * tests pass the memory store, the CLI passes the file store.
+ * What reading the state needs, and all a read-only open of a state dir offers: listing and
+ * reading never write a file nor take a lock, so they work on a state dir the user cannot write.
  */
-export interface StateStore {
+export interface StateReader {
   /** The state dir (file store) or a label (memory store). */
   readonly location: string;
   /** DAG ids that have at least one run, sorted. */
   listDagIds(): Promise<string[]>;
   /** Every run of the DAG, oldest logical date first (ties by run id). */
   listRuns(dagId: string): Promise<DagRun[]>;
+  /**
+   * The DAG's runs as refs, in listRuns' order, without reading the runs (the file store reads
+   * only a run whose id does not spell out its logical date): what a page of runs starts from.
+   */
+  listRunRefs(dagId: string): Promise<RunRef[]>;
   getRun(dagId: string, runId: string): Promise<DagRun | undefined>;
+  /**
+   * Whether a live process owns the run (holds its lock and keeps it fresh): a run that says
+   * running without one was left by a process that died. The same rule openRun applies.
+   */
+  hasLiveOwner(dagId: string, runId: string): Promise<boolean>;
+  /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+  logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
+  /** Path of the run's own log (DAG callbacks): `<state>/logs/<dag>/<run>/run.log`. */
+  runLogPath(dagId: string, runId: string): string;
+}
+
+/**
+ * Where runs and task instances live. The runner and the commands depend on this interface only:
+ * tests pass the memory store, the CLI passes the file store.
+ */
+export interface StateStore extends StateReader {
   /** Stores a new run; throws StateFileError when a run with that id exists. */
   createRun(run: DagRun): Promise<void>;
   /**
@@ -27,10 +49,6 @@ export interface StateStore {
    * LockError when another live process owns it. Reads the run under the lock.
    */
   openRun(dagId: string, runId: string): Promise<RunWriter>;
-  /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
-  logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
-  /** Path of the run's own log (DAG callbacks): `<state>/logs/<dag>/<run>/run.log`. */
-  runLogPath(dagId: string, runId: string): string;
 }
 
 /**

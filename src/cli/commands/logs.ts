@@ -1,10 +1,7 @@
-import { createReadStream, existsSync } from "node:fs";
 import { Command } from "commander";
-import { NotFoundError, UsageError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findRun } from "../../ops/find-run.js";
+import { findTryLog, readLogChunk } from "../../ops/read-log.js";
 import { parsePositiveInt } from "../parse.js";
-import { openStore } from "../../ops/open-store.js";
 
 /** `flow logs <dag> <task>`: print the log of one try of a task. */
 export function makeLogsCommand(context: CliContext): Command {
@@ -28,37 +25,35 @@ Examples:
         options: { run?: string; try?: string },
         command: Command,
       ) => {
-        const global = command.optsWithGlobals<GlobalOptions>();
-        const tryOption =
+        const tryNumber =
           options.try === undefined ? undefined : parsePositiveInt("--try", options.try);
-        const store = await openStore(workspaceOf(context, global));
-        const run = await findRun(store, dagId, options.run);
-        const instance = run.tasks[taskId];
-        if (!instance)
-          throw new NotFoundError("task", taskId, Object.keys(run.tasks).sort(), {
-            where: `run "${run.run_id}"`,
-          });
-        if (instance.try_number === 0) {
-          throw new UsageError(
-            `task "${taskId}" has not run in "${run.run_id}" (state ${instance.state})`,
+        const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+        const log = await findTryLog(workspace, {
+          dagId,
+          taskId,
+          ...(options.run !== undefined && { runId: options.run }),
+          ...(tryNumber !== undefined && { tryNumber }),
+        });
+        // Chunk by chunk to the end of what is written now, as a stream reading to EOF did.
+        let chunk = await readLogChunk(log.path, 0);
+        if (chunk === undefined) {
+          context.stderr.write(
+            `flow: try ${log.tryNumber} of "${taskId}" wrote no output (${log.path})\n`,
           );
-        }
-        const tryNumber = tryOption ?? instance.try_number;
-        if (tryNumber > instance.try_number) {
-          throw new UsageError(
-            `task "${taskId}" has ${instance.try_number} tr${instance.try_number === 1 ? "y" : "ies"} in "${run.run_id}", not ${tryNumber}`,
-          );
-        }
-        const path = store.logPath(dagId, run.run_id, taskId, tryNumber);
-        if (!existsSync(path)) {
-          context.stderr.write(`flow: try ${tryNumber} of "${taskId}" wrote no output (${path})\n`);
           return;
         }
-        await new Promise<void>((resolve, reject) => {
-          const stream = createReadStream(path);
-          stream.on("error", reject).on("end", resolve);
-          stream.pipe(context.stdout, { end: false });
-        });
+        while (chunk !== undefined && chunk.data.length > 0) {
+          await write(context.stdout, chunk.data);
+          chunk = await readLogChunk(log.path, chunk.nextOffset);
+        }
       },
     );
+}
+
+// Writes a chunk, waiting for a full pipe to drain before the next one.
+function write(out: NodeJS.WritableStream, data: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    if (out.write(data)) resolve();
+    else out.once("drain", resolve);
+  });
 }

@@ -1,12 +1,13 @@
 import { Command } from "commander";
-import { FlowError, EXIT } from "../../errors.js";
+import type { DagRun } from "../../core/run.js";
+import { FlowError, EXIT, NotFoundError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findRun } from "../../ops/find-run.js";
 import { loadAll } from "../../ops/load-dag.js";
+import { readRun } from "../../ops/read-run.js";
+import { runsPage } from "../../ops/runs-page.js";
+import type { Workspace } from "../../ops/workspace.js";
 import { toStatusJson } from "../output/status-json.js";
 import { renderRunsTable, renderSummary } from "../render/summary.js";
-import { listRunsRecovered } from "../recover-runs.js";
-import { openStore } from "../../ops/open-store.js";
 
 interface StatusOptions {
   run?: string;
@@ -31,24 +32,14 @@ Examples:
   flow status user_events --json | jq '.runs[-1].state'`,
     )
     .action(async (dagId: string, options: StatusOptions, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new FlowError(`--limit must be a whole number >= 1`, { exitCode: EXIT.usage });
-      const store = await openStore(workspaceOf(context, global));
-      const all = await listRunsRecovered(context, global, store, dagId);
-      let runs = options.run === undefined ? all : [await findRun(store, dagId, options.run)];
-      if (runs.length === 0) {
-        // No runs: tell an unknown DAG from one that never ran.
-        const pipelines = await loadAll(workspaceOf(context, global));
-        if (!pipelines.dags.has(dagId)) {
-          const known = [...pipelines.dags.keys()].sort().map((id) => `"${id}"`);
-          throw new FlowError(`unknown dag "${dagId}" (known: ${known.join(", ") || "none"})`, {
-            exitCode: EXIT.usage,
-          });
-        }
-      }
-      runs = runs.slice(-limit);
+      const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+      const runs =
+        options.run === undefined
+          ? await lastRuns(workspace, dagId, limit)
+          : [await readRun(workspace, dagId, options.run)];
       if (options.json) {
         context.stdout.write(`${JSON.stringify(toStatusJson(dagId, runs), null, 2)}\n`);
         return;
@@ -64,4 +55,18 @@ Examples:
       const shown = runs.at(-1)!;
       context.stdout.write(`${renderSummary(shown, context.color)}\n`);
     });
+}
+
+// The newest `limit` runs, oldest first as the table shows them. No runs: an unknown DAG is an
+// error, one that never ran is not.
+async function lastRuns(workspace: Workspace, dagId: string, limit: number): Promise<DagRun[]> {
+  const page = await runsPage(workspace, dagId, { offset: 0, limit });
+  if (page.total === 0) {
+    const pipelines = await loadAll(workspace);
+    if (!pipelines.dags.has(dagId))
+      throw new NotFoundError("dag", dagId, [...pipelines.dags.keys()].sort(), {
+        noneKnown: "known: none",
+      });
+  }
+  return [...page.runs].reverse();
 }

@@ -1,10 +1,9 @@
 import { Command } from "commander";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findRun } from "../../ops/find-run.js";
 import { loadDag } from "../../ops/load-dag.js";
+import { readRun } from "../../ops/read-run.js";
+import { runsPage } from "../../ops/runs-page.js";
 import { renderLegend, renderTree } from "../render/tree.js";
-import { listRunsRecovered } from "../recover-runs.js";
-import { openStore } from "../../ops/open-store.js";
 import { renderGrid } from "../render/grid.js";
 import { parsePositiveInt } from "../parse.js";
 import { UsageError } from "../../errors.js";
@@ -28,7 +27,6 @@ Examples:
   NO_COLOR=1 flow tree rocket_launches     # symbols only`,
     )
     .action(async (dagId: string, options: { run?: string; runs?: string }, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
       const gridRuns =
         options.runs === undefined ? undefined : parsePositiveInt("--runs", options.runs);
       if (gridRuns !== undefined && options.run !== undefined) {
@@ -36,11 +34,11 @@ Examples:
           "--run and --runs do not go together: one run, or a grid of the last N",
         );
       }
-      const { loaded } = await loadDag(workspaceOf(context, global), dagId);
-      const store = await openStore(workspaceOf(context, global));
-      const runs = await listRunsRecovered(context, global, store, dagId);
+      const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+      const { dag } = (await loadDag(workspace, dagId)).loaded;
       if (gridRuns !== undefined) {
-        const grid = renderGrid(loaded.dag, runs.slice(-gridRuns), {
+        const { runs } = await runsPage(workspace, dagId, { offset: 0, limit: gridRuns }, dag);
+        const grid = renderGrid(dag, [...runs].reverse(), {
           color: context.color,
           ...(context.stdout.columns !== undefined && { width: context.stdout.columns }),
         });
@@ -48,10 +46,12 @@ Examples:
         return;
       }
       const run =
-        options.run !== undefined ? await findRun(store, dagId, options.run) : runs.at(-1);
+        options.run !== undefined
+          ? await readRun(workspace, dagId, options.run, dag)
+          : (await runsPage(workspace, dagId, { offset: 0, limit: 1 }, dag)).runs[0];
       const header = run ? `${dagId}  ${run.run_id}  ${run.state}` : `${dagId}  (no runs yet)`;
       context.stdout.write(
-        `${header}\n${renderTree(loaded.dag, run?.tasks, { color: context.color })}\n${renderLegend(context.color)}\n`,
+        `${header}\n${renderTree(dag, run?.tasks, { color: context.color })}\n${renderLegend(context.color)}\n`,
       );
     });
 }

@@ -6,7 +6,11 @@ import type { DagRun } from "../../../src/core/run.js";
 import { LockError } from "../../../src/errors.js";
 import type { Executor, TaskExecution, TaskOutcome } from "../../../src/executors/executor.js";
 import type { LoadedDag } from "../../../src/loader/load-pipelines.js";
-import { executeBackfill, planBackfillRuns } from "../../../src/runner/backfill.js";
+import {
+  executeBackfill,
+  planBackfillRuns,
+  previewBackfillRuns,
+} from "../../../src/runner/backfill.js";
 import { Engine } from "../../../src/runner/engine.js";
 import { MemoryStateStore } from "../../../src/store/memory-store.js";
 import { makeDag, type TaskDef } from "../core/dag-fixture.js";
@@ -194,13 +198,28 @@ describe("planBackfillRuns", () => {
     const env = setup({ a: [] });
     const run = newIntervalRun(env.dag, day(1), "backfill", CLOCK());
     await env.store.createRun({ ...run, state: "running" });
-    const dry = await planBackfillRuns(env.store, env.loaded, days(1), {
-      clock: CLOCK,
-      dryRun: true,
-    });
+    const dry = await previewBackfillRuns(env.store, env.loaded, days(1), {});
     expect(dry.map((step) => [step.action, step.existingState])).toEqual([["resume", "running"]]);
     expect((await env.store.listRuns("etl"))[0]!.state).toBe("running");
     const steps = await planBackfillRuns(env.store, env.loaded, days(1), { clock: CLOCK });
     expect(steps.map((step) => [step.action, step.existingState])).toEqual([["resume", "queued"]]);
+  });
+
+  it("a dry run predicts the refusal of a run a live process executes", async () => {
+    const env = setup({ a: [] });
+    const run = newIntervalRun(env.dag, day(1), "backfill", CLOCK());
+    await env.store.createRun({
+      ...run,
+      state: "running",
+      owner: { pid: 42, hostname: "box", heartbeat: CLOCK().toISOString() },
+    });
+    const held = await env.store.openRun("etl", run.run_id); // its live owner
+    try {
+      await expect(previewBackfillRuns(env.store, env.loaded, days(1), {})).rejects.toThrow(
+        `run "${run.run_id}" is being executed by flow process 42 on box`,
+      );
+    } finally {
+      await held.close();
+    }
   });
 });

@@ -21,6 +21,23 @@ describe("MemoryStateStore", () => {
     expect(await store.getRun("report", "nope")).toBeUndefined();
   });
 
+  it("lists run refs in listRuns' order, and a run is owned while a writer has it", async () => {
+    const store = new MemoryStateStore();
+    await store.createRun(makeRun("etl", "2026-01-02", { run_type: "scheduled" }));
+    await store.createRun(makeRun("etl", "2026-01-01"));
+    expect(await store.listRunRefs("etl")).toEqual([
+      { run_id: "manual__2026-01-01", run_type: "manual", logical_date: "2026-01-01" },
+      { run_id: "manual__2026-01-02", run_type: "scheduled", logical_date: "2026-01-02" },
+    ]);
+    expect(await store.listRunRefs("nope")).toEqual([]);
+    expect(await store.hasLiveOwner("etl", "manual__2026-01-01")).toBe(false);
+    const writer = await store.openRun("etl", "manual__2026-01-01");
+    expect(await store.hasLiveOwner("etl", "manual__2026-01-01")).toBe(true);
+    await writer.close();
+    expect(await store.hasLiveOwner("etl", "manual__2026-01-01")).toBe(false);
+    expect(await store.hasLiveOwner("etl", "nope")).toBe(false);
+  });
+
   it("refuses a duplicate run id", async () => {
     const store = new MemoryStateStore();
     await store.createRun(makeRun("etl", DATE));

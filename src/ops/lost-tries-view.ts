@@ -1,0 +1,60 @@
+import type { Dag } from "../core/dag.js";
+import { recoverLostRun } from "../core/lost-tries.js";
+import type { DagRun } from "../core/run.js";
+import { applyRunEvent } from "../core/run-event.js";
+import type { StateReader } from "../store/state-store.js";
+import { loadDag } from "./load-dag.js";
+import type { Workspace } from "./workspace.js";
+
+/** The DAG a view may need, loaded once and only when asked; undefined when it does not load. */
+export type DagSource = () => Promise<Dag | undefined>;
+
+/**
+ * The DAG `dagId` as the views need it: `known` when the caller loaded it already, else the
+ * pipelines are loaded on the first call. A DAG that no longer loads gives undefined: its runs
+ * are then shown as stored, as before reading stopped writing.
+ */
+export function dagSourceOf(workspace: Workspace, dagId: string, known?: Dag): DagSource {
+  let loading: Promise<Dag | undefined> | undefined;
+  return () => {
+    loading ??= known
+      ? Promise.resolve(known)
+      : loadDag(workspace, dagId).then(
+          ({ loaded }) => loaded.dag,
+          () => undefined,
+        );
+    return loading;
+  };
+}
+
+/**
+ * The runs as a reader should see them: a run that says running but whose owner died (its lock
+ * is missing or stale, the rule openRun uses) shows its unfinished tries as lost, exactly as the
+ * next writer will record them (core recoverLostRun), without writing anything or taking a lock.
+ * `at` is when the tries count as lost; writers use the clock too (runner/recover.ts).
+ */
+export async function showLostTries(
+  reader: StateReader,
+  runs: readonly DagRun[],
+  dag: DagSource,
+  at: Date = new Date(),
+): Promise<DagRun[]> {
+  return Promise.all(runs.map((run) => showLostTriesOfRun(reader, run, dag, at)));
+}
+
+async function showLostTriesOfRun(
+  reader: StateReader,
+  run: DagRun,
+  dag: DagSource,
+  at: Date,
+): Promise<DagRun> {
+  if (run.state !== "running" || (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
+  // Read again after the lock check: an owner that closed the run in between released its lock
+  // only after writing its last snapshot, so this read shows the run as it left it.
+  const current = (await reader.getRun(run.dag_id, run.run_id)) ?? run;
+  if (current.state !== "running") return current;
+  const loaded = await dag();
+  return loaded === undefined
+    ? current
+    : applyRunEvent(current, recoverLostRun(loaded, current, at));
+}

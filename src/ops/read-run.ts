@@ -1,0 +1,33 @@
+import type { Dag } from "../core/dag.js";
+import type { DagRun } from "../core/run.js";
+import type { StateReader } from "../store/state-store.js";
+import { findRun } from "./find-run.js";
+import { dagSourceOf, showLostTries } from "./lost-tries-view.js";
+import { openStoreForReading } from "./open-store.js";
+import type { Workspace } from "./workspace.js";
+
+/**
+ * One run with its task instances: `runId`, or the DAG's latest run when none is given (errors
+ * as findRun's), with a dead owner's unfinished tries shown as lost. Reads that run only.
+ */
+export async function readRun(
+  workspace: Workspace,
+  dagId: string,
+  runId: string | undefined,
+  dag?: Dag,
+): Promise<DagRun> {
+  return readRunWith(await openStoreForReading(workspace), workspace, dagId, runId, dag);
+}
+
+/** readRun through a reader the caller opened already. */
+export async function readRunWith(
+  reader: StateReader,
+  workspace: Workspace,
+  dagId: string,
+  runId: string | undefined,
+  dag?: Dag,
+): Promise<DagRun> {
+  const run = await findRun(reader, dagId, runId);
+  const [shown] = await showLostTries(reader, [run], dagSourceOf(workspace, dagId, dag));
+  return shown!;
+}

@@ -1,0 +1,93 @@
+import { statSync } from "node:fs";
+import type { DagRun } from "../core/run.js";
+import { checkLayoutMarker } from "./layout-marker.js";
+import { isLockLive, type LockTiming } from "./locks.js";
+import { readStoredRun } from "./run-file.js";
+import type { RunRef } from "./run-refs.js";
+import { listStoredRunRefs, listStoredRuns, readDirIfAny } from "./run-listing.js";
+import type { StateReader } from "./state-store.js";
+import { inaccessibleStatePath } from "./state-file-errors.js";
+import { runPaths, runsDir, runLogPath, tryLogPath } from "./state-paths.js";
+
+/** Tuning for tests; the defaults suit real use. */
+export interface FileStoreOptions {
+  /** A run lock not refreshed for this long is taken over (default 10 s, at least 2 s). */
+  readonly lockStaleMs?: number;
+  /** How often an owner refreshes its lock (default: half the stale time, at least 1 s). */
+  readonly lockUpdateMs?: number;
+}
+
+/** The lock timing the options ask for. */
+export function lockTimingOf(options: FileStoreOptions): LockTiming {
+  return { staleMs: options.lockStaleMs ?? 10_000, updateMs: options.lockUpdateMs };
+}
+
+/**
+ * Reads a state dir without writing to it: no folder or layout marker is created, no lock is
+ * taken, and nothing needs write access, so `flow status` works on a state dir the user may
+ * only read. FileStateStore adds the writes on top.
+ */
+export class FileStateReader implements StateReader {
+  protected constructor(
+    readonly location: string,
+    protected readonly timing: LockTiming,
+  ) {}
+
+  /**
+   * Opens a state dir for reading. One that does not exist reads as empty; one whose layout
+   * marker names another version is refused (StateFileError), as a writer refuses it.
+   */
+  static async openForReading(
+    stateDir: string,
+    options: FileStoreOptions = {},
+  ): Promise<FileStateReader> {
+    await checkLayoutMarker(stateDir);
+    return new FileStateReader(stateDir, lockTimingOf(options));
+  }
+
+  async listDagIds(): Promise<string[]> {
+    const entries = await readDirIfAny(runsDir(this.location));
+    return entries
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  listRuns(dagId: string): Promise<DagRun[]> {
+    return listStoredRuns(this.location, dagId);
+  }
+
+  listRunRefs(dagId: string): Promise<RunRef[]> {
+    return listStoredRunRefs(this.location, dagId);
+  }
+
+  async getRun(dagId: string, runId: string): Promise<DagRun | undefined> {
+    return (await readStoredRun(runPaths(this.location, dagId, runId), dagId, runId))?.run;
+  }
+
+  // The rule openRun's takeLock applies: a lock dir refreshed within the stale time is alive.
+  hasLiveOwner(dagId: string, runId: string): Promise<boolean> {
+    const paths = runPaths(this.location, dagId, runId);
+    return isLockLive(paths.snapshot, paths.lock, this.timing);
+  }
+
+  runLogPath(dagId: string, runId: string): string {
+    return runLogPath(this.location, dagId, runId);
+  }
+
+  logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
+    return tryLogPath(this.location, dagId, runId, taskId, tryNumber);
+  }
+
+  /**
+   * Whether a path exists; other errors (permissions) are reported, not taken for "no". A sync
+   * stat costs microseconds; through the thread pool it cost more in hand-offs than in the call.
+   */
+  protected exists(path: string): boolean {
+    try {
+      return statSync(path, { throwIfNoEntry: false }) !== undefined;
+    } catch (error) {
+      throw inaccessibleStatePath(path, "stat", error);
+    }
+  }
+}

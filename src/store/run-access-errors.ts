@@ -1,0 +1,38 @@
+import { hostname } from "node:os";
+import { LockError, NotFoundError } from "../errors.js";
+import type { LockTiming } from "./locks.js";
+import { readDagFolder } from "./run-listing.js";
+import type { StateReader } from "./state-store.js";
+
+/** The error for a run that does not exist, listing the ones that do. */
+export async function runNotFound(
+  stateDir: string,
+  dagId: string,
+  runId: string,
+): Promise<NotFoundError> {
+  const known = [...(await readDagFolder(stateDir, dagId)).runIds].sort();
+  return new NotFoundError("run", runId, known, { where: `dag "${dagId}"` });
+}
+
+/** The error for a run another live process holds, naming it from the run's owner field. */
+export async function runIsBusy(
+  reader: StateReader,
+  timing: LockTiming,
+  dagId: string,
+  runId: string,
+): Promise<LockError> {
+  const owner = await reader.getRun(dagId, runId).then(
+    (run) => run?.owner ?? null,
+    () => null,
+  );
+  const where =
+    owner === null
+      ? ""
+      : owner.hostname === hostname()
+        ? ` (pid ${owner.pid})`
+        : ` (pid ${owner.pid} on ${owner.hostname})`;
+  return new LockError(
+    `run "${runId}" of dag "${dagId}" is being run by another flow process${where}`,
+    { hint: `if that process is gone, its lock goes stale after ${timing.staleMs / 1000} s` },
+  );
+}
