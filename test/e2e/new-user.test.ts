@@ -201,3 +201,55 @@ describe("a cleared backfill run is executed by the next scheduler pass", () => 
     );
   });
 });
+
+describe("scripts: flow clear --json with --expect, backfill of one date", () => {
+  it("a dry run's fingerprint clears exactly that plan, and a stale one clears nothing", async () => {
+    project = await makeProject({
+      "pipelines/etl.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "etl", schedule: "@daily", start: "2026-01-01", tasks: [bash("a", "exit 1"), bash("b", "true")] });\n`,
+    });
+    const env = { FLOW_NOW: "2026-01-09T06:00:00Z" };
+    // Without --end: the one date.
+    const one = await project.flow(["backfill", "etl", "--start", "2026-01-05", "--json"], { env });
+    expect(one.exitCode).toBe(1);
+    expect(JSON.parse(one.stdout).plan.map((step: { run_id: string }) => step.run_id)).toEqual([
+      "backfill__2026-01-05T00:00:00+00:00",
+    ]);
+    const dry = await project.flow(["clear", "etl", "--only-failed", "--dry-run", "--json"], {
+      env,
+    });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan).toMatchObject({ dag_id: "etl", dry_run: true });
+    expect(plan.instances).toEqual([
+      {
+        run_id: "backfill__2026-01-05T00:00:00+00:00",
+        task_id: "a",
+        state: "failed",
+        try_number: 1,
+        max_tries: 1,
+      },
+    ]);
+    // Another failed run appears: the plan changed, so --expect refuses and clears nothing.
+    expect(
+      (await project.flow(["backfill", "etl", "--start", "2026-01-06"], { env })).exitCode,
+    ).toBe(1);
+    const before = await project.snapshotState();
+    const stale = ["clear", "etl", "--only-failed", "--yes", "--expect", plan.fingerprint];
+    const refused = await project.flow(stale, { env });
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr.split("\n")[0]).toBe(
+      'flow: the clear plan of dag "etl" changed since it was previewed: nothing cleared',
+    );
+    expect(await project.snapshotState()).toEqual(before);
+    const fresh = JSON.parse(
+      (await project.flow(["clear", "etl", "--only-failed", "--dry-run", "--json"], { env }))
+        .stdout,
+    );
+    const applied = await project.flow(
+      ["clear", "etl", "--only-failed", "--yes", "--json", "--expect", fresh.fingerprint],
+      { env },
+    );
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout).instances).toHaveLength(2);
+  });
+});

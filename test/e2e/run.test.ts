@@ -133,6 +133,9 @@ describe("flow run", () => {
       "end",
       "duration_ms",
       "reason",
+      "max_tries",
+      "next_try_at",
+      "result",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

@@ -27,7 +27,7 @@ import { withEngine } from "../session.js";
 
 interface BackfillFlags {
   start: string;
-  end: string;
+  end?: string;
   maxActiveRuns?: string;
   reverse?: boolean;
   rerunFailed?: boolean;
@@ -46,7 +46,7 @@ export function makeBackfillCommand(context: CliContext): Command {
     )
     .argument("<dag>", "DAG id (it must have a schedule)")
     .requiredOption("--start <date>", "first logical date, inclusive (YYYY-MM-DD or ISO instant)")
-    .requiredOption("--end <date>", "last logical date, inclusive")
+    .option("--end <date>", "last logical date, inclusive (default: --start, one date)")
     .option("--max-active-runs <n>", "runs executing at once (default: the DAG's maxActiveRuns)")
     .option("--reverse", "newest interval first")
     .option("--rerun-failed", "clear the failed and upstream_failed tasks of failed runs, run them")
@@ -66,6 +66,7 @@ again resumes the backfill. Exit 1 when a run in the range is failed at the end.
 
 Examples:
   flow backfill user_events --start 2026-01-01 --end 2026-01-31 --dry-run
+  flow backfill user_events --start 2026-01-05                  # that one date
   flow backfill user_events --start 2026-01-01 --end 2026-12-31 --max-active-runs 4
   flow backfill user_events --start 2026-01-01 --end 2026-01-31 --rerun-failed
   flow backfill user_events --start 2026-01-01 --end 2026-01-07 --reset --reverse`,
@@ -74,7 +75,7 @@ Examples:
       const global = command.optsWithGlobals<GlobalOptions>();
       const dates: BackfillDates = {
         start: { text: flags.start, utc: parseDate("--start", flags.start) },
-        end: { text: flags.end, utc: parseDate("--end", flags.end) },
+        end: { text: flags.end ?? flags.start, utc: parseDate("--end", flags.end ?? flags.start) },
       };
       checkBackfillOrder(dates.start.utc, dates.end.utc, dates);
       const maxActiveRuns =

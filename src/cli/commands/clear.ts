@@ -7,7 +7,7 @@ import { loadDag } from "../../ops/load-dag.js";
 import { canAsk, confirm } from "../confirm.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { parseDate } from "../parse.js";
-import { describeClearCount, renderClearPlan } from "../render/clear-plan.js";
+import { clearJson, describeClearCount, renderClearPlan } from "../render/clear-plan.js";
 
 interface ClearOptions {
   run?: string;
@@ -19,6 +19,8 @@ interface ClearOptions {
   upstream?: boolean;
   yes?: boolean;
   dryRun?: boolean;
+  json?: boolean;
+  expect?: string;
 }
 
 /** `flow clear <dag>`: reset task instances so that they run again (Airflow's `tasks clear`). */
@@ -37,6 +39,11 @@ export function makeClearCommand(context: CliContext): Command {
     .option("--upstream", "also every task upstream of the matched tasks")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .option("--dry-run", "print what would be cleared and change nothing")
+    .option("--json", "print the plan (--dry-run) or what was cleared (--yes) as JSON")
+    .option(
+      "--expect <fingerprint>",
+      "clear only if the plan is still the one a --dry-run --json printed",
+    )
     .addHelpText(
       "after",
       `
@@ -45,6 +52,8 @@ Examples:
   flow clear etl --task '^transform$' --downstream --start 2026-01-01 --end 2026-01-07
   flow clear etl --only-failed --yes && flow run etl --run <run_id>
   flow clear etl --task load --dry-run
+  flow clear etl --only-failed --dry-run --json | jq -r .fingerprint
+  flow clear etl --only-failed --yes --expect 3f2a9c0d41b7e6aa   # refused (exit 4) if it changed
 
 Without --run, --start or --end every run of the DAG is considered. Cleared runs go back to
 queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pick them up.`,
@@ -56,11 +65,14 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
         range: parseRange(options),
         selection: parseSelection(options),
       };
+      if (options.json && !options.dryRun && !options.yes)
+        throw new UsageError("--json prints without asking: add --dry-run or --yes");
       const { loaded } = await loadDag(workspace, dagId);
       const nothing = `nothing to clear: no task instance of dag "${dagId}" matches\n`;
       if (options.dryRun || (!options.yes && !canAsk())) {
         // Recovering a run whose flow process died writes, so a preview reads the runs as stored.
         const plan = await previewClear(workspace, loaded, request);
+        if (options.json) return void context.stdout.write(clearJson(dagId, plan, true));
         if (plan.entries.length === 0) return void context.stdout.write(nothing);
         const count = describeClearCount(plan.entries);
         context.stdout.write(`${renderClearPlan(plan.entries, context.color)}\n`);
@@ -75,13 +87,19 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
       }
       // What is printed and confirmed is the plan made under the locks: what gets cleared.
       const result = await applyClear(workspace, loaded, request, {
+        ...(options.expect !== undefined && { expected: options.expect }),
         approve: async ({ entries }) => {
+          if (options.json) return true;
           context.stdout.write(`${renderClearPlan(entries, context.color)}\n`);
           const question = `clear ${describeClearCount(entries)}?`;
           return options.yes || (await confirm(question, { output: context.stderr }));
         },
       });
-      if (result.status === "nothing") context.stdout.write(nothing);
+      if (options.json)
+        context.stdout.write(
+          clearJson(dagId, result.status === "cleared" ? result.plan : undefined, false),
+        );
+      else if (result.status === "nothing") context.stdout.write(nothing);
       else if (result.status === "declined") context.stdout.write("cancelled: nothing cleared\n");
       else {
         const { entries } = result.plan;

@@ -1,3 +1,4 @@
+import type { Json } from "../../core/json.js";
 import type { DagRun } from "../../core/run.js";
 
 /** One task instance in the `--json` contract. */
@@ -9,6 +10,12 @@ export interface TaskStatusJson {
   duration_ms: number | null;
   /** Why it failed, was skipped or is upstream_failed; null otherwise. */
   reason: string | null;
+  /** Tries it may have in all: retries + 1, plus the tries a clear or an interruption gave back. */
+  max_tries: number;
+  /** When an up_for_retry task's next try may start; null otherwise. */
+  next_try_at: string | null;
+  /** Its return value (function tasks; Airflow's return_value XCom); null when none. */
+  result: Json | null;
 }
 
 /** One run in the `--json` contract. */
@@ -56,6 +63,9 @@ export function toStatusJson(
             end: ti.end,
             duration_ms: ti.duration_ms,
             reason: ti.reason,
+            max_tries: ti.max_tries,
+            next_try_at: ti.next_try_at,
+            result: ti.result ?? null,
           },
         ]),
       ),

@@ -1,5 +1,6 @@
 import { countInstances, type RunClear } from "../../core/clear-plan.js";
 import type { TaskInstance } from "../../core/run.js";
+import type { ClearPlan } from "../../ops/clear.js";
 import { formatState, type ColorOption } from "./colors.js";
 import { makeTable } from "./table.js";
 
@@ -24,4 +25,31 @@ export function renderClearPlan(plan: readonly RunClear[], color: ColorOption): 
 export function describeClearCount(plan: readonly RunClear[]): string {
   const n = countInstances(plan);
   return `${n} task instance${n === 1 ? "" : "s"} in ${plan.length} run${plan.length === 1 ? "" : "s"}`;
+}
+
+/**
+ * `flow clear --json`: `{dag_id, dry_run, fingerprint, instances: [...]}`, one instance per task
+ * to clear (dry run) or cleared, with its run, task, state and tries before the clear. The
+ * fingerprint of a dry run, given to `--expect`, clears exactly that plan or nothing.
+ */
+export function clearJson(dagId: string, plan: ClearPlan | undefined, dryRun: boolean): string {
+  const instances = (plan?.entries ?? []).flatMap(({ run, taskIds }) =>
+    taskIds.map((id) => {
+      const instance = run.tasks[id]!;
+      return {
+        run_id: run.run_id,
+        task_id: id,
+        state: instance.state,
+        try_number: instance.try_number,
+        max_tries: instance.max_tries,
+      };
+    }),
+  );
+  const json = {
+    dag_id: dagId,
+    dry_run: dryRun,
+    fingerprint: plan?.fingerprint ?? null,
+    instances,
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
 }
