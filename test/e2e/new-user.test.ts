@@ -253,3 +253,17 @@ describe("scripts: flow clear --json with --expect, backfill of one date", () =>
     expect(JSON.parse(applied.stdout).instances).toHaveLength(2);
   });
 });
+
+describe("flow list on an empty pipelines folder", () => {
+  it("says where it looked and how to start", async () => {
+    project = await makeProject({ "pipelines/README.md": "my pipelines\n" });
+    const list = await project.flow(["list"]);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toBe(
+      [
+        "no DAGs in pipelines/: no pipeline file there (.ts, .js, .mts, .mjs) exports a dag()",
+        "write one (README: Writing a pipeline), or point flow at yours with --pipelines <dir> or FLOW_PIPELINES",
+      ].join("\n"),
+    );
+  });
+});

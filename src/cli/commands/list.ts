@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { Command } from "commander";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { listDags } from "../../ops/list-dags.js";
@@ -19,7 +20,8 @@ Examples:
   flow list --json | jq '.dags[].dag_id'`,
     )
     .action(async (options: { json?: boolean }, command: Command) => {
-      const list = await listDags(workspaceOf(context, command.optsWithGlobals<GlobalOptions>()));
+      const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
+      const list = await listDags(workspace);
       if (options.json) {
         context.stdout.write(`${JSON.stringify(toDagListJson(list), null, 2)}\n`);
         return;
@@ -32,6 +34,15 @@ Examples:
         lastState: lastRuns[0]?.state ?? null,
         file: dag.file,
       }));
+      if (rows.length === 0 && list.importErrors.length === 0) {
+        // An empty table says nothing about why: say where flow looked and how to begin.
+        const where = relative(context.cwd, workspace.pipelinesDir) || ".";
+        context.stdout.write(
+          `no DAGs in ${where}/: no pipeline file there (.ts, .js, .mts, .mjs) exports a dag()\n` +
+            "write one (README: Writing a pipeline), or point flow at yours with --pipelines <dir> or FLOW_PIPELINES\n",
+        );
+        return;
+      }
       context.stdout.write(`${renderDagsTable(rows, context.color)}\n`);
       if (list.importErrors.length > 0) {
         context.stdout.write(`\nImport errors (${list.importErrors.length}):\n`);
