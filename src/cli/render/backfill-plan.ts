@@ -90,7 +90,15 @@ export function renderBackfillEnd(
     ...(outcome.notStarted > 0 ? [`${outcome.notStarted} not started`] : []),
   ].join(", ");
   const line = `backfill: ${runs.length} run(s): ${states}; ${done} in ${formatDuration(elapsed)}`;
-  return `\n${renderRunsTable(runs, color)}\n${line}\n`;
+  // Counts first; then only the runs that did not succeed (a 60-day backfill with one failure
+  // must not bury it in 60 rows), and where to look next.
+  const notSucceeded = runs.filter((run) => run.state !== "success");
+  if (notSucceeded.length === 0) return `\n${line}\n`;
+  const dagId = notSucceeded[0]!.dag_id;
+  const look =
+    `see them with flow tree ${dagId} --runs ${Math.min(runs.length, 14)}, ` +
+    `or one with flow tree ${dagId} --run <run_id>`;
+  return `\n${line}\nnot succeeded:\n${renderRunsTable(notSucceeded, color)}\n${look}\n`;
 }
 
 /** `--json`: the plan (run id, dates, action) and, after executing, the runs in the status shape. */
