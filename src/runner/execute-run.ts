@@ -91,7 +91,7 @@ class RunExecution {
     if (this.done) return;
     this.subscriptions.add(this.options.slots.onRelease(() => this.pump()));
     this.subscriptions.add(this.past.watchRunEnds());
-    this.subscriptions.listen(drain, () => this.drain());
+    this.subscriptions.listen(drain, () => this.stop({ kind: "draining" }));
     this.subscriptions.listen(signal, () => this.stop({ kind: "interrupted" }));
     this.settle(undefined);
     this.past.poll();
@@ -233,14 +233,7 @@ class RunExecution {
       });
   }
 
-  // A graceful stop: start nothing new and let running tries end; the run is then requeued.
-  private drain(): void {
-    if (this.halt || this.done) return;
-    this.halt = { kind: "draining" };
-    this.queue.clear();
-    this.pump();
-  }
-
+  // The run halts: nothing new starts; running tries are stopped, unless it drains (a graceful stop).
   private stop(halt: RunHalt): void {
     if (this.halt?.kind === "draining" && halt.kind === "interrupted") {
       // Draining already: now stop the tries still running too.
@@ -250,7 +243,7 @@ class RunExecution {
     }
     if (this.halt || this.done) return;
     this.halt = halt;
-    this.abort.abort();
+    if (halt.kind !== "draining") this.abort.abort();
     this.queue.clear();
     this.pump();
   }
