@@ -1,6 +1,8 @@
 import type { Dag, TaskSpec } from "./dag.js";
 import { downstreamClosure, upstreamClosure } from "./graph.js";
 import type { DagRun, TaskInstance } from "./run.js";
+import { applyRunEvent, type RunEvent } from "./run-event.js";
+import { settleRun } from "./settle.js";
 import { isFailedState } from "./states.js";
 
 /** Which task instances of a run `flow clear` (and backfill's reruns) reset. */
@@ -55,26 +57,41 @@ export function clearTaskInstance(instance: TaskInstance, spec: TaskSpec): TaskI
 }
 
 /**
- * `run` with `taskIds` cleared and the run back to queued at `at` (so `flow run --run`, backfill
- * or the scheduler picks it up). As Airflow's clear, the run's start goes too, so the next
- * attempt's duration does not count the time the run sat finished. Instances outside the
- * selection are untouched, their results included, so the tasks that run again can read them.
+ * The event "clear `taskIds` of `run` at `at`" (`flow clear`, `flow retry`, backfill's reruns):
+ * each id that is a task of `dag` with an instance in `run` goes back to no state
+ * (clearTaskInstance), in the order given, and the run goes back to queued at `at`, so that
+ * `flow run --run`, backfill or the scheduler picks it up. As Airflow's clear, the run's start
+ * goes too, so the next attempt's duration does not count the time the run sat finished.
+ * Instances outside the selection are untouched, their results included, so the tasks that run
+ * again can read them. `ready` and `retries` say what the run would start first when resumed (the
+ * trigger rules' skips that come with it are the resuming run's to write).
  */
-export function clearRun(dag: Dag, run: DagRun, taskIds: readonly string[], at: Date): DagRun {
-  const tasks: Record<string, TaskInstance> = { ...run.tasks };
+export function clearTasks(dag: Dag, run: DagRun, taskIds: readonly string[], at: Date): RunEvent {
+  const cleared: TaskInstance[] = [];
   for (const id of taskIds) {
     const spec = dag.tasks.get(id);
-    const instance = Object.hasOwn(tasks, id) ? tasks[id] : undefined;
-    if (spec && instance) tasks[id] = clearTaskInstance(instance, spec);
+    const instance = Object.hasOwn(run.tasks, id) ? run.tasks[id] : undefined;
+    if (spec && instance) cleared.push(clearTaskInstance(instance, spec));
   }
+  const { tasks, ...fields } = run;
+  const settlement = settleRun(dag, tasks, { now: at, pending: cleared });
   return {
-    ...run,
-    state: "queued",
-    queued_at: at.toISOString(),
-    start: null,
-    end: null,
-    reason: null,
-    owner: null,
-    tasks,
+    tasks: cleared,
+    run: {
+      ...fields,
+      state: "queued",
+      queued_at: at.toISOString(),
+      start: null,
+      end: null,
+      reason: null,
+      owner: null,
+    },
+    ready: settlement.ready,
+    retries: settlement.waitingForRetry,
   };
+}
+
+/** `run` with `taskIds` cleared and the run back to queued at `at`: clearTasks, applied. */
+export function clearRun(dag: Dag, run: DagRun, taskIds: readonly string[], at: Date): DagRun {
+  return applyRunEvent(run, clearTasks(dag, run, taskIds, at));
 }

@@ -1,4 +1,4 @@
-import type { Dag } from "./dag.js";
+import type { Dag, TaskSpec } from "./dag.js";
 import type { DagRun, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { decideRunOutcome } from "./run-outcome.js";
@@ -23,6 +23,26 @@ export function describeOwner(run: DagRun): string {
 }
 
 /**
+ * One lost try: `instance` (of `spec`, in the run of `logicalDate` of DAG `dagId`) failed at `at`
+ * as a retryable try, "process lost: <owner> ended while the try was running". `owner` names the
+ * dead process (see describeOwner; the runner says `flow process <pid>`).
+ */
+export function failLostTry(
+  dagId: string,
+  logicalDate: string,
+  spec: TaskSpec,
+  instance: TaskInstance,
+  at: Date,
+  owner: string,
+): TaskInstance {
+  return failTry(instance, spec, at, {
+    error: `process lost: ${owner} ended while the try was running`,
+    retryable: true,
+    jitterKey: jitterKey(dagId, spec.id, logicalDate, instance.try_number),
+  });
+}
+
+/**
  * Each try the dead owner of `run` left running (or queued), failed at `at` as a retryable try
  * ("process lost: <owner> ended while the try was running"), as Airflow treats zombie tasks.
  */
@@ -31,13 +51,7 @@ export function failLostTries(dag: Dag, run: DagRun, at: Date, owner: string): T
   for (const instance of Object.values(run.tasks)) {
     const spec = dag.tasks.get(instance.task_id);
     if (!spec || !isLostState(instance.state)) continue;
-    failed.push(
-      failTry(instance, spec, at, {
-        error: `process lost: ${owner} ended while the try was running`,
-        retryable: true,
-        jitterKey: jitterKey(dag.id, instance.task_id, run.logical_date, instance.try_number),
-      }),
-    );
+    failed.push(failLostTry(dag.id, run.logical_date, spec, instance, at, owner));
   }
   return failed;
 }

@@ -3,7 +3,8 @@ import type { Dag } from "./dag.js";
 import { downstreamClosure, upstreamClosure } from "./graph.js";
 import { decideRunOutcome } from "./run-outcome.js";
 import type { DagRun, RunFields, TaskInstance } from "./run.js";
-import { settleRun } from "./settle.js";
+import type { RunEvent } from "./run-event.js";
+import { settleRun, type Settlement } from "./settle.js";
 import { isFailedState } from "./states.js";
 import { finishRun } from "./transitions.js";
 
@@ -50,6 +51,31 @@ export interface MarkOutcome {
  * (the CLI refuses a run that a live process executes).
  */
 export function markTaskInstances(dag: Dag, run: DagRun, request: MarkRequest): MarkOutcome {
+  const { changed, run: next } = decideMark(dag, run, request);
+  return { changed, run: next };
+}
+
+/**
+ * markTaskInstances as a RunEvent: the changed instances, then the run's fields, or null when
+ * nothing changes (no instance, and the run's state stays). `ready` and `retries` say what the
+ * run would start first when it is continued.
+ */
+export function markTasks(dag: Dag, run: DagRun, request: MarkRequest): RunEvent {
+  const { changed, run: next, settlement } = decideMark(dag, run, request);
+  return {
+    tasks: changed,
+    run: changed.length > 0 || next.state !== run.state ? next : null,
+    ready: settlement.ready,
+    retries: settlement.waitingForRetry,
+  };
+}
+
+// The marking, with the settlement of the run afterwards (what would start next).
+function decideMark(
+  dag: Dag,
+  run: DagRun,
+  request: MarkRequest,
+): MarkOutcome & { readonly settlement: Settlement } {
   const { now, state } = request;
   const has = (id: string): boolean => Object.hasOwn(run.tasks, id);
   const chosen = new Set(request.taskIds.filter(has));
@@ -88,7 +114,7 @@ export function markTaskInstances(dag: Dag, run: DagRun, request: MarkRequest): 
         ? { ...fields, reason, owner: null }
         : finishRun(fields, now, outcome.state, reason);
   }
-  return { changed: changed.map((id) => tasks[id]!), run: next };
+  return { changed: changed.map((id) => tasks[id]!), run: next, settlement };
 }
 
 // The instance set to `state` by hand: it ends now if it never ended; tries and result are kept.

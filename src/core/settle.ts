@@ -1,6 +1,7 @@
 import type { Dag } from "./dag.js";
 import { MinHeap } from "./min-heap.js";
 import type { TaskInstance } from "./run.js";
+import type { RunEvent } from "./run-event.js";
 import type { TaskState } from "./states.js";
 import { explainTrigger } from "./trigger-reason.js";
 import { countUpstreamStates, decideTrigger } from "./trigger-rules.js";
@@ -44,11 +45,19 @@ function positionsOf(dag: Dag): Positions {
  * A task of the DAG without a task instance in `tasks` is ignored, and counts as unfinished upstream.
  * A task in `held` (dependsOnPast not met yet) is never ready, nor waiting for a retry; its trigger
  * rule may still set it skipped or upstream_failed, as Airflow's does.
+ * `pending` lists changes not in `tasks` yet (an event's earlier changes: the try that ended, the
+ * branches it skipped): each replaces its task's instance in `tasks`, the last one winning. It
+ * spares a caller from copying the whole table to settle what one event changed.
  */
 export function settleRun(
   dag: Dag,
   tasks: Readonly<Record<string, TaskInstance>>,
-  options: { now: Date; only?: Iterable<string>; held?: ReadonlySet<string> },
+  options: {
+    now: Date;
+    only?: Iterable<string>;
+    held?: ReadonlySet<string>;
+    pending?: readonly TaskInstance[];
+  },
 ): Settlement {
   // The common call after a task with no downstream task ends: nothing to visit.
   if (Array.isArray(options.only) && options.only.length === 0) {
@@ -57,8 +66,17 @@ export function settleRun(
   const changed = new Map<string, TaskInstance>();
   const ready: string[] = [];
   const waitingForRetry: { taskId: string; at: string }[] = [];
-  const stateOf = (id: string): TaskState =>
-    (changed.get(id) ?? (Object.hasOwn(tasks, id) ? tasks[id] : undefined))?.state ?? "none";
+  const pending = options.pending ?? NONE_PENDING;
+  const pendingById = pending.length > SCANNED ? indexPending(pending) : undefined;
+  const instanceOf = (id: string): TaskInstance | undefined =>
+    changed.get(id) ??
+    (pending.length === 0
+      ? undefined
+      : pendingById === undefined
+        ? scanPending(pending, id)
+        : pendingById.get(id)) ??
+    (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
+  const stateOf = (id: string): TaskState => instanceOf(id)?.state ?? "none";
 
   const { order, position } = positionsOf(dag);
   // Without `only` every task is queued from the start: a cascade queues nothing new, and the
@@ -80,7 +98,7 @@ export function settleRun(
   const now = options.now.getTime();
   for (let i = next(); i !== undefined; i = next()) {
     const spec = dag.tasks.get(order[i]!)!;
-    const ti = Object.hasOwn(tasks, spec.id) ? tasks[spec.id] : undefined;
+    const ti = instanceOf(spec.id);
     if (ti === undefined || (ti.state !== "none" && ti.state !== "up_for_retry")) continue;
     const counts = countUpstreamStates(spec.upstream.map(stateOf));
     const decision = decideTrigger(spec.triggerRule, counts);
@@ -101,4 +119,37 @@ export function settleRun(
   }
   // Visited in DAG order, so `changed` (insertion order), `ready` and `waitingForRetry` are too.
   return { changed: [...changed.values()], ready, waitingForRetry };
+}
+
+// Up to this many pending changes are scanned (the common case: one, the try that ended); more
+// are indexed once, so that a wide branch's skips do not make every lookup a long scan.
+const SCANNED = 8;
+const NONE_PENDING: readonly TaskInstance[] = [];
+
+function scanPending(pending: readonly TaskInstance[], id: string): TaskInstance | undefined {
+  for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.task_id === id) return pending[i];
+  return undefined;
+}
+
+// Later entries overwrite earlier ones, as the last change of a task wins.
+function indexPending(pending: readonly TaskInstance[]): Map<string, TaskInstance> {
+  return new Map(pending.map((ti) => [ti.task_id, ti]));
+}
+
+/**
+ * settleRun as a RunEvent: the trigger rules' skips and upstream_faileds to write, the tasks
+ * ready now and the retries to wait for. Same arguments as settleRun.
+ */
+export function settleRunEvent(
+  dag: Dag,
+  tasks: Readonly<Record<string, TaskInstance>>,
+  options: Parameters<typeof settleRun>[2],
+): RunEvent {
+  const settlement = settleRun(dag, tasks, options);
+  return {
+    tasks: settlement.changed,
+    run: null,
+    ready: settlement.ready,
+    retries: settlement.waitingForRetry,
+  };
 }

@@ -91,3 +91,19 @@ export async function runDagCallback(
     log.close();
   }
 }
+
+/** The callbacks a run started: the run resolves only once they are all done. */
+export class CallbackTracker {
+  private readonly pending = new Set<Promise<void>>();
+
+  /** Keeps `callback` until it settles. */
+  track(callback: Promise<void>): void {
+    this.pending.add(callback);
+    void callback.finally(() => this.pending.delete(callback));
+  }
+
+  /** Resolves once every callback tracked so far has settled. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+}

@@ -1,11 +1,15 @@
 import { buildDag, formatIssue, type DagInput } from "../../../src/core/build-dag.js";
-import type { Dag } from "../../../src/core/dag.js";
+import type { Dag, TaskRole } from "../../../src/core/dag.js";
 import type { TaskInstance } from "../../../src/core/run.js";
 import type { TaskState } from "../../../src/core/states.js";
 import { newTaskInstance } from "../../../src/core/transitions.js";
 
-/** A task by its upstream ids, or by upstream ids plus task options. */
-export type TaskDef = string[] | ({ upstream?: string[] } & Record<string, unknown>);
+/**
+ * A task by its upstream ids, or by upstream ids plus task options; with a `role` (branch,
+ * short_circuit) it is a function task, otherwise a bash task.
+ */
+export type TaskDef =
+  string[] | ({ upstream?: string[]; role?: TaskRole } & Record<string, unknown>);
 
 /** A valid Dag from a literal: `makeDag({ a: [], b: ["a"] })`; throws with the issues otherwise. */
 export function makeDag(tasks: Record<string, TaskDef>, dag: Partial<DagInput> = {}): Dag {
@@ -14,8 +18,9 @@ export function makeDag(tasks: Record<string, TaskDef>, dag: Partial<DagInput> =
     id: "test",
     ...dag,
     tasks: Object.entries(tasks).map(([id, def]) => {
-      const { upstream = [], ...options } = Array.isArray(def) ? { upstream: def } : def;
-      return { id, kind: "bash", upstream, downstream: [], options };
+      const { upstream = [], role, ...options } = Array.isArray(def) ? { upstream: def } : def;
+      if (role === undefined) return { id, kind: "bash", upstream, downstream: [], options };
+      return { id, kind: "function", role, upstream, downstream: [], options };
     }),
   });
   if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));

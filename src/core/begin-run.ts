@@ -1,0 +1,35 @@
+import type { Dag } from "./dag.js";
+import { failLostTry, isLostState } from "./lost-tries.js";
+import type { DagRun, TaskInstance } from "./run.js";
+import type { RunEvent } from "./run-event.js";
+import { newTaskInstance, startRun } from "./transitions.js";
+
+/**
+ * The event "a process takes `run` to execute it" at `at`, as `owner` (its pid and host):
+ * - a task of `dag` the run has no instance of (added to the DAG since the run was created) gets
+ *   a fresh one;
+ * - a try the run's previous owner left running, queued or scheduled is lost (only a process that
+ *   died leaves one, and we hold the run now): it fails as a retryable try, "process lost: flow
+ *   process <its pid> ended while the try was running";
+ * - the run is running under `owner`, its heartbeat `at`.
+ * Changes come in the DAG's order. `ready` and `retries` are empty: what starts first depends on
+ * the previous run too (dependsOnPast), which the runner reads before it settles the run.
+ */
+export function beginRun(
+  dag: Dag,
+  run: DagRun,
+  at: Date,
+  owner: { readonly pid: number; readonly hostname: string },
+): RunEvent {
+  const lostOwner = `flow process ${run.owner?.pid ?? "?"}`;
+  const tasks: TaskInstance[] = [];
+  for (const spec of dag.tasks.values()) {
+    const existing = Object.hasOwn(run.tasks, spec.id) ? run.tasks[spec.id] : undefined;
+    if (existing === undefined) tasks.push(newTaskInstance(spec));
+    else if (isLostState(existing.state))
+      tasks.push(failLostTry(dag.id, run.logical_date, spec, existing, at, lostOwner));
+  }
+  const { tasks: _tasks, ...fields } = run;
+  const next = startRun(fields, at, { ...owner, heartbeat: at.toISOString() });
+  return { tasks, run: next, ready: [], retries: [] };
+}

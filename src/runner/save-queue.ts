@@ -1,0 +1,71 @@
+import type { RunFields, TaskInstance } from "../core/run.js";
+import type { RunWriter } from "../store/state-store.js";
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * The saves of a run being executed, deferred (RunWriter.deferSaves) so that the changes of one
+ * turn of the event loop cost one journal write, and what must wait until they are durable.
+ */
+export class SaveQueue {
+  // What must wait until the saves before it are durable (see afterSaves).
+  private effects: (() => void)[] = [];
+  private flushQueued = false;
+
+  constructor(
+    private readonly writer: RunWriter,
+    // A flush that throws: the run cannot go on.
+    private readonly onError: (error: unknown) => void,
+  ) {
+    writer.deferSaves();
+  }
+
+  saveTask(instance: TaskInstance): void {
+    this.writer.saveTask(instance);
+    this.flushSoon();
+  }
+
+  /** Saves the run's fields; the caller flushes (flushNow) when something acts on them. */
+  saveRun(fields: RunFields): void {
+    this.writer.saveRun(fields);
+  }
+
+  /**
+   * Runs `effect` once the saves made so far are durable. Whatever leaves the run (a try
+   * starts, the observer prints a change, a callback runs) goes through here, so kill -9 never
+   * leaves a try that ran, or a state someone saw, out of the state files; and the saves of one
+   * turn (tasks ending and the next ones starting) cost one journal write.
+   */
+  afterSaves(effect: () => void): void {
+    this.effects.push(effect);
+    this.flushSoon();
+  }
+
+  /** Flushes the journal, then runs the effects waiting for it, in the order they came. */
+  flushNow(): void {
+    const effects = this.effects;
+    this.effects = [];
+    this.writer.flush();
+    for (const effect of effects) effect();
+  }
+
+  /** The run failed: what waited for the saves will not happen. */
+  discard(): void {
+    this.effects = [];
+  }
+
+  // Every save is durable by the end of the turn that made it (its microtasks included).
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // A resolved promise rather than queueMicrotask, which builds an AsyncResource each call.
+    void RESOLVED.then(() => {
+      this.flushQueued = false;
+      try {
+        this.flushNow();
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+  }
+}

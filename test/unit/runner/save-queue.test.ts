@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import type { RunFields, TaskInstance } from "../../../src/core/run.js";
+import { SaveQueue } from "../../../src/runner/save-queue.js";
+import type { RunWriter } from "../../../src/store/state-store.js";
+
+// A writer that logs what is saved and flushed, in order.
+function loggingWriter(log: string[]): RunWriter {
+  return {
+    run: undefined as never,
+    saveTask: (instance: TaskInstance) => log.push(`save ${instance.task_id}`),
+    saveRun: (fields: RunFields) => log.push(`save run ${fields.state}`),
+    deferSaves: () => log.push("defer"),
+    flush: () => log.push("flush"),
+    close: async () => undefined,
+  };
+}
+
+const task = (id: string) => ({ task_id: id }) as TaskInstance;
+
+describe("SaveQueue", () => {
+  it("runs an effect only after the saves before it are flushed, once per turn", async () => {
+    const log: string[] = [];
+    const saves = new SaveQueue(loggingWriter(log), (error) => log.push(`error ${error}`));
+    saves.saveTask(task("a"));
+    saves.afterSaves(() => log.push("effect a"));
+    saves.saveTask(task("b"));
+    saves.afterSaves(() => log.push("effect b"));
+    expect(log).toEqual(["defer", "save a", "save b"]);
+    await Promise.resolve();
+    expect(log).toEqual(["defer", "save a", "save b", "flush", "effect a", "effect b"]);
+  });
+
+  it("flushNow writes and runs what waits at once; discard drops what waits", async () => {
+    const log: string[] = [];
+    const saves = new SaveQueue(loggingWriter(log), (error) => log.push(`error ${error}`));
+    saves.afterSaves(() => log.push("kept"));
+    saves.flushNow();
+    saves.afterSaves(() => log.push("dropped"));
+    saves.discard();
+    await Promise.resolve();
+    expect(log).toEqual(["defer", "flush", "kept", "flush"]);
+  });
+
+  it("a flush that throws goes to onError", async () => {
+    const log: string[] = [];
+    const writer = {
+      ...loggingWriter(log),
+      flush: () => {
+        throw new Error("disk full");
+      },
+    };
+    const saves = new SaveQueue(writer, (error) => log.push(`error ${(error as Error).message}`));
+    saves.saveTask(task("a"));
+    await Promise.resolve();
+    expect(log).toEqual(["defer", "save a", "error disk full"]);
+  });
+});
