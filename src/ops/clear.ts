@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ClearSelection } from "../core/clear.js";
+import { clearTasks, type ClearSelection } from "../core/clear.js";
 import {
   describeClearPlan,
   planClear,
@@ -12,7 +12,7 @@ import { FlowError, EXIT } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import { recoverLostRuns } from "../runner/recover.js";
 import type { StateReader } from "../store/state-store.js";
-import { clearTasks } from "./clear-tasks.js";
+import { writeRunEvent } from "../store/write-run-event.js";
 import { findRun } from "./find-run.js";
 import { closeRuns, openRuns } from "./open-runs.js";
 import { openStore, openStoreForReading } from "./open-store.js";
@@ -101,7 +101,7 @@ export async function applyClear(
     if (options.approve && !(await options.approve(plan))) return { status: "declined", plan };
     for (const entry of plan.entries) {
       const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;
-      clearTasks(dag, writer, entry.taskIds, now);
+      writeRunEvent(writer, clearTasks(dag, writer.run, entry.taskIds, now));
     }
     return { status: "cleared", plan };
   } finally {

@@ -1,4 +1,4 @@
-import { markTaskInstances, type MarkState } from "../core/mark.js";
+import { markTasks, type MarkState } from "../core/mark.js";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { NotFoundError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
@@ -29,7 +29,7 @@ export interface MarkResult {
 
 /**
  * Sets a task instance's state by hand (Airflow's mark success / failed / skipped) under the
- * run's lock; the trigger rules decide what follows (core markTaskInstances). A run executed by
+ * run's lock; the trigger rules decide what follows (core markTasks). A run executed by
  * a live process is a LockError and nothing changes. An unknown task or run is a NotFoundError.
  */
 export async function markTask(
@@ -53,15 +53,15 @@ export async function markTask(
       throw new NotFoundError("task", taskId, Object.keys(before.tasks).sort(), {
         where: `run "${runId}"`,
       });
-    const outcome = markTaskInstances(dag, before, {
+    const event = markTasks(dag, before, {
       taskIds: [taskId],
       state: request.state,
       now,
       ...(request.upstream && { upstream: true }),
       ...(request.downstream && { downstream: true }),
     });
-    const runChanged = outcome.changed.length > 0 || outcome.run.state !== before.state;
-    writeRunEvent(writer, { tasks: outcome.changed, run: runChanged ? outcome.run : null });
-    return { runId, before, changed: outcome.changed, run: outcome.run };
+    writeRunEvent(writer, event);
+    const { tasks: _tasks, ...unchanged } = before;
+    return { runId, before, changed: event.tasks, run: event.run ?? unchanged };
   });
 }

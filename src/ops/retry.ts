@@ -1,9 +1,11 @@
-import { selectTasksToClear } from "../core/clear.js";
+import { clearTasks, selectTasksToClear } from "../core/clear.js";
+import { applyRunEvent, type RunEvent } from "../core/run-event.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
 import { isRunFinished } from "../core/states.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
+import type { RunWriter } from "../store/state-store.js";
+import { writeRunEvent } from "../store/write-run-event.js";
 import { recoverLostRuns } from "../runner/recover.js";
-import { clearTasks } from "./clear-tasks.js";
 import { findRun } from "./find-run.js";
 import { withRun } from "./open-runs.js";
 import { openStore } from "./open-store.js";
@@ -47,8 +49,14 @@ export async function prepareRetry(
     const cleared = ids.map((id) => run.tasks[id]!);
     return {
       status: "ready",
-      run: ids.length === 0 ? run : clearTasks(dag, writer, ids, now),
+      run: ids.length === 0 ? run : clearAndWrite(writer, clearTasks(dag, run, ids, now)),
       cleared,
     };
   });
+}
+
+// Writes a clear to the run `writer` holds and returns the run as it is afterwards.
+function clearAndWrite(writer: RunWriter, event: RunEvent): DagRun {
+  writeRunEvent(writer, event);
+  return applyRunEvent(writer.run, event);
 }

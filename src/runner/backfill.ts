@@ -1,12 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { planBackfill, type BackfillOptions, type BackfillStep } from "../core/backfill.js";
-import { clearRun, selectTasksToClear } from "../core/clear.js";
+import { clearTasks, selectTasksToClear } from "../core/clear.js";
 import { newIntervalRun } from "../core/dag-timetable.js";
 import type { DagRun } from "../core/run.js";
 import type { DataInterval } from "../core/timetable.js";
 import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter, StateReader, StateStore } from "../store/state-store.js";
+import { writeRunEvent } from "../store/write-run-event.js";
 import type { Engine } from "./engine.js";
 import { recoverLostRuns } from "./recover.js";
 
@@ -181,13 +182,7 @@ async function prepareStep(
     // Another process resumed or cleared it since the plan: take it as it stands.
     if (current.state !== "success" && current.state !== "failed") return step.runId;
     const ids = selectTasksToClear(dag, current, { onlyFailed: !options.reset });
-    const cleared = clearRun(dag, current, ids, options.clock());
-    for (const id of ids) {
-      const instance = cleared.tasks[id];
-      if (instance) writer.saveTask(instance);
-    }
-    const { tasks: _tasks, ...fields } = cleared;
-    writer.saveRun(fields);
+    writeRunEvent(writer, clearTasks(dag, current, ids, options.clock()));
   } finally {
     await writer.close();
   }
