@@ -181,7 +181,7 @@ export class LockError extends FlowError {
 
 /** The user stopped the command (Ctrl-C or SIGTERM). */
 export class InterruptedError extends FlowError {
-  constructor(message = "interrupted") {
-    super(message, { exitCode: EXIT.interrupted });
+  constructor(message = "interrupted", options: { hint?: string } = {}) {
+    super(message, { exitCode: EXIT.interrupted, ...options });
   }
 }

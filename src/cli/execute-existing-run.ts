@@ -40,6 +40,7 @@ export async function executeExistingRun(
       {
         ...(options.parallelism && { parallelism: options.parallelism }),
         ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
+        resume: `flow run ${dag.id} --run ${options.runId}`,
       },
       (engine, stop) =>
         engine.execute(options.loaded, options.runId, {

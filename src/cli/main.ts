@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type HelpConfiguration } from "commander";
 import { EXIT, FlowError } from "../errors.js";
 import { processContext, type CliContext } from "./context.js";
 import { makeBackfillCommand } from "./commands/backfill.js";
@@ -43,13 +43,39 @@ export function makeProgram(context: CliContext): Command {
     makeTestCommand,
     makeValidateCommand,
   ]) {
-    program.addCommand(
-      make(context)
-        .exitOverride()
-        .configureOutput({ outputError: () => undefined }),
-    );
+    program.addCommand(make(context));
   }
+  // The global options, less --version (which only the program itself takes).
+  const globalOptions = program.options.filter((option) => option.long !== "--version");
+  const help: HelpConfiguration = {
+    showGlobalOptions: true,
+    visibleGlobalOptions: () => globalOptions,
+  };
+  // addCommand() copies no settings from the parent, so each command and sub-command gets them here.
+  const configure = (command: Command): void => {
+    command
+      .exitOverride((error) => {
+        throw new CommandParseError(command, error);
+      })
+      .configureOutput({ outputError: () => undefined })
+      .configureHelp(help);
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   return program;
+}
+
+/** A parse error of a sub-command (missing option, unknown option, bad value), with its name. */
+class CommandParseError extends CommanderError {
+  /** The command as typed after `flow`: `backfill`, `scheduler stop`. */
+  readonly commandPath: string;
+
+  constructor(command: Command, error: CommanderError) {
+    super(error.exitCode, error.code, error.message);
+    const names: string[] = [];
+    for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+    this.commandPath = names.join(" ");
+  }
 }
 
 /**
@@ -78,10 +104,11 @@ function report(error: unknown, context: CliContext | undefined): number {
     ) {
       return EXIT.ok;
     }
-    const message = error.message.replace(/^error: /, "");
-    stderr.write(`flow: ${message}\n`);
+    stderr.write(`flow: ${commanderMessage(error.message)}\n`);
     stderr.write(
-      "flow: hint: flow --help lists the commands, flow <command> --help their options\n",
+      error instanceof CommandParseError
+        ? `flow: hint: flow ${error.commandPath} --help shows its options\n`
+        : "flow: hint: flow --help lists the commands, flow <command> --help their options\n",
     );
     return EXIT.usage;
   }
@@ -97,4 +124,19 @@ function report(error: unknown, context: CliContext | undefined): number {
   if (process.env.FLOW_DEBUG === "1" && error instanceof Error) stderr.write(`${error.stack}\n`);
   else stderr.write("flow: hint: run again with FLOW_DEBUG=1 for the stack trace, and report it\n");
   return EXIT.internal;
+}
+
+/**
+ * Commander's message in flow's form, one line: `error: unknown command 'lst'` and its
+ * `(Did you mean list?)` line become `unknown command "lst" (did you mean "list"?)`.
+ */
+function commanderMessage(message: string): string {
+  const [first = "", ...rest] = message.replace(/^error: /, "").split("\n");
+  const line = first.replace(/'([^']*)'/g, '"$1"');
+  const suggestion = /^\(Did you mean (?:one of )?(.+)\?\)$/.exec(rest.join(" ").trim());
+  if (suggestion?.[1] !== undefined) {
+    const names = suggestion[1].split(", ").map((name) => `"${name}"`);
+    return `${line} (did you mean ${names.join(" or ")}?)`;
+  }
+  return [line, ...rest].join(" ").trim();
 }

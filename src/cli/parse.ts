@@ -85,5 +85,5 @@ export function parseGrace(value: string | undefined, flag = "--grace"): number 
 /** The `--grace` option, shared by the commands that execute runs in the foreground. */
 export const GRACE_OPTION = [
   "--grace <duration>",
-  "after Ctrl-C or SIGTERM, how long running tasks may finish before they are stopped (default 30s; 0: stop at once)",
+  "after Ctrl-C or SIGTERM, how long running tasks may finish before they are stopped; 0 stops them at once (default: 30s)",
 ] as const;

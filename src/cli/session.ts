@@ -19,7 +19,12 @@ export async function withEngine<T>(
   context: CliContext,
   store: StateStore,
   pipelines: PipelineSet,
-  options: { parallelism?: number; graceMs?: number },
+  options: {
+    parallelism?: number;
+    graceMs?: number;
+    /** The command that resumes the work once stopped, for the last line (`flow run etl --run ...`). */
+    resume?: string;
+  },
   work: (engine: Engine, stop: StopSignals) => Promise<T>,
 ): Promise<T> {
   const engine = await makeLocalEngine(store, new LoadedTaskResolver(pipelines), {
@@ -39,6 +44,7 @@ export async function withEngine<T>(
         stop.signal.aborted
           ? "interrupted: running tasks were stopped and will run again when you resume"
           : "interrupted: running tasks finished; the rest runs when you resume",
+        options.resume === undefined ? {} : { hint: `resume with: ${options.resume}` },
       );
     }
     return result;

@@ -30,6 +30,12 @@ export interface TaskInstance {
   /** When an up_for_retry task may start its next try. */
   readonly next_try_at: string | null;
   readonly log_path: string | null;
+  /**
+   * Tries stopped by an interruption of flow (Ctrl-C, SIGTERM): counted in try_number (each has
+   * its log) and given back in max_tries, and shown apart so that they never read as failures.
+   * Absent when none.
+   */
+  readonly interrupted_tries?: number;
   /** The task's return value (XCom `return_value`); absent when it returned nothing. */
   readonly result?: Json;
 }

@@ -81,6 +81,8 @@ export function startTry(
     pid: info.pid,
     next_try_at: null,
     log_path: info.logPath,
+    // Kept (undefined, and so absent from the state file, unless a try was interrupted).
+    interrupted_tries: ti.interrupted_tries,
   };
 }
 
@@ -104,6 +106,7 @@ export function succeedTry(
     pid,
     next_try_at: null,
     log_path: ti.log_path,
+    interrupted_tries: ti.interrupted_tries,
   };
   return info.result === undefined ? instance : { ...instance, result: info.result };
 }
@@ -186,6 +189,7 @@ export function interruptTry(ti: TaskInstance, spec: TaskSpec, at: Date): TaskIn
     max_tries: ti.try_number + spec.retries + 1,
     reason: "interrupted",
     next_try_at: null,
+    interrupted_tries: (ti.interrupted_tries ?? 0) + 1,
   };
 }
 

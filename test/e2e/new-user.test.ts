@@ -267,3 +267,36 @@ describe("flow list on an empty pipelines folder", () => {
     );
   });
 });
+
+describe("Ctrl-C of flow run", () => {
+  it("names the command that resumes the run, and an interrupted try never reads as a failure", async () => {
+    project = await makeProject({
+      "pipelines/slow.ts": `import { dag, bash } from "flow";\nexport default dag({ id: "slow", tasks: [bash("wait", "[ -f go ] || sleep 30")] });\n`,
+    });
+    const id = "manual__2026-04-01T00:00:00+00:00";
+    const child = project.spawn(["run", "slow", "--date", "2026-04-01", "--grace", "0"]);
+    const until = Date.now() + 20_000;
+    while (
+      !(await project.read(`state/runs/slow/${id}.journal`).catch(() => "")).includes('"running"')
+    ) {
+      if (Date.now() > until) throw new Error("the task never started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const stopped = await child;
+    expect(stopped.exitCode).toBe(130);
+    expect(String(stopped.stderr)).toContain(`flow: hint: resume with: flow run slow --run ${id}`);
+
+    await project.write("go", "");
+    const resumed = await project.flow(["run", "slow", "--run", id]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/wait\s+│ ✔ success │ 2\/2, 1 interrupted │/);
+    const json = JSON.parse((await project.flow(["status", "slow", "--json"])).stdout);
+    expect(json.runs[0].tasks.wait).toMatchObject({
+      state: "success",
+      try_number: 2,
+      max_tries: 2,
+      interrupted_tries: 1,
+    });
+  });
+});

@@ -136,6 +136,7 @@ describe("flow run", () => {
       "max_tries",
       "next_try_at",
       "result",
+      "interrupted_tries",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

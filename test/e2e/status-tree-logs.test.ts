@@ -190,7 +190,18 @@ describe("flow status", () => {
     expect(Object.keys(failed.tasks).sort()).toEqual(["a", "b", "c", "d", "side"]);
     for (const task of Object.values(failed.tasks) as Record<string, unknown>[])
       expect(Object.keys(task).sort()).toEqual(
-        ["state", "try_number", "start", "end", "duration_ms", "reason"].sort(),
+        [
+          "state",
+          "try_number",
+          "start",
+          "end",
+          "duration_ms",
+          "reason",
+          "max_tries",
+          "next_try_at",
+          "result",
+          "interrupted_tries",
+        ].sort(),
       );
     expect(failed.tasks.b).toMatchObject({
       state: "failed",

@@ -52,7 +52,7 @@ export function makeBackfillCommand(context: CliContext): Command {
     .option("--rerun-failed", "clear the failed and upstream_failed tasks of failed runs, run them")
     .option("--reset", "clear every task of every existing run in the range and run it again")
     .option("--dry-run", "print the plan (one line per run) and write nothing")
-    .option("--parallelism <n>", "tasks running at once across all runs (default 32)")
+    .option("--parallelism <n>", "tasks running at once across all runs (default: 32)")
     .option(...GRACE_OPTION)
     .option("--json", "print the plan and the runs as JSON instead of progress and tables")
     .addHelpText(
@@ -126,6 +126,8 @@ Examples:
       const engineOptions = {
         ...(parallelism && { parallelism }),
         ...(graceMs !== undefined && { graceMs }),
+        // Running the same range again resumes it.
+        resume: `flow backfill ${dagId} --start ${flags.start} --end ${flags.end ?? flags.start}`,
       };
       await withEngine(context, plan.store, pipelines, engineOptions, async (engine, stop) => {
         const progress = flags.json

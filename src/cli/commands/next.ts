@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { nextRuns } from "../../ops/next-runs.js";
 import { parsePositiveInt } from "../parse.js";
@@ -11,7 +11,7 @@ export function makeNextCommand(context: CliContext): Command {
       "show the next runs the schedule will create: logical date, data interval, when each is due",
     )
     .argument("<dag>", "DAG id")
-    .option("-n, --count <n>", "how many runs", "5")
+    .addOption(new Option("-n, --count <n>", "how many runs").default("5", "5"))
     .option("--json", "print JSON: {dag_id, schedule, timezone, catchup, now, runs: [...]}")
     .addHelpText(
       "after",

@@ -25,7 +25,7 @@ export function makeRetryCommand(context: CliContext): Command {
     )
     .argument("<dag>", "DAG id")
     .argument("[run_id]", "the run to retry (default: the latest failed run)")
-    .option("--parallelism <n>", "tasks running at once (default 32)")
+    .option("--parallelism <n>", "tasks running at once (default: 32)")
     .option(...GRACE_OPTION)
     .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
     .addHelpText(

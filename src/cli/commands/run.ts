@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { UsageError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { executeExistingRun } from "../execute-existing-run.js";
@@ -30,18 +30,17 @@ export function makeRunCommand(context: CliContext): Command {
   return new Command("run")
     .description("create a manual run of a DAG and execute it to completion in the foreground")
     .argument("<dag>", "DAG id")
-    .option("--date <date>", "logical date of the run (YYYY-MM-DD or ISO instant; default: now)")
+    .option("--date <date>", "logical date of the run, YYYY-MM-DD or ISO instant (default: now)")
     .option(
       "--run <run_id>",
       "execute this existing run from where it stands (a cleared, interrupted or lost run)",
     )
-    .option(
-      "--param <key=value>",
-      "set a run param (repeatable; JSON values are parsed)",
-      collect,
-      [],
+    .addOption(
+      new Option("--param <key=value>", "set a run param (repeatable; JSON values are parsed)")
+        .argParser(collect)
+        .default([], "none"),
     )
-    .option("--parallelism <n>", "tasks running at once (default 32)")
+    .option("--parallelism <n>", "tasks running at once (default: 32)")
     .option(...GRACE_OPTION)
     .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
     .addHelpText(

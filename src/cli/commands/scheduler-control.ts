@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { EXIT, FlowError } from "../../errors.js";
 import { readSchedulerStatus } from "../../scheduler/scheduler-lock.js";
 import { stopScheduler } from "../../scheduler/stop-scheduler.js";
@@ -29,7 +29,9 @@ export function makeStatusSubcommand(context: CliContext): Command {
 export function makeStopSubcommand(context: CliContext): Command {
   return new Command("stop")
     .description("stop the state dir's scheduler (SIGTERM: running tasks get its --grace)")
-    .option("--timeout <duration>", "how long to wait for it to exit", "60s")
+    .addOption(
+      new Option("--timeout <duration>", "how long to wait for it to exit").default("60s", "60s"),
+    )
     .action(async (options: { timeout: string }, self: Command) => {
       const dir = stateDir(context, self.optsWithGlobals<GlobalOptions>());
       const timeoutMs = parseGrace(options.timeout, "--timeout");

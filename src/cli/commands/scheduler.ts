@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { MAX_RUNS_CREATED_PER_PASS } from "../../core/scheduler-pass.js";
 import { EXIT, FlowError, InterruptedError, LockError, UsageError } from "../../errors.js";
 import { openStore } from "../../ops/open-store.js";
@@ -28,8 +28,13 @@ export function makeSchedulerCommand(context: CliContext): Command {
     )
     .option("--once", "one pass for cron: create what is due, run it to completion, exit")
     .option("--detach", "start the daemon in the background (log: <state>/scheduler.log)")
-    .option("--grace <duration>", "on SIGTERM/SIGINT, time running tasks get to finish", "30s")
-    .option("--parallelism <n>", "tasks running at once, across all runs (default 32)")
+    .addOption(
+      new Option(
+        "--grace <duration>",
+        "on SIGTERM/SIGINT, time running tasks get to finish",
+      ).default("30s", "30s"),
+    )
+    .option("--parallelism <n>", "tasks running at once, across all runs (default: 32)")
     .addHelpText(
       "after",
       `

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { DagRun } from "../../core/run.js";
 import { FlowError, EXIT, NotFoundError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
@@ -21,7 +21,7 @@ export function makeStatusCommand(context: CliContext): Command {
     .description("show the runs of a DAG and the state of their tasks")
     .argument("<dag>", "DAG id")
     .option("--run <run_id>", "show only this run")
-    .option("--limit <n>", "show the newest N runs", "20")
+    .addOption(new Option("--limit <n>", "show the newest N runs").default("20", "20"))
     .option("--json", "print the documented JSON shape (README, flow status)")
     .addHelpText(
       "after",

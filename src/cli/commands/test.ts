@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { formatDuration } from "../../core/duration.js";
 import { EXIT } from "../../errors.js";
 import { testTask } from "../../ops/test-task.js";
@@ -22,7 +22,11 @@ export function makeTestCommand(context: CliContext): Command {
     .argument("<dag>", "DAG id")
     .argument("<task>", "task id")
     .option("--date <date>", "logical date (default: now)")
-    .option("--param <key=value>", "set a run param (repeatable)", collect, [])
+    .addOption(
+      new Option("--param <key=value>", "set a run param (repeatable)")
+        .argParser(collect)
+        .default([], "none"),
+    )
     .addHelpText(
       "after",
       `

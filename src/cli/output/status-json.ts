@@ -16,6 +16,8 @@ export interface TaskStatusJson {
   next_try_at: string | null;
   /** Its return value (function tasks; Airflow's return_value XCom); null when none. */
   result: Json | null;
+  /** Tries an interruption of flow stopped (counted in try_number and given back in max_tries). */
+  interrupted_tries: number;
 }
 
 /** One run in the `--json` contract. */
@@ -66,6 +68,7 @@ export function toStatusJson(
             max_tries: ti.max_tries,
             next_try_at: ti.next_try_at,
             result: ti.result ?? null,
+            interrupted_tries: ti.interrupted_tries ?? 0,
           },
         ]),
       ),

@@ -1,9 +1,24 @@
 import type { TaskInstance } from "../../core/run.js";
 
-/** `try 2/3` once a task can or did try more than once; empty for a single-try task. */
-export function formatTries(ti: Pick<TaskInstance, "try_number" | "max_tries">): string {
+/**
+ * `try 2/3` once a task can or did try more than once; empty for a single-try task. Tries an
+ * interruption stopped are named (`try 2/2, 1 interrupted`), so that resuming a task with no
+ * retries does not read as a retry used up.
+ */
+export function formatTries(
+  ti: Pick<TaskInstance, "try_number" | "max_tries" | "interrupted_tries">,
+): string {
   if (ti.max_tries <= 1 && ti.try_number <= 1) return "";
-  return `try ${ti.try_number}/${ti.max_tries}`;
+  return `try ${formatTryCount(ti)}`;
+}
+
+/** `2/3`, or `2/2, 1 interrupted`: tries started of tries allowed. */
+export function formatTryCount(
+  ti: Pick<TaskInstance, "try_number" | "max_tries" | "interrupted_tries">,
+): string {
+  const interrupted = ti.interrupted_tries ?? 0;
+  const count = `${ti.try_number}/${ti.max_tries}`;
+  return interrupted === 0 ? count : `${count}, ${interrupted} interrupted`;
 }
 
 /** `2026-11-24T08:42:50Z`: UTC, second precision, as Airflow's CLI prints dates. */

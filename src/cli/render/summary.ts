@@ -3,7 +3,7 @@ import type { DagRun, TaskInstance } from "../../core/run.js";
 import type { RunState } from "../../core/states.js";
 import { dim, formatState, paint, type ColorOption } from "./colors.js";
 import { countTaskStates, formatCounts } from "./counts.js";
-import { elapsedMs, firstLine, formatCount, formatTimestamp } from "./format.js";
+import { elapsedMs, firstLine, formatCount, formatTimestamp, formatTryCount } from "./format.js";
 import { makeTable, orDash } from "./table.js";
 
 export interface SummaryOptions {
@@ -43,7 +43,7 @@ export function renderSummary(
     table.push([
       ti.task_id,
       formatState(ti.state, color, options.unicode),
-      ti.try_number === 0 ? "-" : `${ti.try_number}/${ti.max_tries}`,
+      ti.try_number === 0 ? "-" : formatTryCount(ti),
       ti.duration_ms === null ? "-" : formatDuration(ti.duration_ms),
       ...(withReason
         ? [hasReason(ti) ? dim(truncate(firstLine(ti.reason!), REASON_WIDTH), color) : ""]
