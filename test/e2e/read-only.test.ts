@@ -103,6 +103,12 @@ describe.skipIf(!isRoot)("a state dir the user can only read (as nobody)", () =>
     ["list", ["list"], /manual__2026-04-01T00:00:00\+00:00 │ .*failed/],
     ["logs", ["logs", "lost", "slow"], /^slow started$/m],
     ["next", ["next", "lost"], /lost {2}@daily/],
+    ["clear --dry-run", ["clear", "lost", "--dry-run"], /dry run: would clear .*nothing changed/],
+    [
+      "backfill --dry-run",
+      ["backfill", "lost", "--start", "2026-03-30", "--dry-run"],
+      /\(dry run: nothing written\)/,
+    ],
   ])("%s: exit 0, the lost try shown failed, nothing written", (_name, args, shown) => {
     const result = flowAsNobody(args);
     const what = `flow ${args.join(" ")}: ${result.stderr}`;
