@@ -1,11 +1,11 @@
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from "chalk";
-import type { RunState, TaskState } from "../../core/states.js";
+import { STATE_LOOKS, type AnyState } from "../../palette/state-palette.js";
+
+export type { AnyState } from "../../palette/state-palette.js";
+export { STATE_ORDER } from "../../palette/state-palette.js";
 
 /** `false` = no escape codes, `true` = truecolor, or an explicit chalk level the caller detected. */
 export type ColorOption = boolean | ColorSupportLevel;
-
-/** Any state we draw: task instance states, plus run states (whose names are a subset). */
-export type AnyState = TaskState | RunState;
 
 /** How one state looks: a symbol that carries the meaning without colour, and a painter. */
 export interface StateStyle {
@@ -13,41 +13,7 @@ export interface StateStyle {
   readonly paint: (text: string) => string;
 }
 
-interface StateLook {
-  /** Airflow's `State.state_color`, as hex; null draws the text dim instead. */
-  readonly hex: string | null;
-  readonly unicode: string;
-  readonly ascii: string;
-}
-
-// Airflow's UI palette (airflow/utils/state.py). `none` is lightblue in Airflow; we dim it
-// instead, so tasks that have not started recede next to the ones that have.
-const LOOKS: Readonly<Record<AnyState, StateLook>> = {
-  none: { hex: null, unicode: "○", ascii: "." },
-  scheduled: { hex: "#D2B48C", unicode: "◌", ascii: ":" },
-  queued: { hex: "#808080", unicode: "◔", ascii: "o" },
-  running: { hex: "#00FF00", unicode: "●", ascii: "*" },
-  success: { hex: "#008000", unicode: "✔", ascii: "+" },
-  failed: { hex: "#FF0000", unicode: "✘", ascii: "x" },
-  upstream_failed: { hex: "#FFA500", unicode: "↑", ascii: "^" },
-  skipped: { hex: "#FF69B4", unicode: "↷", ascii: "-" },
-  up_for_retry: { hex: "#FFD700", unicode: "↻", ascii: "~" },
-  removed: { hex: "#D3D3D3", unicode: "⊘", ascii: "/" },
-};
-
-/** The order states are listed in (legend, counts): the happy path first, then the rest. */
-export const STATE_ORDER: readonly TaskState[] = [
-  "success",
-  "failed",
-  "upstream_failed",
-  "skipped",
-  "up_for_retry",
-  "running",
-  "queued",
-  "scheduled",
-  "none",
-  "removed",
-];
+const LOOKS = STATE_LOOKS;
 
 const chalks = new Map<ColorSupportLevel, ChalkInstance>();
 
