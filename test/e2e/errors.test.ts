@@ -52,8 +52,8 @@ describe.each([
     2,
     /^flow: --parallelism must be a whole number >= 1, got "0"$/,
   ],
-  ["unknown option", ["run", "good", "--bogus"], 2, /^flow: unknown option '--bogus'$/],
-  ["unknown command", ["launch"], 2, /^flow: unknown command 'launch'$/],
+  ["unknown option", ["run", "good", "--bogus"], 2, /^flow: unknown option "--bogus"$/],
+  ["unknown command", ["launch"], 2, /^flow: unknown command "launch"$/],
   [
     "unknown task in logs",
     ["logs", "good", "lod"],
