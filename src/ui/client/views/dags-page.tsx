@@ -1,0 +1,135 @@
+import { apiPath } from "../api.js";
+import { useDagsEvents, useRunEvents } from "../events.js";
+import { formatDay, formatTime, runTypeLetter } from "../format.js";
+import { Link } from "../link.js";
+import { href } from "../router.js";
+import { stateClass } from "../state-badge.js";
+import type { DagListItemJson, DagRunJson, DagsJson, ImportErrorJson } from "../types.js";
+import { useApi } from "../use-api.js";
+
+const LAST_RUNS = 10;
+
+// A run event on the DAG list: its square changes colour, or a new run takes the first place.
+function patchLastRuns(dags: DagsJson, run: DagRunJson): DagsJson {
+  return {
+    ...dags,
+    dags: dags.dags.map((dag) => {
+      if (dag.dag_id !== run.dag_id) return dag;
+      const summary = {
+        run_id: run.run_id,
+        run_type: run.run_type,
+        state: run.state,
+        logical_date: run.logical_date,
+      };
+      const known = dag.last_runs.some((r) => r.run_id === run.run_id);
+      const last_runs = known
+        ? dag.last_runs.map((r) => (r.run_id === run.run_id ? summary : r))
+        : [summary, ...dag.last_runs].slice(0, LAST_RUNS);
+      return { ...dag, last_runs, total_runs: dag.total_runs + (known ? 0 : 1) };
+    }),
+  };
+}
+
+/** The home page: every DAG with its schedule, next run and last runs, and import errors. */
+export function DagsPage() {
+  const { data, reload, update } = useApi<DagsJson>(apiPath("dags"));
+  useDagsEvents(reload);
+  useRunEvents(null, (run) => update((dags) => patchLastRuns(dags, run)));
+  if (data === null) return <p class="loading">Loading DAGs…</p>;
+  return (
+    <section>
+      <h1>DAGs</h1>
+      {data.import_errors.length > 0 && <ImportErrors errors={data.import_errors} />}
+      {data.dags.length === 0 ? (
+        <p class="empty">No DAGs found in the pipelines folder.</p>
+      ) : (
+        <table class="dags">
+          <thead>
+            <tr>
+              <th>DAG</th>
+              <th>Schedule</th>
+              <th>Next run</th>
+              <th>Last runs</th>
+              <th>Tags</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.dags.map((dag) => (
+              <DagRow key={dag.dag_id} dag={dag} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function DagRow({ dag }: { readonly dag: DagListItemJson }) {
+  return (
+    <tr data-dag={dag.dag_id}>
+      <td>
+        <Link href={href.grid(dag.dag_id)} class="dag-id">
+          {dag.dag_id}
+        </Link>
+        {dag.description && <div class="description">{dag.description}</div>}
+      </td>
+      <td class="schedule">{dag.schedule ?? "none (manual only)"}</td>
+      <td class="next-run">
+        {dag.next_run ? (
+          <span
+            title={`data interval ${formatTime(dag.next_run.data_interval_start)} to ${formatTime(dag.next_run.data_interval_end)}, due ${formatTime(dag.next_run.due_at)}`}
+          >
+            {formatTime(dag.next_run.logical_date)}
+          </span>
+        ) : (
+          <span class="muted">none</span>
+        )}
+      </td>
+      <td class="last-runs">
+        {dag.last_runs.length === 0 && <span class="muted">no runs yet</span>}
+        {[...dag.last_runs].reverse().map((run) => (
+          <Link
+            key={run.run_id}
+            href={href.run(dag.dag_id, run.run_id)}
+            title={`${run.run_id}: ${run.state} (${run.run_type}, ${formatDay(run.logical_date)})`}
+          >
+            <span
+              class={`run-square ${stateClass(run.state)}`}
+              data-run={run.run_id}
+              data-state={run.state}
+            >
+              {runTypeLetter(run.run_type)}
+            </span>
+          </Link>
+        ))}
+        {dag.total_runs > 0 && <span class="muted total"> {dag.total_runs} runs</span>}
+      </td>
+      <td class="tags">
+        {dag.tags.map((tag) => (
+          <span key={tag} class="tag">
+            {tag}
+          </span>
+        ))}
+      </td>
+    </tr>
+  );
+}
+
+function ImportErrors({ errors }: { readonly errors: readonly ImportErrorJson[] }) {
+  return (
+    <section class="import-errors">
+      <h2>Import errors</h2>
+      <ul>
+        {errors.map((error) => (
+          <li key={`${error.file}:${error.line ?? ""}`} class="import-error" data-file={error.file}>
+            <code>
+              {error.file}
+              {error.line !== null ? `:${error.line}` : ""}
+            </code>
+            <pre>{error.message}</pre>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
