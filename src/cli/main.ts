@@ -13,6 +13,7 @@ import { makeSchedulerCommand } from "./commands/scheduler.js";
 import { makeStatusCommand } from "./commands/status.js";
 import { makeTestCommand } from "./commands/test.js";
 import { makeTreeCommand } from "./commands/tree.js";
+import { makeUiCommand } from "./commands/ui.js";
 import { makeValidateCommand } from "./commands/validate.js";
 
 /** Builds the program: global options and one sub-command per file in ./commands. */
@@ -42,6 +43,7 @@ export function makeProgram(context: CliContext): Command {
     makeLogsCommand,
     makeTestCommand,
     makeValidateCommand,
+    makeUiCommand,
   ]) {
     program.addCommand(make(context));
   }

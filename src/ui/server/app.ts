@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { HttpError, toErrorReply } from "./http-error.js";
+import type { LiveUpdates } from "./live-updates.js";
+import { addActionRoutes } from "./routes-actions.js";
+import { addLogRoutes } from "./routes-log.js";
+import { addReadRoutes } from "./routes-read.js";
+import { guardRequests, SECURITY_HEADERS, type Guard } from "./security.js";
+import type { ServerContext } from "./server-context.js";
+import { addStaticRoutes } from "./static-files.js";
+
+export interface AppOptions extends ServerContext {
+  readonly guard: Guard;
+  readonly live: LiveUpdates;
+  readonly clientDir: string;
+  /** Where a bug's message goes (the server's stderr): the browser only sees "internal error". */
+  readonly logBug: (error: unknown) => void;
+}
+
+/** The web view's routes behind the request checks; errors as JSON `{error, hint?}`. */
+export function makeApp(options: AppOptions): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    if (c.req.path.startsWith("/api/")) c.header("Cache-Control", "no-store");
+    await next();
+  });
+  app.use("*", guardRequests(options.guard));
+  app.get("/api/events", (c) =>
+    c.body(options.live.hub.connect(), 200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Accel-Buffering": "no",
+    }),
+  );
+  addReadRoutes(app, options);
+  addLogRoutes(app, options);
+  addActionRoutes(app, options);
+  addStaticRoutes(app, options.clientDir);
+  app.notFound((c) => c.json({ error: `no such URL: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    const reply = toErrorReply(error);
+    if (reply.status === 500 && !(error instanceof HttpError)) options.logBug(error);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    return c.json(reply.body, reply.status);
+  });
+  return app;
+}

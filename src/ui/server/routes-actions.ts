@@ -1,0 +1,133 @@
+import type { Hono } from "hono";
+import type { Json } from "../../core/json.js";
+import { MARK_STATES, type MarkState } from "../../core/mark.js";
+import { UsageError } from "../../errors.js";
+import { applyClear, previewClear, type ClearPlan } from "../../ops/clear.js";
+import { loadDag } from "../../ops/load-dag.js";
+import { markTask } from "../../ops/mark.js";
+import { openStore } from "../../ops/open-store.js";
+import { prepareRetry } from "../../ops/retry.js";
+import { triggerRun } from "../../ops/trigger-run.js";
+import { parseDate } from "../../cli/parse.js";
+import { parseClearBody } from "./clear-body.js";
+import { startDetachedRun } from "./detach-run.js";
+import { HttpError } from "./http-error.js";
+import { booleanField, idParam, jsonBody, onlyFields, stringField } from "./request-input.js";
+import type { ServerContext } from "./server-context.js";
+
+/**
+ * The actions, each a POST through the ops function the CLI's command calls, with the CLI's
+ * rules and messages. A run created, cleared or retried is executed by a detached `flow run`.
+ */
+export function addActionRoutes(app: Hono, context: ServerContext): void {
+  const { workspace, launcher } = context;
+  const execute = (dagId: string, runId: string) =>
+    startDetachedRun(launcher, workspace, dagId, runId);
+
+  app.post("/api/dags/:dag/runs", async (c) => {
+    const dagId = idParam("dag", c.req.param("dag"));
+    const body = await jsonBody(c);
+    onlyFields(body, ["date", "params"]);
+    const dateText = stringField(body, "date");
+    const date =
+      dateText === undefined || dateText === "" ? undefined : parseDate("date", dateText);
+    const params = body.params ?? {};
+    if (typeof params !== "object" || params === null || Array.isArray(params))
+      throw new UsageError('"params" must be a JSON object');
+    const { loaded } = await loadDag(workspace, dagId);
+    const store = await openStore(workspace);
+    const request = { ...(date && { date }), params: params as Record<string, Json> };
+    const run = await triggerRun(store, loaded, request, workspace.now());
+    execute(dagId, run.run_id);
+    return c.json({ run_id: run.run_id }, 201);
+  });
+
+  app.post("/api/dags/:dag/clear/preview", async (c) => {
+    const dagId = idParam("dag", c.req.param("dag"));
+    const request = parseClearBody(await jsonBody(c));
+    const { loaded } = await loadDag(workspace, dagId);
+    const plan = await previewClear(workspace, loaded, request);
+    return c.json({ fingerprint: plan.fingerprint, instances: instancesOf(plan) });
+  });
+
+  app.post("/api/dags/:dag/clear", async (c) => {
+    const dagId = idParam("dag", c.req.param("dag"));
+    const body = await jsonBody(c);
+    const request = parseClearBody(body, ["fingerprint"]);
+    const expected = stringField(body, "fingerprint");
+    if (expected === undefined)
+      throw new UsageError('"fingerprint" is missing: apply the plan of a preview');
+    const { loaded } = await loadDag(workspace, dagId);
+    const result = await applyClear(workspace, loaded, request, { expected });
+    if (result.status !== "cleared") return c.json({ instances: [], runs: [] });
+    const runs = result.plan.entries.map((entry) => entry.run.run_id);
+    for (const runId of runs) execute(dagId, runId);
+    return c.json({ instances: instancesOf(result.plan), runs });
+  });
+
+  app.post("/api/dags/:dag/runs/:run/retry", async (c) => {
+    const dagId = idParam("dag", c.req.param("dag"));
+    const runId = idParam("run", c.req.param("run"));
+    onlyFields(await jsonBody(c), []);
+    const { loaded } = await loadDag(workspace, dagId);
+    const prepared = await prepareRetry(workspace, loaded, runId);
+    if (prepared.status !== "ready") {
+      const run = prepared.status === "nothing_failed" ? prepared.run : undefined;
+      throw new HttpError(
+        409,
+        `run ${run?.run_id ?? runId} is ${run?.state ?? "not failed"} with no failed or upstream_failed task: nothing to retry`,
+      );
+    }
+    execute(dagId, prepared.run.run_id);
+    return c.json({
+      run_id: prepared.run.run_id,
+      cleared: prepared.cleared.map((ti) => ({ task_id: ti.task_id, state: ti.state })),
+    });
+  });
+
+  app.post("/api/dags/:dag/runs/:run/mark", async (c) => {
+    const dagId = idParam("dag", c.req.param("dag"));
+    const runId = idParam("run", c.req.param("run"));
+    const body = await jsonBody(c);
+    onlyFields(body, ["task", "state", "upstream", "downstream"]);
+    const taskId = idParam("task", stringField(body, "task"));
+    const state = stringField(body, "state");
+    if (!MARK_STATES.includes(state as MarkState))
+      throw new UsageError(
+        `"state" must be one of ${MARK_STATES.map((s) => `"${s}"`).join(", ")}, got ${JSON.stringify(state ?? null)}`,
+      );
+    const { loaded } = await loadDag(workspace, dagId);
+    const result = await markTask(workspace, loaded, {
+      runId,
+      taskId,
+      state: state as MarkState,
+      ...(booleanField(body, "upstream") && { upstream: true }),
+      ...(booleanField(body, "downstream") && { downstream: true }),
+    });
+    return c.json({
+      run_id: result.runId,
+      changed: result.changed.map((ti) => ({
+        task_id: ti.task_id,
+        was: result.before.tasks[ti.task_id]!.state,
+        now: ti.state,
+      })),
+      run_state: result.run.state,
+    });
+  });
+}
+
+// Every task instance a plan clears, as it is before the clear.
+function instancesOf(plan: ClearPlan) {
+  return plan.entries.flatMap(({ run, taskIds }) =>
+    taskIds.map((taskId) => {
+      const instance = run.tasks[taskId]!;
+      return {
+        run_id: run.run_id,
+        task_id: taskId,
+        state: instance.state,
+        try_number: instance.try_number,
+        max_tries: instance.max_tries,
+      };
+    }),
+  );
+}
