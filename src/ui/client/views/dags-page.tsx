@@ -102,7 +102,12 @@ function DagRow({ dag }: { readonly dag: DagListItemJson }) {
             </span>
           </Link>
         ))}
-        {dag.total_runs > 0 && <span class="muted total"> {dag.total_runs} runs</span>}
+        {dag.total_runs > 0 && (
+          <span class="muted total">
+            {" "}
+            {dag.total_runs} {dag.total_runs === 1 ? "run" : "runs"}
+          </span>
+        )}
       </td>
       <td class="tags">
         {dag.tags.map((tag) => (
@@ -113,6 +118,12 @@ function DagRow({ dag }: { readonly dag: DagListItemJson }) {
       </td>
     </tr>
   );
+}
+
+// The loader's message often starts with the place it was found; the page shows that apart.
+function withoutPlace(error: ImportErrorJson): string {
+  const place = `${error.file}${error.line !== null ? `:${error.line}` : ""}: `;
+  return error.message.startsWith(place) ? error.message.slice(place.length) : error.message;
 }
 
 function ImportErrors({ errors }: { readonly errors: readonly ImportErrorJson[] }) {
@@ -126,7 +137,7 @@ function ImportErrors({ errors }: { readonly errors: readonly ImportErrorJson[] 
               {error.file}
               {error.line !== null ? `:${error.line}` : ""}
             </code>
-            <pre>{error.message}</pre>
+            <pre>{withoutPlace(error)}</pre>
           </li>
         ))}
       </ul>
