@@ -42,10 +42,10 @@ export class LiveUpdates {
     const { stateDir, pipelinesDir } = this.workspace;
     this.watcher = new StateWatcher(stateDir, pipelinesDir, {
       run: (dag, run) => this.changed(dag, run),
-      dags: () => this.hub.send("dags", {}),
+      dagFolder: (dag, fresh) => void this.foundDag(dag, fresh),
+      pipelines: () => this.hub.send("dags", {}),
     });
     this.watcher.start();
-    void this.watchExisting();
   }
 
   private stop(): void {
@@ -56,16 +56,18 @@ export class LiveUpdates {
     this.pending.clear();
   }
 
-  // Every DAG folder there is, and the runs held by a process now (a lock folder): those in progress.
-  private async watchExisting(): Promise<void> {
-    const runs = runsDir(this.workspace.stateDir);
-    const dags = await readdir(runs).catch(() => [] as string[]);
-    for (const dagId of dags) {
-      if (!this.watcher?.watchDag(dagId)) continue;
-      const names = await readdir(join(runs, dagId)).catch(() => [] as string[]);
-      for (const name of names)
-        if (name.endsWith(".lock") && !name.startsWith("."))
-          this.poll.track(dagId, name.slice(0, -5));
+  /**
+   * A DAG folder now watched. One there from the start: its runs held by a process now (a lock
+   * folder) are in progress and polled. A new one (a DAG's first run): every run in it is read,
+   * as its files may have been written before the watch began, and the DAG list changed.
+   */
+  private async foundDag(dagId: string, fresh: boolean): Promise<void> {
+    if (fresh) this.hub.send("dags", {});
+    const names = await readdir(join(runsDir(this.workspace.stateDir), dagId)).catch(() => []);
+    for (const name of names) {
+      if (name.startsWith(".")) continue;
+      if (fresh && name.endsWith(".json")) this.changed(dagId, name.slice(0, -5));
+      else if (name.endsWith(".lock")) this.poll.track(dagId, name.slice(0, -5));
     }
   }
 

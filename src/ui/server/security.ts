@@ -23,13 +23,18 @@ export function isLoopback(host: string): boolean {
   return host === "127.0.0.1" || host === "localhost" || host === "::1" || host === "[::1]";
 }
 
+// Listening on every address of the machine.
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
 /** The Host headers this server answers to: its own address and port, and localhost on loopback. */
 export function allowedHosts(guard: Guard): Set<string> {
   const port = guard.port;
   const name =
     guard.host.includes(":") && !guard.host.startsWith("[") ? `[${guard.host}]` : guard.host;
   const hosts = new Set([`${name}:${port}`.toLowerCase()]);
-  if (isLoopback(guard.host))
+  if (isLoopback(guard.host) || isWildcard(guard.host))
     for (const loop of ["127.0.0.1", "localhost", "[::1]"]) hosts.add(`${loop}:${port}`);
   // Browsers leave the default port out of Host and Origin.
   if (port === 80) for (const known of [...hosts]) hosts.add(known.replace(/:80$/, ""));
@@ -46,9 +51,10 @@ export function guardRequests(guard: Guard): MiddlewareHandler {
   return async (c, next) => {
     const hosts = allowedHosts(guard);
     const host = (c.req.header("host") ?? "").toLowerCase();
-    if (!hosts.has(host)) throw new HttpError(403, `host "${host}" is not this server`);
+    if (!isOwnHost(guard, hosts, host))
+      throw new HttpError(403, `host "${host}" is not this server`);
     const origin = c.req.header("origin");
-    if (origin !== undefined && !hosts.has(originHost(origin)))
+    if (origin !== undefined && !isOwnHost(guard, hosts, originHost(origin)))
       throw new HttpError(403, `origin "${origin}" is not this server`);
     const isApi = c.req.path.startsWith("/api/");
     if (c.req.method === "POST" || (isApi && !isLoopback(guard.host))) {
@@ -60,6 +66,18 @@ export function guardRequests(guard: Guard): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/**
+ * Whether a Host (or an Origin's host) names this server. Listening on every address (0.0.0.0,
+ * ::), the server is reached by any of the machine's addresses: an IP address with its port is
+ * accepted then, a name never (DNS rebinding needs a name; give it with --host to allow it).
+ */
+function isOwnHost(guard: Guard, hosts: ReadonlySet<string>, host: string): boolean {
+  if (hosts.has(host)) return true;
+  if (!isWildcard(guard.host)) return false;
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):(\d+)$/.exec(host);
+  return match !== null && Number(match[2]) === guard.port;
 }
 
 // The host:port of an `http://host:port` origin; "" for anything else (never allowed).

@@ -1,11 +1,13 @@
-import { existsSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { runsDir } from "../../store/state-paths.js";
 
-/** What the watcher reports: a run's files changed, or the set of DAGs may have. */
+/** What the watcher reports: a run's files changed, DAG folders found, the pipelines changed. */
 export interface WatchEvents {
   run(dagId: string, runId: string): void;
-  dags(): void;
+  /** A DAG folder there when watching began (`fresh` false) or made since (true); now watched. */
+  dagFolder(dagId: string, fresh: boolean): void;
+  pipelines(): void;
 }
 
 // `<run>.json`, `<run>.journal` or `<run>.lock` (a temp file ends in .tmp and is renamed later).
@@ -36,8 +38,8 @@ export class StateWatcher {
   }
 
   start(): void {
-    this.add("pipelines", this.pipelinesDir, () => this.events.dags());
-    this.watchRuns();
+    this.add("pipelines", this.pipelinesDir, () => this.events.pipelines());
+    this.watchRuns(false);
   }
 
   close(): void {
@@ -47,25 +49,34 @@ export class StateWatcher {
     this.watchers.clear();
   }
 
-  /** Starts watching a DAG folder (idempotent); true when it is new. */
-  watchDag(dagId: string): boolean {
-    if (dagId.startsWith(".") || this.watchers.has(`dag:${dagId}`)) return false;
-    return this.add(`dag:${dagId}`, join(runsDir(this.stateDir), dagId), (name) => {
+  // Watches a DAG folder not watched yet, then reports it: its runs may predate the watch.
+  private watchDag(dagId: string, fresh: boolean): void {
+    if (dagId.startsWith(".") || this.watchers.has(`dag:${dagId}`)) return;
+    const watched = this.add(`dag:${dagId}`, join(runsDir(this.stateDir), dagId), (name) => {
       const match = name && RUN_FILE.exec(name);
       if (match && !match[1]!.startsWith(".")) this.events.run(dagId, match[1]!);
     });
+    if (watched) this.events.dagFolder(dagId, fresh);
   }
 
-  private watchRuns(): void {
+  // `runs/` and each DAG folder in it; `late` when runs/ appeared after watching began.
+  private watchRuns(late: boolean): void {
     if (this.closed) return;
     const runs = runsDir(this.stateDir);
     if (!existsSync(runs)) {
-      this.retry = setTimeout(() => this.watchRuns(), 1000);
+      this.retry = setTimeout(() => this.watchRuns(true), 1000);
       return;
     }
     this.add("runs", runs, (name) => {
-      if (name && this.watchDag(name)) this.events.dags();
+      if (name) this.watchDag(name, true);
     });
+    let names: string[] = [];
+    try {
+      names = readdirSync(runs);
+    } catch {
+      // Gone again: its watcher's error closes it.
+    }
+    for (const name of names) this.watchDag(name, late);
   }
 
   // Watches `dir`; a folder that vanished or cannot be watched is left out (no events from it).
