@@ -4,8 +4,8 @@ import { UsageError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 
 interface UiOptions {
-  port: string;
-  host: string;
+  port?: string;
+  host?: string;
   open?: boolean;
 }
 
@@ -16,11 +16,10 @@ interface UiOptions {
 export function makeUiCommand(context: CliContext): Command {
   return new Command("ui")
     .description("serve a web view of the DAGs, runs and logs, with trigger, clear, retry and mark")
-    .option("--port <port>", "port to listen on (0: any free port)", "8080")
+    .option("--port <port>", "port to listen on, 0 for any free port (default: 8080)")
     .option(
       "--host <host>",
-      "address to listen on; anything but loopback exposes the view",
-      "127.0.0.1",
+      "address to listen on; anything but loopback exposes the view (default: 127.0.0.1)",
     )
     .option("--open", "open the URL in a browser")
     .addHelpText(
@@ -34,8 +33,8 @@ The printed URL carries a token made for this start: actions need it, and so do 
 --host is not a loopback address. Actions run detached flow run processes. Ctrl-C stops it.`,
     )
     .action(async (options: UiOptions, command: Command) => {
-      const port = parsePort(options.port);
-      const host = options.host.trim();
+      const port = parsePort(options.port ?? "8080");
+      const host = (options.host ?? "127.0.0.1").trim();
       if (host === "") throw new UsageError("--host must not be empty");
       const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
       const script = process.argv[1];
