@@ -19,6 +19,7 @@ import { benchBigDag } from "./workloads/big-dag.js";
 import { benchColdStart } from "./workloads/cold-start.js";
 import { benchFunctions } from "./workloads/function-shapes.js";
 import { benchHistory } from "./workloads/history.js";
+import { benchUiGrid } from "./workloads/ui-grid.js";
 
 interface Options {
   readonly quick: boolean;
@@ -51,6 +52,7 @@ const workloads: { id: string; run: (context: BenchContext) => WorkloadResult }[
   { id: "W6", run: benchBigDag },
   { id: "W7", run: benchColdStart },
   { id: "W8", run: benchHistory },
+  { id: "W9", run: benchUiGrid },
 ];
 
 const options = parseOptions(process.argv.slice(2));

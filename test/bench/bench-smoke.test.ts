@@ -31,7 +31,17 @@ describe("npm run bench --quick", () => {
       expect(result.stdout).toContain("| workload");
 
       const { results } = JSON.parse(await readFile(json, "utf8")) as { results: WorkloadResult[] };
-      expect(results.map((r) => r.id)).toEqual(["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]);
+      expect(results.map((r) => r.id)).toEqual([
+        "W1",
+        "W2",
+        "W3",
+        "W4",
+        "W5",
+        "W6",
+        "W7",
+        "W8",
+        "W9",
+      ]);
       for (const workload of results) {
         const available = !workload.notes.some((note) => note.startsWith("not available"));
         if (!available) continue;
