@@ -47,7 +47,8 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: actions", () => {
     );
     // transform and what follows it in that run; not extract, not audit, not the other runs.
     expect(planned.sort()).toEqual([`${run} load`, `${run} report`, `${run} transform`]);
-    await screenshot(page, "clear-preview");
+    await page.locator("button#clear-apply").scrollIntoViewIfNeeded();
+    await screenshot(page, "clear-preview", { readme: true });
 
     await page.click("button#clear-apply");
     await page.waitForSelector('#message[data-kind="ok"]');
@@ -112,7 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: actions", () => {
     await project.write("ok", "");
     await page.goto(ui.pageUrl(runPage(run)));
     await page.waitForSelector('tr[data-task="transform"][data-state="failed"]');
-    await screenshot(page, "run");
+    await screenshot(page, "run", { readme: true });
     await page.click("button#retry");
     await page.waitForSelector('#message[data-kind="ok"]');
     await page.waitForSelector('tr[data-task="load"][data-state="success"]', { timeout: 20_000 });

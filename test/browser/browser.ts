@@ -33,25 +33,28 @@ export async function newPage(browser: Browser): Promise<Page> {
 }
 
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-let shots: Promise<string> | undefined;
+const README_SHOTS = join(REPO, "docs/screenshots");
+let artifacts: Promise<string> | undefined;
 
 /**
- * Where screenshots go: a temp dir kept as the test artifacts, or docs/screenshots when
- * FLOW_SCREENSHOTS=docs (the README's images: `FLOW_SCREENSHOTS=docs npx vitest run test/browser`).
+ * Saves the page as `<name>.png` in a temp dir kept as the test artifacts (its path is returned
+ * so a failing test can print it). The README's images (`readme: true`) go to docs/screenshots
+ * instead when UI_SCREENSHOTS=docs: `UI_SCREENSHOTS=docs npx vitest run test/browser`.
  */
-export function screenshotDir(): Promise<string> {
-  shots ??=
-    process.env.FLOW_SCREENSHOTS === "docs"
-      ? mkdir(join(REPO, "docs/screenshots"), { recursive: true }).then(() =>
-          join(REPO, "docs/screenshots"),
-        )
-      : mkdtemp(join(tmpdir(), "flow-ui-shots-"));
-  return shots;
-}
-
-/** Saves the page as `<name>.png`; the path is returned so a failing test can print it. */
-export async function screenshot(page: Page, name: string): Promise<string> {
-  const path = join(await screenshotDir(), `${name}.png`);
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { readme?: boolean } = {},
+): Promise<string> {
+  let dir: string;
+  if (options.readme && process.env.UI_SCREENSHOTS === "docs") {
+    await mkdir(README_SHOTS, { recursive: true });
+    dir = README_SHOTS;
+  } else {
+    artifacts ??= mkdtemp(join(tmpdir(), "flow-ui-shots-"));
+    dir = await artifacts;
+  }
+  const path = join(dir, `${name}.png`);
   await page.screenshot({ path });
   return path;
 }

@@ -17,7 +17,7 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     async ({ flowOk }) => {
       await flowOk(["run", "etl", "--date", "2026-01-01"], 1);
       const end = `2026-01-${String(DAYS).padStart(2, "0")}`;
-      await flowOk(["backfill", "daily", "--start", "2026-01-01", "--end", end]);
+      await flowOk(["backfill", "daily", "--start", "2026-01-01", "--end", end], 1);
     },
   );
 
@@ -28,18 +28,15 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     expect(await page.locator('tr[data-dag="daily"]').count()).toBe(1);
     expect(await page.locator('tr[data-dag="etl"] a[href="/dags/etl"]').count()).toBe(1);
 
-    const square = `tr[data-dag="etl"] span.run-square[data-run="${FAILED_RUN}"][data-state="failed"]`;
-    await page.waitForSelector(square);
-    expect(await backgroundOf(page, square)).toBe(rgbOf(STATE_LOOKS.failed.hex!));
-    // At most 10 squares, all of them success.
-    const daily = page.locator('tr[data-dag="daily"] span.run-square');
-    expect(await daily.count()).toBe(10);
-    expect(
-      await page.locator('tr[data-dag="daily"] span.run-square[data-state="success"]').count(),
-    ).toBe(10);
-    expect(await backgroundOf(page, 'tr[data-dag="daily"] span.run-square')).toBe(
-      rgbOf(STATE_LOOKS.success.hex!),
-    );
+    const etlSquare = `tr[data-dag="etl"] span.run-square[data-run="${FAILED_RUN}"][data-state="failed"]`;
+    await page.waitForSelector(etlSquare);
+    expect(await backgroundOf(page, etlSquare)).toBe(rgbOf(STATE_LOOKS.failed.hex!));
+    // At most 10 squares: the runs of 01-18 to 01-27, of which 01-20 and 01-25 failed.
+    const square = (state: string) => `tr[data-dag="daily"] span.run-square[data-state="${state}"]`;
+    expect(await page.locator('tr[data-dag="daily"] span.run-square').count()).toBe(10);
+    expect(await page.locator(square("success")).count()).toBe(8);
+    expect(await page.locator(square("failed")).count()).toBe(2);
+    expect(await backgroundOf(page, square("success"))).toBe(rgbOf(STATE_LOOKS.success.hex!));
 
     const error = page.locator("li.import-error");
     expect(await error.count()).toBe(1);
@@ -47,7 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     expect(await error.textContent()).toContain("the broken pipeline cannot load");
     // The token left the address bar.
     expect(page.url()).not.toContain("token=");
-    await screenshot(page, "dags");
+    await screenshot(page, "dags", { readme: true });
   });
 
   it("shows a failed run's cells in the grid, with state, tries and duration on hover", async () => {
@@ -85,7 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     expect(await heads.first().getAttribute("data-run")).toContain(`2026-01-${DAYS}`);
     expect(await heads.first().getAttribute("data-run-type")).toBe("backfill");
     expect(await page.isDisabled("button#newer")).toBe(true);
-    await screenshot(page, "grid");
+    await screenshot(page, "grid", { readme: true });
 
     await page.click("button#older");
     await page.waitForSelector('table.grid th[data-run*="2026-01-01"]');
@@ -94,6 +91,18 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     await page.click("button#newer");
     await page.waitForSelector(`table.grid th[data-run*="2026-01-${DAYS}"]`);
     expect(await heads.count()).toBe(25);
-    expect(await page.locator('td.cell[data-task="bye"][data-state="success"]').count()).toBe(25);
+    // Days 03 to 27: load failed on 05, 10, 15, 20 and 25, and summary did not run after it.
+    expect(await page.locator('td.cell[data-task="load"][data-state="failed"]').count()).toBe(5);
+    const blocked = 'td.cell[data-task="summary"][data-state="upstream_failed"]';
+    expect(await page.locator(blocked).count()).toBe(5);
+  });
+
+  it("charts a task's durations over the backfill's runs, coloured by state", async () => {
+    const { page, ui } = t;
+    await page.goto(ui.pageUrl("/dags/daily/durations?task=load"));
+    await page.waitForSelector("svg.durations circle.point");
+    expect(await page.locator("circle.point").count()).toBe(DAYS);
+    expect(await page.locator('circle.point[data-state="failed"]').count()).toBe(5);
+    await screenshot(page, "durations", { readme: true });
   });
 });

@@ -23,7 +23,9 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: graph, run and durations", () => {
     await page.goto(ui.pageUrl(`/dags/etl/graph?run=${encodeURIComponent(FAILED)}`));
     await page.waitForSelector(`svg.graph ${node("transform")}[data-state="failed"]`);
     expect(await page.getAttribute(node("load"), "data-state")).toBe("upstream_failed");
-    expect(await fillOf(page, `${node("transform")} rect`)).toBe(rgbOf(STATE_LOOKS.failed.hex!));
+    expect(await fillOf(page, `${node("transform")} rect.node-box`)).toBe(
+      rgbOf(STATE_LOOKS.failed.hex!),
+    );
     expect(await page.locator("svg.graph path.edge").count()).toBe(3);
     expect(await page.textContent(`${node("report")} text.node-rule`)).toBe("all_done");
     expect(await page.locator("svg.graph text.node-rule").count()).toBe(1);
@@ -31,10 +33,12 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: graph, run and durations", () => {
     await page.selectOption("#graph-run", SUCCEEDED);
     await page.waitForSelector(`${node("transform")}[data-state="success"]`);
     expect(page.url()).toContain(`run=${encodeURIComponent(SUCCEEDED)}`);
-    expect(await fillOf(page, `${node("load")} rect`)).toBe(rgbOf(STATE_LOOKS.success.hex!));
+    expect(await fillOf(page, `${node("load")} rect.node-box`)).toBe(
+      rgbOf(STATE_LOOKS.success.hex!),
+    );
     await page.selectOption("#graph-run", FAILED);
     await page.waitForSelector(`${node("transform")}[data-state="failed"]`);
-    await screenshot(page, "graph");
+    await screenshot(page, "graph", { readme: true });
   });
 
   it("shows a run's tasks with state, tries and reasons, and a Gantt bar per started task", async () => {
@@ -61,6 +65,6 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: graph, run and durations", () => {
       circles.map((c) => `${c.getAttribute("data-run")} ${c.getAttribute("data-state")}`),
     );
     expect(points).toEqual([`${FAILED} failed`, `${SUCCEEDED} success`]);
-    await screenshot(page, "durations");
+    await screenshot(page, "durations-etl");
   });
 });

@@ -72,7 +72,7 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", () => {
     const firstOffset = Number(await page.getAttribute("pre#log", "data-offset"));
     expect(firstOffset).toBeGreaterThan(0);
     await markWindow(page);
-    await screenshot(page, "log");
+    await screenshot(page, "log", { readme: true });
 
     await go();
     await page.waitForSelector('pre#log:has-text("second line")');

@@ -35,18 +35,26 @@ export default dag({
 });
 `;
 
-/** A daily DAG, for pages of runs made by a backfill. */
+/**
+ * A daily DAG, for pages of runs made by a backfill: fetch -> clean -> load -> summary, and load
+ * fails on the days that end in 0 or 5 ($FLOW_DS is the logical date), so the grid has colour.
+ */
 export const DAILY = `
 import { dag, bash } from "flow";
 
-const hello = bash("hello", "echo hello");
-const bye = bash("bye", "echo bye", { upstream: [hello] });
+const fetch = bash("fetch", "echo fetch $FLOW_DS");
+const clean = bash("clean", "echo clean", { upstream: [fetch] });
+const load = bash("load", 'case "$FLOW_DS" in *0|*5) echo "no rows"; exit 1;; esac', {
+  upstream: [clean],
+});
+const summary = bash("summary", "echo summary", { upstream: [load] });
 export default dag({
   id: "daily",
+  description: "A daily load (fails on days ending in 0 or 5)",
   schedule: "@daily",
   start: "2026-01-01",
   tags: ["daily"],
-  tasks: [hello, bye],
+  tasks: [fetch, clean, load, summary],
 });
 `;
 

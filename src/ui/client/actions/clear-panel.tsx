@@ -108,9 +108,9 @@ export function ClearPanel(props: {
           <ul id="clear-plan">
             {preview.instances.map((ti) => (
               <li key={`${ti.run_id} ${ti.task_id}`} data-run={ti.run_id} data-task={ti.task_id}>
-                <code>{ti.run_id}</code> <strong>{ti.task_id}</strong>{" "}
-                <StateBadge state={ti.state} />{" "}
-                <span class="muted">try {formatTries({ ...ti, interrupted_tries: 0 })}</span>
+                <strong>{ti.task_id}</strong> <StateBadge state={ti.state} />{" "}
+                <span class="muted">try {formatTries({ ...ti, interrupted_tries: 0 })}</span>{" "}
+                <code class="run-id muted">{ti.run_id}</code>
               </li>
             ))}
           </ul>

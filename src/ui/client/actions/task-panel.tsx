@@ -26,11 +26,10 @@ export function TaskPanel(props: {
           ×
         </button>
       </header>
+      <p class="run-link">
+        <Link href={href.run(props.dag, props.run)}>{props.run}</Link>
+      </p>
       <dl>
-        <dt>Run</dt>
-        <dd>
-          <Link href={href.run(props.dag, props.run)}>{props.run}</Link>
-        </dd>
         {ti && (
           <>
             <dt>Try</dt>

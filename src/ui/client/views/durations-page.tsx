@@ -17,20 +17,22 @@ export function DurationsPage(props: { readonly dag: string; readonly task: stri
   return (
     <section>
       <DagNav dag={props.dag} tab="durations" />
-      <label>
-        Task{" "}
-        <select
-          id="durations-task"
-          value={task ?? ""}
-          onChange={(e) => navigate(href.durations(props.dag, e.currentTarget.value))}
-        >
-          {grid?.dag.tasks.map((t) => (
-            <option key={t.task_id} value={t.task_id}>
-              {t.task_id}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div class="toolbar">
+        <label>
+          Task{" "}
+          <select
+            id="durations-task"
+            value={task ?? ""}
+            onChange={(e) => navigate(href.durations(props.dag, e.currentTarget.value))}
+          >
+            {grid?.dag.tasks.map((t) => (
+              <option key={t.task_id} value={t.task_id}>
+                {t.task_id}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {data === null ? (
         <p class="loading">Loading durations…</p>
       ) : (

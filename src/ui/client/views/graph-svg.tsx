@@ -60,17 +60,26 @@ export function GraphSvg(props: {
               y={top}
               width={node.width}
               height={node.height}
-              rx={5}
+              rx={6}
+            />
+            {/* The state colour frames a white body, so the label reads on every colour. */}
+            <rect
+              class="node-body"
+              x={left + 8}
+              y={top + 3}
+              width={Math.max(0, node.width - 11)}
+              height={Math.max(0, node.height - 6)}
+              rx={4}
             />
             <text
               class="node-label"
-              x={node.x + MARGIN}
+              x={node.x + MARGIN + 4}
               y={node.y + MARGIN + (node.default_rule ? 4 : -2)}
             >
               {node.task_id}
             </text>
             {!node.default_rule && (
-              <text class="node-rule" x={node.x + MARGIN} y={node.y + MARGIN + 12}>
+              <text class="node-rule" x={node.x + MARGIN + 4} y={node.y + MARGIN + 12}>
                 {node.trigger_rule}
               </text>
             )}
