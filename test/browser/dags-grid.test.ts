@@ -105,4 +105,11 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     expect(await page.locator('circle.point[data-state="failed"]').count()).toBe(5);
     await screenshot(page, "durations", { readme: true });
   });
+
+  it("shows the API's error for a DAG that does not exist", async () => {
+    const { page, ui } = t;
+    await page.goto(ui.pageUrl("/dags/nope"));
+    await page.waitForSelector('#message[data-kind="error"]');
+    expect(await page.textContent("#message")).toContain("nope");
+  });
 });

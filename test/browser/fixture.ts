@@ -33,10 +33,21 @@ export function useUi(
     await prepare(fixture);
     [fixture.ui, fixture.browser] = await Promise.all([startUi(fixture.project), launchBrowser()]);
   }, 120_000);
+  // Uncaught errors in the page and CSP refusals (an inline style or script would be one) fail the
+  // test that caused them; failed requests (a 409 a test asks for) are not problems.
+  let problems: string[] = [];
   beforeEach(async () => {
+    problems = [];
     fixture.page = await newPage(fixture.browser);
+    fixture.page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    fixture.page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
+    });
   });
-  afterEach(async () => fixture.page?.context().close());
+  afterEach(async () => {
+    await fixture.page?.context().close();
+    expect(problems).toEqual([]);
+  });
   afterAll(async () => {
     await fixture.browser?.close();
     await fixture.ui?.stop();

@@ -1,6 +1,6 @@
 import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
-import { useRunEvents } from "../events.js";
+import { useDagsEvents, useRunEvents } from "../events.js";
 import { formatDay, runTypeLetter } from "../format.js";
 import { href, navigate } from "../router.js";
 import type { GraphJson, GridJson } from "../types.js";
@@ -12,13 +12,17 @@ export function GraphPage(props: { readonly dag: string; readonly run: string | 
   const graphPath =
     apiPath("dags", props.dag, "graph") +
     (props.run ? `?run=${encodeURIComponent(props.run)}` : "");
-  const { data: graph, update } = useApi<GraphJson>(graphPath);
+  const { data: graph, update, reload } = useApi<GraphJson>(graphPath);
   const { data: grid, reload: reloadRuns } = useApi<GridJson>(
     `${apiPath("dags", props.dag, "grid")}?offset=0&limit=25`,
   );
 
+  useDagsEvents(reload);
   useRunEvents(props.dag, (run) => {
-    if (grid && !grid.runs.some((r) => r.run_id === run.run_id)) reloadRuns();
+    const isNew = grid !== null && !grid.runs.some((r) => r.run_id === run.run_id);
+    if (isNew) reloadRuns();
+    // Showing the latest run (no ?run=): a new run becomes the one shown.
+    if (isNew && props.run === null) return reload();
     if (graph === null || graph.run_id !== run.run_id) return;
     update((shown) => ({
       ...shown,

@@ -4,7 +4,7 @@ import { TaskPanel } from "../actions/task-panel.js";
 import { TriggerForm } from "../actions/trigger-form.js";
 import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
-import { useRunEvents } from "../events.js";
+import { useDagsEvents, useRunEvents } from "../events.js";
 import type { GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
 import { GridTable, type CellRef } from "./grid-table.js";
@@ -19,6 +19,8 @@ export function GridPage({ dag }: { readonly dag: string }) {
   const { data, reload, update } = useApi<GridJson>(path);
   const pendingReload = useRef<number | null>(null);
 
+  // A pipeline changed: the DAG's tasks (the grid's rows) may have too.
+  useDagsEvents(reload);
   useRunEvents(dag, (run) => {
     if (data?.runs.some((shown) => shown.run_id === run.run_id)) {
       update((grid) => ({

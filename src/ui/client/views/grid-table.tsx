@@ -73,7 +73,14 @@ export function GridTable(props: {
                   data-run={run.run_id}
                   data-state={state}
                   title={cellTitle(spec.task_id, task)}
+                  tabIndex={0}
                   onClick={() => props.onSelect({ run: run.run_id, task: spec.task_id })}
+                  onKeyDown={(event) => {
+                    if (event.key === "Enter" || event.key === " ") {
+                      event.preventDefault();
+                      props.onSelect({ run: run.run_id, task: spec.task_id });
+                    }
+                  }}
                 >
                   {stateSymbol(state)}
                 </td>
