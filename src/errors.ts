@@ -44,7 +44,7 @@ export const EXIT_CODES = {
   state: {
     code: 4,
     meaning:
-      "state: a state file cannot be read or written, or a run is locked by another live process",
+      "state: a state file cannot be read or written, a run is locked by another live process, or a previewed clear plan changed (`--expect`)",
   },
   /** A bug in flow. */
   internal: {

@@ -1,3 +1,4 @@
+import { parseZonedDate } from "../core/timetable-zone.js";
 import { parseDuration } from "../core/duration.js";
 import type { Json } from "../core/json.js";
 import { UsageError } from "../errors.js";
@@ -9,6 +10,16 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
  * A date given on the command line: `2026-01-01` (midnight UTC) or an ISO 8601 instant
  * (`2026-01-01T06:00:00Z`; without an offset it is read as UTC). Anything else is a usage error.
  */
+/**
+ * A date flag of a command about one DAG: a date or instant without an offset is wall time in
+ * the DAG's timezone (midnight local for a day, as backfill and ADR 0002 read them); one with an
+ * offset is that instant. Bad input is parseDate's UsageError.
+ */
+export function parseDagDate(flag: string, value: string, timezone: string): Date {
+  const date = parseDate(flag, value);
+  return parseZonedDate(value.trim(), timezone) ?? date;
+}
+
 export function parseDate(flag: string, value: string): Date {
   const text = value.trim();
   if (DATE_ONLY.test(text) || ISO_INSTANT.test(text)) {

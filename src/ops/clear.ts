@@ -15,7 +15,9 @@ import type { StateReader } from "../store/state-store.js";
 import { writeRunEvent } from "../store/write-run-event.js";
 import { findRun } from "./find-run.js";
 import { closeRuns, openRuns } from "./open-runs.js";
-import { openStore, openStoreForReading } from "./open-store.js";
+import { lockStaleMs, openStore, openStoreForReading } from "./open-store.js";
+import { showLostTries } from "./lost-tries-view.js";
+import { runIsBusy } from "../store/run-access-errors.js";
 import type { Workspace } from "./workspace.js";
 
 /** Which task instances of which runs to clear: flow clear's selectors. */
@@ -36,7 +38,7 @@ export interface ClearPlan {
 /** How applyClear ended. */
 export type ClearResult =
   | { readonly status: "cleared"; readonly plan: ClearPlan }
-  | { readonly status: "nothing" }
+  | { readonly status: "nothing"; readonly plan: ClearPlan }
   | { readonly status: "declined"; readonly plan: ClearPlan };
 
 /** The plan changed between the preview and the apply: someone ran, cleared or marked meanwhile. */
@@ -49,23 +51,32 @@ export class PlanChangedError extends FlowError {
   }
 }
 
-/** What clearing `request` would reset now, read without writing or locking anything. */
+/**
+ * What clearing `request` would reset now, read without writing or locking anything. Runs whose
+ * process died are seen as the apply will see them once it has recovered them (their lost tries
+ * failed); a run a live flow process executes is the LockError the apply would meet.
+ */
 export async function previewClear(
   workspace: Workspace,
   loaded: LoadedDag,
   request: ClearRequest,
 ): Promise<ClearPlan> {
-  const store = await openStoreForReading(workspace);
-  return toPlan(planClear(loaded.dag, await selectRuns(store, loaded, request), request.selection));
+  const reader = await openStoreForReading(workspace);
+  const runs = await selectRuns(reader, loaded, request);
+  for (const run of runs)
+    if (run.state === "running" && (await reader.hasLiveOwner(run.dag_id, run.run_id)))
+      throw await runIsBusy(reader, { staleMs: lockStaleMs(workspace) }, run.dag_id, run.run_id);
+  const seen = await showLostTries(reader, runs, async () => loaded.dag, workspace.now());
+  return toPlan(planClear(loaded.dag, seen, request.selection));
 }
 
 /**
- * Clears what `request` selects, all or nothing: recovers runs whose process died, takes every
- * run of the plan (a run a live process executes is a LockError and nothing is cleared
- * anywhere), plans again under the locks, then writes. With `expected` (a preview's
- * fingerprint) a plan that changed since the preview is refused (PlanChangedError); `approve`
- * sees the plan made under the locks and may decline it (the CLI asks the user there). The
- * cleared runs go back to queued.
+ * Clears what `request` selects, all or nothing. With `expected` (a preview's fingerprint), a
+ * plan that changed since the preview is refused (PlanChangedError) before anything is written.
+ * Then it recovers runs whose process died, takes every run of the plan (a run a live process
+ * executes is a LockError and nothing is cleared anywhere), plans again under the locks (refused
+ * again if that plan is not the expected one), and writes. `approve` sees the plan made under the
+ * locks and may decline it (the CLI asks the user there). The cleared runs go back to queued.
  */
 export async function applyClear(
   workspace: Workspace,
@@ -77,11 +88,16 @@ export async function applyClear(
   },
 ): Promise<ClearResult> {
   const { dag } = loaded;
+  if (options.expected !== undefined) {
+    const current = await previewClear(workspace, loaded, request);
+    if (current.fingerprint !== options.expected) throw new PlanChangedError(dag.id);
+  }
   const now = workspace.now();
   const store = await openStore(workspace);
   await recoverLostRuns(store, loaded, () => now);
   const first = planClear(dag, await selectRuns(store, loaded, request), request.selection);
-  if (first.length === 0 && options.expected === undefined) return { status: "nothing" };
+  if (first.length === 0 && options.expected === undefined)
+    return { status: "nothing", plan: toPlan([]) };
   const writers = await openRuns(
     store,
     dag.id,
@@ -97,7 +113,7 @@ export async function applyClear(
     );
     if (options.expected !== undefined && plan.fingerprint !== options.expected)
       throw new PlanChangedError(dag.id);
-    if (plan.entries.length === 0) return { status: "nothing" };
+    if (plan.entries.length === 0) return { status: "nothing", plan };
     if (options.approve && !(await options.approve(plan))) return { status: "declined", plan };
     for (const entry of plan.entries) {
       const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;

@@ -15,9 +15,10 @@ export async function findRun(
   store: StateReader,
   dagId: string,
   runId: string | undefined,
-  timezone = "UTC",
+  timezone: string,
 ): Promise<DagRun> {
-  if (runId !== undefined) {
+  // An id that could not name a file (empty, a path) is simply not a run of the DAG.
+  if (runId !== undefined && isStorableId(runId)) {
     const run = await store.getRun(dagId, runId);
     if (run) return run;
   }
@@ -36,7 +37,9 @@ export async function findRun(
     candidates.length === 1 ? await store.getRun(dagId, candidates[0]!.run_id) : undefined;
   if (only) return only;
   if (candidates.length > 1) {
-    const ids = candidates.map((ref) => `"${ref.run_id}"`).join(", ");
+    const shown = candidates.slice(0, MAX_CANDIDATES).map((ref) => `"${ref.run_id}"`);
+    const more = candidates.length - shown.length;
+    const ids = `${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
     throw new UsageError(`run "${runId}" of dag "${dagId}" could be any of ${ids}`, {
       hint: "give more of the run id",
     });
@@ -50,6 +53,14 @@ export async function findRun(
     label: "latest",
     noneKnown: "it has no runs yet",
   });
+}
+
+// Candidates named in an ambiguous --run error; a prefix like "backfill" can match thousands.
+const MAX_CANDIDATES = 10;
+
+// Whether an id can be a run's file name (src/store/state-paths.ts refuses the others).
+function isStorableId(id: string): boolean {
+  return id !== "" && !id.startsWith(".") && !/[/\\\0]/.test(id);
 }
 
 // The runs `given` names, most precise reading first: the run whose logical date is the instant

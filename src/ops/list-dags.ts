@@ -45,7 +45,12 @@ export async function listDags(
     const [nextRun = null] = await upcomingRunsOf(reader, dag, now, 1);
     dags.push({
       dag,
-      lastRuns: await showLostTries(reader, runs, dagSourceOf(workspace, dag.id, dag)),
+      lastRuns: await showLostTries(
+        reader,
+        runs,
+        dagSourceOf(workspace, dag.id, dag),
+        workspace.now(),
+      ),
       totalRuns: total,
       nextRun,
     });

@@ -31,13 +31,14 @@ export function dagSourceOf(workspace: Workspace, dagId: string, known?: Dag): D
  * The runs as a reader should see them: a run that says running but whose owner died (its lock
  * is missing or stale, the rule openRun uses) shows its unfinished tries as lost, exactly as the
  * next writer will record them (core recoverLostRun), without writing anything or taking a lock.
- * `at` is when the tries count as lost; writers use the clock too (runner/recover.ts).
+ * `at` is when the tries count as lost: the workspace's "now", which the writer that records the
+ * recovery uses too (FLOW_NOW when set).
  */
 export async function showLostTries(
   reader: StateReader,
   runs: readonly DagRun[],
   dag: DagSource,
-  at: Date = new Date(),
+  at: Date,
 ): Promise<DagRun[]> {
   return Promise.all(runs.map((run) => showLostTriesOfRun(reader, run, dag, at)));
 }

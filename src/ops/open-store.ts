@@ -20,6 +20,11 @@ export function openStoreForReading(workspace: Workspace): Promise<StateReader> 
   return FileStateReader.openForReading(workspace.stateDir, storeOptions(workspace));
 }
 
+/** How long the lock of a dead flow process blocks others in this workspace, in ms. */
+export function lockStaleMs(workspace: Workspace): number {
+  return storeOptions(workspace).lockStaleMs ?? 10_000;
+}
+
 function storeOptions(workspace: Workspace): FileStoreOptions {
   const stale = Number(workspace.env.FLOW_LOCK_STALE_MS);
   return Number.isInteger(stale) && stale >= 2000 ? { lockStaleMs: stale } : {};

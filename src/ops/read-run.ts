@@ -27,7 +27,11 @@ export async function readRunWith(
   runId: string | undefined,
   dag?: Dag,
 ): Promise<DagRun> {
-  const run = await findRun(reader, dagId, runId);
-  const [shown] = await showLostTries(reader, [run], dagSourceOf(workspace, dagId, dag));
+  const source = dagSourceOf(workspace, dagId, dag);
+  // A date given as the run is read in the DAG's timezone, as every command reads it.
+  const timezone =
+    runId !== undefined && /^\d{4}-/.test(runId) ? (await source())?.timezone : undefined;
+  const run = await findRun(reader, dagId, runId, timezone ?? "UTC");
+  const [shown] = await showLostTries(reader, [run], source, workspace.now());
   return shown!;
 }

@@ -2,6 +2,7 @@ import type { Dag } from "../core/dag.js";
 import type { DagRun } from "../core/run.js";
 import { UsageError } from "../errors.js";
 import type { StateReader } from "../store/state-store.js";
+import { loadDag } from "./load-dag.js";
 import { dagSourceOf, showLostTries } from "./lost-tries-view.js";
 import { openStoreForReading } from "./open-store.js";
 import type { Workspace } from "./workspace.js";
@@ -31,7 +32,11 @@ export async function runsPage(
 ): Promise<RunsPage> {
   const reader = await openStoreForReading(workspace);
   const { total, runs } = await readRunsPage(reader, dagId, page);
-  return { total, runs: await showLostTries(reader, runs, dagSourceOf(workspace, dagId, dag)) };
+  // No runs: an unknown DAG is an error (loadDag's, so an import error that may define it shows);
+  // a DAG that never ran is not.
+  if (total === 0 && dag === undefined) await loadDag(workspace, dagId);
+  const source = dagSourceOf(workspace, dagId, dag);
+  return { total, runs: await showLostTries(reader, runs, source, workspace.now()) };
 }
 
 /** A page of the DAG's runs as stored, newest first: the refs are listed, the page's runs read. */

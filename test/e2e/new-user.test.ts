@@ -300,3 +300,43 @@ describe("Ctrl-C of flow run", () => {
     });
   });
 });
+
+describe("a date names the same run in every command of a DAG outside UTC", () => {
+  it("status, tree, clear and test read --run / --date in the DAG's timezone", async () => {
+    project = await makeProject({
+      "pipelines/tok.ts": `import { dag, fn } from "flow";
+const a = fn("a", async (ctx) => ({ ds: ctx.ds }));
+const b = fn("b", async (ctx) => ({ from: ctx.upstream.a.ds }), { upstream: [a] });
+export default dag({ id: "tok", schedule: "@daily", start: "2026-01-01", timezone: "Asia/Tokyo", tasks: [a, b] });
+`,
+      "pipelines/broken.ts": "throw new Error('no database');\n",
+    });
+    const env = { FLOW_NOW: "2026-01-09T00:00:00Z" };
+    const fill = ["backfill", "tok", "--start", "2026-01-04", "--end", "2026-01-06"];
+    expect((await project.flow(fill, { env })).exitCode).toBe(0);
+    // Midnight 01-05 in Tokyo is 2026-01-04T15:00Z.
+    const id = "backfill__2026-01-04T15:00:00+00:00";
+    const status = JSON.parse(
+      (await project.flow(["status", "tok", "--run", "2026-01-05", "--json"], { env })).stdout,
+    );
+    expect(status.runs[0].run_id).toBe(id);
+    expect((await project.flow(["tree", "tok", "--run", "2026-01-05"], { env })).stdout).toContain(
+      id,
+    );
+    const clear = await project.flow(
+      ["clear", "tok", "--run", "2026-01-05", "--dry-run", "--json"],
+      {
+        env,
+      },
+    );
+    const runsCleared = JSON.parse(clear.stdout).instances.map((i: { run_id: string }) => i.run_id);
+    expect(runsCleared).toEqual([id, id]);
+    const test = await project.flow(["test", "tok", "b", "--date", "2026-01-05"], { env });
+    expect(test.exitCode, test.stderr).toBe(0);
+    expect(test.stderr).toContain(`flow: note: ctx.upstream read the results of run ${id}`);
+    // An unknown DAG with a broken pipeline: exit 3 in status too, as in every command.
+    const unknown = await project.flow(["status", "nope"], { env });
+    expect(unknown.exitCode).toBe(3);
+    expect(unknown.stderr).toMatch(/a file that failed to import may define it/);
+  });
+});

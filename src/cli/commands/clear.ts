@@ -6,7 +6,7 @@ import { applyClear, previewClear } from "../../ops/clear.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { canAsk, confirm } from "../confirm.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { parseDate } from "../parse.js";
+import { parseDagDate } from "../parse.js";
 import { clearJson, describeClearCount, renderClearPlan } from "../render/clear-plan.js";
 
 interface ClearOptions {
@@ -60,17 +60,22 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
     )
     .action(async (dagId: string, options: ClearOptions, command: Command) => {
       const workspace = workspaceOf(context, command.optsWithGlobals<GlobalOptions>());
-      const request = {
-        ...(options.run !== undefined && { runId: options.run }),
-        range: parseRange(options),
-        selection: parseSelection(options),
-      };
+      parseRange(options, "UTC"); // bad dates and flags fail before anything loads
+      const selection = parseSelection(options);
       if (options.json && !options.dryRun && !options.yes)
         throw new UsageError("--json prints without asking: add --dry-run or --yes");
+      if (options.expect !== undefined && options.dryRun)
+        throw new UsageError("--expect applies a previewed plan: it takes --yes, not --dry-run");
       const { loaded } = await loadDag(workspace, dagId);
+      const request = {
+        ...(options.run !== undefined && { runId: options.run }),
+        range: parseRange(options, loaded.dag.timezone),
+        selection,
+      };
       const nothing = `nothing to clear: no task instance of dag "${dagId}" matches\n`;
       if (options.dryRun || (!options.yes && !canAsk())) {
-        // Recovering a run whose flow process died writes, so a preview reads the runs as stored.
+        // A preview writes nothing: a run whose flow process died is shown as the apply will
+        // recover it, without writing the recovery.
         const plan = await previewClear(workspace, loaded, request);
         if (options.json) return void context.stdout.write(clearJson(dagId, plan, true));
         if (plan.entries.length === 0) return void context.stdout.write(nothing);
@@ -95,10 +100,7 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
           return options.yes || (await confirm(question, { output: context.stderr }));
         },
       });
-      if (options.json)
-        context.stdout.write(
-          clearJson(dagId, result.status === "cleared" ? result.plan : undefined, false),
-        );
+      if (options.json) context.stdout.write(clearJson(dagId, result.plan, false));
       else if (result.status === "nothing") context.stdout.write(nothing);
       else if (result.status === "declined") context.stdout.write("cancelled: nothing cleared\n");
       else {
@@ -130,12 +132,14 @@ function parseSelection(options: ClearOptions): ClearSelection {
   };
 }
 
-// --start/--end as instants, both inclusive (as flow backfill and Airflow read them).
-function parseRange(options: ClearOptions): DateRange {
+// --start/--end as instants, both inclusive (as flow backfill and Airflow read them); a date
+// without an offset is wall time in the DAG's `timezone`.
+function parseRange(options: ClearOptions, timezone: string): DateRange {
   if (options.run !== undefined && (options.start !== undefined || options.end !== undefined))
     throw new UsageError("--run selects one run: it takes no --start or --end");
-  const start = options.start === undefined ? undefined : parseDate("--start", options.start);
-  const end = options.end === undefined ? undefined : parseDate("--end", options.end);
+  const start =
+    options.start === undefined ? undefined : parseDagDate("--start", options.start, timezone);
+  const end = options.end === undefined ? undefined : parseDagDate("--end", options.end, timezone);
   if (start && end && start > end)
     throw new UsageError(
       `--start ${options.start} is after --end ${options.end}: nothing could match`,

@@ -8,6 +8,7 @@ import { warnImportErrors } from "../import-warnings.js";
 import {
   GRACE_OPTION,
   collect,
+  parseDagDate,
   parseDate,
   parseGrace,
   parseParams,
@@ -57,7 +58,8 @@ Examples:
       if (options.run !== undefined && (options.date !== undefined || options.param.length > 0)) {
         throw new UsageError("--run executes an existing run: it takes no --date or --param");
       }
-      const date = options.date === undefined ? undefined : parseDate("--date", options.date);
+      // Checked before anything loads; read in the DAG's timezone once it has.
+      if (options.date !== undefined) parseDate("--date", options.date);
       const params = parseParams(options.param);
       const parallelism =
         options.parallelism === undefined
@@ -67,6 +69,10 @@ Examples:
       const workspace = workspaceOf(context, global);
       const { pipelines, loaded } = await loadDag(workspace, dagId);
       warnImportErrors(context, pipelines);
+      const date =
+        options.date === undefined
+          ? undefined
+          : parseDagDate("--date", options.date, loaded.dag.timezone);
       const store = await openStore(workspace);
       const runId =
         options.run !== undefined

@@ -8,7 +8,7 @@ import { testTask } from "../../ops/test-task.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { followFile } from "../output/follow-file.js";
-import { collect, parseDate, parseParams } from "../parse.js";
+import { collect, parseDagDate, parseDate, parseParams } from "../parse.js";
 
 /**
  * `flow test <dag> <task>`: run one task now, ignoring its dependencies and recording nothing
@@ -42,10 +42,15 @@ Examples:
         command: Command,
       ) => {
         const global = command.optsWithGlobals<GlobalOptions>();
-        const date = options.date === undefined ? undefined : parseDate("--date", options.date);
+        if (options.date !== undefined) parseDate("--date", options.date);
         const params = parseParams(options.param);
         const workspace = workspaceOf(context, global);
         const { pipelines, loaded } = await loadDag(workspace, dagId);
+        // A date without an offset is wall time in the DAG's timezone, as for flow run.
+        const date =
+          options.date === undefined
+            ? undefined
+            : parseDagDate("--date", options.date, loaded.dag.timezone);
         const dir = mkdtempSync(join(tmpdir(), "flow-test-"));
         const logPath = join(dir, "1.log");
         const follower = followFile(logPath, context.stdout);

@@ -32,8 +32,8 @@ export function describeClearCount(plan: readonly RunClear[]): string {
  * to clear (dry run) or cleared, with its run, task, state and tries before the clear. The
  * fingerprint of a dry run, given to `--expect`, clears exactly that plan or nothing.
  */
-export function clearJson(dagId: string, plan: ClearPlan | undefined, dryRun: boolean): string {
-  const instances = (plan?.entries ?? []).flatMap(({ run, taskIds }) =>
+export function clearJson(dagId: string, plan: ClearPlan, dryRun: boolean): string {
+  const instances = plan.entries.flatMap(({ run, taskIds }) =>
     taskIds.map((id) => {
       const instance = run.tasks[id]!;
       return {
@@ -48,7 +48,7 @@ export function clearJson(dagId: string, plan: ClearPlan | undefined, dryRun: bo
   const json = {
     dag_id: dagId,
     dry_run: dryRun,
-    fingerprint: plan?.fingerprint ?? null,
+    fingerprint: plan.fingerprint,
     instances,
   };
   return `${JSON.stringify(json, null, 2)}\n`;

@@ -131,4 +131,40 @@ describe("ops clear: preview, then apply exactly what was previewed", () => {
     expect(plan.entries).toEqual([]);
     await expect(readdir(workspace.stateDir)).rejects.toThrow(/ENOENT/);
   });
+
+  it("previews a run whose process died as the apply will recover it, so its fingerprint applies", async () => {
+    const dead: DagRun = {
+      ...failedRun(3),
+      state: "running",
+      owner: { pid: 999_999, hostname: "gone", heartbeat: "2026-01-03T00:00:00.000Z" },
+      tasks: instances(dag, {
+        extract: { state: "success", try_number: 1 },
+        transform: { state: "running", try_number: 1, start: "2026-01-03T00:00:00.000Z" },
+      }),
+    };
+    const workspace = await stateWith(dead);
+    const before = await snapshotOf(workspace.stateDir);
+    const plan = await previewClear(workspace, loaded, { selection: { onlyFailed: true } });
+    // The lost try counts as failed, and load, which can no longer run, as upstream_failed.
+    expect(plan.entries.map((e) => e.taskIds)).toEqual([["transform", "load"]]);
+    expect(plan.entries[0]!.run.tasks.transform!.reason).toMatch(/^process lost: /);
+    expect(await snapshotOf(workspace.stateDir)).toEqual(before);
+    const result = await applyClear(workspace, loaded, ONLY_FAILED, { expected: plan.fingerprint });
+    expect(result.status).toBe("cleared");
+  });
+
+  it("a preview refuses a run a live process executes, as the apply would", async () => {
+    const workspace = await stateWith(failedRun(1));
+    const holder = await (
+      await openStore(workspace)
+    ).openRun("etl", "scheduled__2026-01-01T00:00:00+00:00");
+    try {
+      // The holder executes it: the run says running, its lock is live.
+      const { tasks: _tasks, ...fields } = holder.run;
+      holder.saveRun({ ...fields, state: "running" });
+      await expect(previewClear(workspace, loaded, ONLY_FAILED)).rejects.toThrow(LockError);
+    } finally {
+      await holder.close();
+    }
+  });
 });
