@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { STATE_LOOKS } from "../../src/palette/state-palette.js";
 import { backgroundOf, HAS_CHROMIUM, NO_CHROMIUM_REASON, rgbOf, screenshot } from "./browser.js";
 import { useUi } from "./fixture.js";
-import { SLOW } from "./pipelines.js";
+import { BIG_LOG, SLOW } from "./pipelines.js";
 
 if (!HAS_CHROMIUM) console.warn(`skipping test/browser/live.test.ts: ${NO_CHROMIUM_REASON}`);
 
@@ -22,9 +22,13 @@ async function isSameWindow(page: Page): Promise<boolean> {
 // Runs that progress while a page is open: the page follows over SSE and log offsets, no reload.
 describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", () => {
   // One finished run first, so that the state dir exists when flow ui starts (see the todo below).
-  const t = useUi({ "pipelines/slow.ts": SLOW, go: "" }, async ({ flowOk }) => {
-    await flowOk(["run", "slow", "--date", "2026-01-31"]);
-  });
+  const t = useUi(
+    { "pipelines/slow.ts": SLOW, "pipelines/big-log.ts": BIG_LOG, go: "" },
+    async ({ flowOk }) => {
+      await flowOk(["run", "slow", "--date", "2026-01-31"]);
+      await flowOk(["run", "big_log", "--date", "2026-01-31"]);
+    },
+  );
   const go = () => t.project.write("go", "");
 
   it.todo(
@@ -102,5 +106,17 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", () => {
     expect(await page.textContent("p.no-log")).toContain("No log yet");
     await go();
     expect((await child).exitCode).toBe(0);
+  });
+
+  it("opens a big log on its last 256 KiB, never reading the whole file", async () => {
+    const { page, ui } = t;
+    const run = encodeURIComponent(runOf("2026-01-31"));
+    await page.goto(ui.pageUrl(`/dags/big_log/runs/${run}/tasks/shout/log`));
+    await page.waitForSelector('pre#log:has-text("the end")');
+    expect(await page.textContent("p.log-skipped")).toMatch(/The first \d+ KiB are not shown/);
+    const text = (await page.textContent("pre#log")) ?? "";
+    expect(text.length).toBeLessThanOrEqual(256 * 1024);
+    expect(text.length).toBeGreaterThan(200 * 1024);
+    expect(Number(await page.getAttribute("pre#log", "data-offset"))).toBeGreaterThan(409600);
   });
 });

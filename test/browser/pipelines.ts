@@ -74,3 +74,13 @@ export default dag({ id: "slow", tasks: [wait, after] });
 export const BROKEN = `
 throw new Error("the broken pipeline cannot load");
 `;
+
+/** A task whose log is 400 KiB of x, then "the end": the log page opens on its tail. */
+export const BIG_LOG = `
+import { dag, bash } from "flow";
+
+export default dag({
+  id: "big_log",
+  tasks: [bash("shout", "head -c 409600 /dev/zero | tr '\\\\0' x; echo; echo the end")],
+});
+`;

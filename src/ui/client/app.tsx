@@ -1,7 +1,8 @@
 import { useEffect } from "preact/hooks";
 import { Link } from "./link.js";
 import { MessageLine, showMessage } from "./message.js";
-import { href, useRoute, type Route } from "./router.js";
+import { href, type Route } from "./route.js";
+import { useRoute } from "./router.js";
 import { DagsPage } from "./views/dags-page.js";
 import { DurationsPage } from "./views/durations-page.js";
 import { GraphPage } from "./views/graph-page.js";

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { Link } from "./link.js";
-import { href } from "./router.js";
+import { href } from "./route.js";
 
 type Tab = "grid" | "graph" | "durations" | "run" | "log";
 

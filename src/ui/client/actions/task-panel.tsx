@@ -1,6 +1,6 @@
 import { formatDuration, formatTime, formatTries } from "../format.js";
 import { Link } from "../link.js";
-import { href } from "../router.js";
+import { href } from "../route.js";
 import { StateBadge } from "../state-badge.js";
 import type { TaskJson } from "../types.js";
 import { ClearPanel } from "./clear-panel.js";

@@ -2,7 +2,7 @@ import { apiPath } from "../api.js";
 import { useDagsEvents, useRunEvents } from "../events.js";
 import { formatDay, formatTime, runTypeLetter } from "../format.js";
 import { Link } from "../link.js";
-import { href } from "../router.js";
+import { href } from "../route.js";
 import { stateClass } from "../state-badge.js";
 import type { DagListItemJson, DagRunJson, DagsJson, ImportErrorJson } from "../types.js";
 import { useApi } from "../use-api.js";

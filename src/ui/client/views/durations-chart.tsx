@@ -1,5 +1,6 @@
 import { formatDay, formatDuration } from "../format.js";
-import { navigate, href } from "../router.js";
+import { href } from "../route.js";
+import { navigate } from "../router.js";
 import { stateClass } from "../state-badge.js";
 import type { DurationsJson } from "../types.js";
 

@@ -1,6 +1,7 @@
 import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
-import { href, navigate } from "../router.js";
+import { href } from "../route.js";
+import { navigate } from "../router.js";
 import type { DurationsJson, GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
 import { DurationsChart } from "./durations-chart.js";

@@ -1,8 +1,9 @@
-import { formatDay, formatDuration, formatTries, runTypeLetter } from "../format.js";
+import { formatDay, runTypeLetter } from "../format.js";
 import { Link } from "../link.js";
-import { href } from "../router.js";
+import { href } from "../route.js";
 import { stateClass, stateSymbol } from "../state-badge.js";
-import type { DagJson, RunJson, TaskJson } from "../types.js";
+import type { DagJson, RunJson } from "../types.js";
+import { cellTitle } from "./cell-title.js";
 
 export interface CellRef {
   readonly run: string;
@@ -10,15 +11,6 @@ export interface CellRef {
 }
 
 const RUN_TYPE_NAMES: Record<string, string> = { m: "manual", s: "scheduled", b: "backfill" };
-
-/** What hovering a cell tells: state, tries and duration (the grid's cells have no room for it). */
-export function cellTitle(taskId: string, task: TaskJson | undefined): string {
-  if (task === undefined) return `${taskId}: no task instance`;
-  const parts = [`${taskId}: ${task.state}`, `try ${formatTries(task)}`];
-  if (task.duration_ms !== null) parts.push(formatDuration(task.duration_ms));
-  if (task.reason) parts.push(task.reason);
-  return parts.join(", ");
-}
 
 /** Tasks as rows (indented by tree depth), runs as columns, newest first, one cell each. */
 export function GridTable(props: {

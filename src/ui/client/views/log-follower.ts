@@ -12,6 +12,8 @@ export interface LogView {
   readonly tries: number;
   readonly state: string | null;
   readonly exists: boolean | null;
+  /** Bytes at the start of the file not shown: a big log opens on its tail. */
+  readonly skipped: number;
 }
 
 const EMPTY: LogView = {
@@ -21,8 +23,12 @@ const EMPTY: LogView = {
   tries: 0,
   state: null,
   exists: null,
+  skipped: 0,
 };
 const POLL_MS = 1000;
+// A log bigger than this opens on its last 256 KiB (the rest: the raw link), so a page never
+// reads a huge file whole.
+const TAIL_BYTES = 256 * 1024;
 
 /**
  * Follows one try's log: reads from the offset it has (never the whole file again), keeps reading
@@ -65,6 +71,11 @@ export function useLogFollower(
             state.view = { ...EMPTY, tryNumber: chunk.tries };
             continue;
           }
+          if (state.view.offset === 0 && chunk.size - chunk.offset > TAIL_BYTES) {
+            const skipped = chunk.size - TAIL_BYTES;
+            state.view = { ...state.view, offset: skipped, skipped, tryNumber: chunk.try_number };
+            continue;
+          }
           state.view = {
             text: state.view.text + chunk.data,
             offset: chunk.next_offset,
@@ -72,6 +83,7 @@ export function useLogFollower(
             tries: chunk.tries,
             state: chunk.state,
             exists: chunk.exists,
+            skipped: state.view.skipped,
           };
           setView(state.view);
           more = chunk.data.length > 0 && chunk.next_offset < chunk.size;

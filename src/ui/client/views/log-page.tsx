@@ -2,7 +2,7 @@ import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
 import { isActive } from "../format.js";
 import { Link } from "../link.js";
-import { href } from "../router.js";
+import { href } from "../route.js";
 import { StateBadge } from "../state-badge.js";
 import { useLogFollower } from "./log-follower.js";
 import { RawLogLink } from "./raw-log-link.js";
@@ -51,6 +51,12 @@ export function LogPage(props: {
           {log.state === "none" || log.state === "scheduled" || log.state === "queued"
             ? "No log yet: the task has not started."
             : "No log yet."}
+        </p>
+      )}
+      {log.skipped > 0 && (
+        <p class="log-skipped muted">
+          The first {Math.round(log.skipped / 1024)} KiB are not shown: open the raw log for all of
+          it.
         </p>
       )}
       <pre id="log" data-offset={log.offset} data-state={log.state ?? ""}>

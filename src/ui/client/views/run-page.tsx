@@ -6,7 +6,7 @@ import { DagNav } from "../dag-nav.js";
 import { useRunEvents } from "../events.js";
 import { formatDuration, formatTime, formatTries } from "../format.js";
 import { Link } from "../link.js";
-import { href } from "../router.js";
+import { href } from "../route.js";
 import { StateBadge } from "../state-badge.js";
 import type { DagRunJson, GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
