@@ -20,6 +20,7 @@ import { benchColdStart } from "./workloads/cold-start.js";
 import { benchFunctions } from "./workloads/function-shapes.js";
 import { benchHistory } from "./workloads/history.js";
 import { benchUiGrid } from "./workloads/ui-grid.js";
+import { benchUiSse } from "./workloads/ui-sse.js";
 
 interface Options {
   readonly quick: boolean;
@@ -53,6 +54,7 @@ const workloads: { id: string; run: (context: BenchContext) => WorkloadResult }[
   { id: "W7", run: benchColdStart },
   { id: "W8", run: benchHistory },
   { id: "W9", run: benchUiGrid },
+  { id: "W10", run: benchUiSse },
 ];
 
 const options = parseOptions(process.argv.slice(2));

@@ -41,6 +41,7 @@ describe("npm run bench --quick", () => {
         "W7",
         "W8",
         "W9",
+        "W10",
       ]);
       for (const workload of results) {
         const available = !workload.notes.some((note) => note.startsWith("not available"));

@@ -42,7 +42,13 @@ export class EventHub {
 
   /** Sends `event` with `data` as JSON to every client. */
   send(event: string, data: unknown): void {
-    this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.sendAll(event, [data]);
+  }
+
+  /** Sends one `event` per item of `data`, in one write per client (a backfill's burst of runs). */
+  sendAll(event: string, data: readonly unknown[]): void {
+    if (data.length === 0) return;
+    this.write(data.map((item) => `event: ${event}\ndata: ${JSON.stringify(item)}\n\n`).join(""));
   }
 
   /** Ends every stream (the server is stopping). */

@@ -1,16 +1,20 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { isRunFinished } from "../../core/states.js";
-import { readRun } from "../../ops/read-run.js";
+import { openStoreForReading } from "../../ops/open-store.js";
+import { readRunWith } from "../../ops/read-run.js";
 import type { Workspace } from "../../ops/workspace.js";
 import { runsDir } from "../../store/state-paths.js";
+import type { StateReader } from "../../store/state-store.js";
 import { EventHub } from "./event-hub.js";
 import { JournalPoll } from "./journal-poll.js";
 import { toDagRunJson } from "./run-json.js";
 import { StateWatcher } from "./state-watcher.js";
 
-// Bursts of writes to one run (a snapshot, its journal, a lock) become one read.
-const DEBOUNCE_MS = 100;
+// Changes are gathered this long, then each changed run is read once and all are sent in one
+// write: a run's burst of writes (snapshot, journal, lock) is one read, a backfill's many runs
+// one write per client.
+const FLUSH_MS = 100;
 
 /**
  * GET /api/events behind the scenes: while at least one browser listens, watch the state dir,
@@ -22,7 +26,9 @@ export class LiveUpdates {
   readonly hub: EventHub;
   private watcher: StateWatcher | undefined;
   private readonly poll: JournalPoll;
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly dirty = new Map<string, { readonly dagId: string; readonly runId: string }>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private reader: StateReader | undefined;
 
   constructor(private readonly workspace: Workspace) {
     this.hub = new EventHub(
@@ -52,8 +58,9 @@ export class LiveUpdates {
     this.watcher?.close();
     this.watcher = undefined;
     this.poll.stop();
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.dirty.clear();
   }
 
   /**
@@ -72,29 +79,35 @@ export class LiveUpdates {
   }
 
   private changed(dagId: string, runId: string): void {
-    const key = `${dagId}\0${runId}`;
-    clearTimeout(this.pending.get(key));
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        void this.push(dagId, runId);
-      }, DEBOUNCE_MS),
-    );
+    this.dirty.set(`${dagId}\0${runId}`, { dagId, runId });
+    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
-  private async push(dagId: string, runId: string): Promise<void> {
-    if (this.watcher === undefined) return;
-    let run;
+  // Reads every run changed since the last flush and sends them; one flush at a time.
+  private async flush(): Promise<void> {
+    const batch = [...this.dirty.values()];
+    this.dirty.clear();
+    const runs: ReturnType<typeof toDagRunJson>[] = [];
     try {
-      run = await readRun(this.workspace, dagId, runId);
+      this.reader ??= await openStoreForReading(this.workspace);
+      for (const { dagId, runId } of batch) {
+        const run = await readRunWith(this.reader, this.workspace, dagId, runId).catch(
+          // Being created, or not a run (a stray file): the next change tells.
+          () => undefined,
+        );
+        if (run === undefined || run.run_id !== runId || this.watcher === undefined) continue;
+        if (isRunFinished(run.state)) this.poll.untrack(dagId, runId);
+        else this.poll.track(dagId, runId);
+        runs.push(toDagRunJson(run));
+      }
     } catch {
-      // Being created, or not a run (a stray file): the next change tells.
-      return;
+      // The state dir cannot be read now (its layout marker is being written): try again later.
+      for (const { dagId, runId } of batch) this.dirty.set(`${dagId}\0${runId}`, { dagId, runId });
     }
-    if (run.run_id !== runId || this.watcher === undefined) return;
-    if (isRunFinished(run.state)) this.poll.untrack(dagId, runId);
-    else this.poll.track(dagId, runId);
-    this.hub.send("run", toDagRunJson(run));
+    if (this.watcher !== undefined) this.hub.sendAll("run", runs);
+    this.flushTimer =
+      this.watcher !== undefined && this.dirty.size > 0
+        ? setTimeout(() => void this.flush(), FLUSH_MS)
+        : undefined;
   }
 }
