@@ -112,4 +112,24 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
     await page.waitForSelector('#message[data-kind="error"]');
     expect(await page.textContent("#message")).toContain("nope");
   });
+
+  it("previews a clear over a date range, only failed, listing exactly those task instances", async () => {
+    const { page, ui, project } = t;
+    const before = await project.snapshotState();
+    await page.goto(ui.pageUrl("/dags/daily"));
+    await page.fill('.clear-panel input[name="start"]', "2026-01-09");
+    await page.fill('.clear-panel input[name="end"]', "2026-01-21");
+    await page.check('.clear-panel input[name="only_failed"]');
+    await page.click("button#clear-preview");
+    await page.waitForSelector("ul#clear-plan > li");
+    const planned = await page.$$eval("ul#clear-plan > li", (items) =>
+      items.map(
+        (li) => `${li.getAttribute("data-run")?.slice(10, 20)} ${li.getAttribute("data-task")}`,
+      ),
+    );
+    const days = ["2026-01-10", "2026-01-15", "2026-01-20"];
+    expect(planned.sort()).toEqual(days.flatMap((day) => [`${day} load`, `${day} summary`]));
+    // A preview writes nothing.
+    expect(await project.snapshotState()).toEqual(before);
+  });
 });

@@ -36,9 +36,15 @@ export function ClearPanel(props: {
     setSelectors((current) => ({ ...current, ...patch }));
     setPreview(null);
   };
+  // What the page shows is what is sent: empty fields are left out, and a run hides the dates.
   const body = (): ClearBody =>
     Object.fromEntries(
-      Object.entries(selectors).filter(([, value]) => value !== "" && value !== undefined),
+      Object.entries(selectors).filter(
+        ([key, value]) =>
+          value !== "" &&
+          value !== undefined &&
+          !(selectors.run_id && (key === "start" || key === "end")),
+      ),
     ) as ClearBody;
 
   const showPreview = () =>
@@ -87,6 +93,28 @@ export function ClearPanel(props: {
             onInput={(e) => change({ run_id: e.currentTarget.value })}
           />
         </label>
+        {!selectors.run_id && (
+          <div class="date-range">
+            <label>
+              From
+              <input
+                name="start"
+                type="date"
+                value={selectors.start ?? ""}
+                onInput={(e) => change({ start: e.currentTarget.value })}
+              />
+            </label>
+            <label>
+              to
+              <input
+                name="end"
+                type="date"
+                value={selectors.end ?? ""}
+                onInput={(e) => change({ end: e.currentTarget.value })}
+              />
+            </label>
+          </div>
+        )}
         <label>
           Task regex
           <input
