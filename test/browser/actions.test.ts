@@ -13,7 +13,7 @@ const cell = (task: string, run: string) => `td.cell[data-task="${task}"][data-r
 
 // The actions through the page, each checked on disk afterwards (flow status --json,
 // executions.log): four failed etl runs, one per action, made by flow run before the page opens.
-describe.skipIf(!HAS_CHROMIUM)("flow ui: actions", () => {
+describe.skipIf(!HAS_CHROMIUM)("flow ui: actions", { timeout: 60_000 }, () => {
   const t = useUi({ "pipelines/etl.ts": ETL }, async ({ flowOk }) => {
     for (const day of ["01", "02", "03", "04"])
       await flowOk(["run", "etl", "--date", `2026-01-${day}`], 1);

@@ -29,8 +29,8 @@ export function launchBrowser(): Promise<Browser> {
 /** A page in a fresh context, at the README's screenshot size. */
 export async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
-  // Below vitest's 30 s, so a wait that fails says which selector it waited for.
-  context.setDefaultTimeout(20_000);
+  // Below the tests' 60 s (their files set it), so a failed wait says which selector it waited for.
+  context.setDefaultTimeout(30_000);
   return context.newPage();
 }
 

@@ -11,7 +11,7 @@ const DAYS = 27;
 
 // The DAGs page and the grid over a state dir made by real commands: a failed etl run, a 27-day
 // backfill of daily (two grid pages), and a pipeline file that fails to import.
-describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", () => {
+describe.skipIf(!HAS_CHROMIUM)("flow ui: the DAGs page and the grid", { timeout: 60_000 }, () => {
   const t = useUi(
     { "pipelines/etl.ts": ETL, "pipelines/daily.ts": DAILY, "pipelines/broken.ts": BROKEN },
     async ({ flowOk }) => {

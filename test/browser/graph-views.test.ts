@@ -11,7 +11,7 @@ const SUCCEEDED = "manual__2026-01-02T00:00:00+00:00";
 const node = (task: string) => `g.node[data-task="${task}"]`;
 
 // The graph, run and durations views over two etl runs: the first failed, the second succeeded.
-describe.skipIf(!HAS_CHROMIUM)("flow ui: graph, run and durations", () => {
+describe.skipIf(!HAS_CHROMIUM)("flow ui: graph, run and durations", { timeout: 60_000 }, () => {
   const t = useUi({ "pipelines/etl.ts": ETL }, async ({ flowOk, project }) => {
     await flowOk(["run", "etl", "--date", "2026-01-01"], 1);
     await project.write("ok", "");

@@ -20,7 +20,7 @@ async function isSameWindow(page: Page): Promise<boolean> {
 }
 
 // Runs that progress while a page is open: the page follows over SSE and log offsets, no reload.
-describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", () => {
+describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", { timeout: 60_000 }, () => {
   // One finished run first, so that the state dir exists when flow ui starts (see the todo below).
   const t = useUi(
     { "pipelines/slow.ts": SLOW, "pipelines/big-log.ts": BIG_LOG, go: "" },
