@@ -14,7 +14,7 @@ import { StateWatcher } from "./state-watcher.js";
 // Changes are gathered this long, then each changed run is read once and all are sent in one
 // write: a run's burst of writes (snapshot, journal, lock) is one read, a backfill's many runs
 // one write per client.
-const FLUSH_MS = 100;
+const FLUSH_MS = 250;
 
 /**
  * GET /api/events behind the scenes: while at least one browser listens, watch the state dir,
