@@ -6,27 +6,22 @@ import { href } from "../route.js";
 import { stateClass } from "../state-badge.js";
 import type { DagListItemJson, DagRunJson, DagsJson, ImportErrorJson } from "../types.js";
 import { useApi } from "../use-api.js";
+import { useCoalesced } from "../use-coalesced.js";
 
-const LAST_RUNS = 10;
-
-// A run event on the DAG list: its square changes colour, or a new run takes the first place.
+// A run event for a run the list shows: its square takes the run's new state.
 function patchLastRuns(dags: DagsJson, run: DagRunJson): DagsJson {
   return {
     ...dags,
-    dags: dags.dags.map((dag) => {
-      if (dag.dag_id !== run.dag_id) return dag;
-      const summary = {
-        run_id: run.run_id,
-        run_type: run.run_type,
-        state: run.state,
-        logical_date: run.logical_date,
-      };
-      const known = dag.last_runs.some((r) => r.run_id === run.run_id);
-      const last_runs = known
-        ? dag.last_runs.map((r) => (r.run_id === run.run_id ? summary : r))
-        : [summary, ...dag.last_runs].slice(0, LAST_RUNS);
-      return { ...dag, last_runs, total_runs: dag.total_runs + (known ? 0 : 1) };
-    }),
+    dags: dags.dags.map((dag) =>
+      dag.dag_id !== run.dag_id
+        ? dag
+        : {
+            ...dag,
+            last_runs: dag.last_runs.map((r) =>
+              r.run_id === run.run_id ? { ...r, state: run.state } : r,
+            ),
+          },
+    ),
   };
 }
 
@@ -34,7 +29,18 @@ function patchLastRuns(dags: DagsJson, run: DagRunJson): DagsJson {
 export function DagsPage() {
   const { data, reload, update } = useApi<DagsJson>(apiPath("dags"));
   useDagsEvents(reload);
-  useRunEvents(null, (run) => update((dags) => patchLastRuns(dags, run)));
+  // A run the list does not show (new, or an older one cleared): where it goes is the server's
+  // ordering, so fetch the list again, once per burst.
+  const reloadSoon = useCoalesced(reload);
+  useRunEvents(null, (run) => {
+    const dag = data?.dags.find((d) => d.dag_id === run.dag_id);
+    if (dag === undefined) return;
+    if (dag.last_runs.some((r) => r.run_id === run.run_id)) {
+      update((dags) => patchLastRuns(dags, run));
+    } else {
+      reloadSoon();
+    }
+  });
   if (data === null) return <p class="loading">Loading DAGs…</p>;
   return (
     <section>

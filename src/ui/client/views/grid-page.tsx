@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ClearPanel } from "../actions/clear-panel.js";
 import { TaskPanel } from "../actions/task-panel.js";
 import { TriggerForm } from "../actions/trigger-form.js";
@@ -7,6 +7,7 @@ import { DagNav } from "../dag-nav.js";
 import { useDagsEvents, useRunEvents } from "../events.js";
 import type { GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
+import { useCoalesced } from "../use-coalesced.js";
 import { GridTable, type CellRef } from "./grid-table.js";
 
 const PAGE = 25;
@@ -17,7 +18,7 @@ export function GridPage({ dag }: { readonly dag: string }) {
   const [selected, setSelected] = useState<CellRef | null>(null);
   const path = `${apiPath("dags", dag, "grid")}?offset=${offset}&limit=${PAGE}`;
   const { data, reload, update } = useApi<GridJson>(path);
-  const pendingReload = useRef<number | null>(null);
+  const reloadSoon = useCoalesced(reload);
 
   // A pipeline changed: the DAG's tasks (the grid's rows) may have too.
   useDagsEvents(reload);
@@ -27,13 +28,10 @@ export function GridPage({ dag }: { readonly dag: string }) {
         ...grid,
         runs: grid.runs.map((shown) => (shown.run_id === run.run_id ? run : shown)),
       }));
-    } else if (offset === 0 && pendingReload.current === null) {
+    } else if (offset === 0) {
       // A run this page does not show yet: where it goes (and what drops off) is the server's
-      // ordering, so fetch the page again, once for a burst of events.
-      pendingReload.current = window.setTimeout(() => {
-        pendingReload.current = null;
-        reload();
-      }, 200);
+      // ordering, so fetch the page again.
+      reloadSoon();
     }
   });
 
