@@ -47,6 +47,9 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type))
     throw new UsageError(`the request body must be application/json, got "${type}"`);
+  // The declared length first, so a huge body is refused before it is read.
+  if (Number(c.req.header("content-length") ?? 0) > MAX_BODY_BYTES)
+    throw new UsageError(`the request body is over ${MAX_BODY_BYTES} bytes`);
   const text = await c.req.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES)
     throw new UsageError(`the request body is over ${MAX_BODY_BYTES} bytes`);

@@ -48,6 +48,7 @@ describe("flow ui: security", () => {
     ],
     ["a body that is not JSON", { raw: "{nope" }, 400, "not valid JSON"],
     ["a JSON array", { raw: "[]" }, 400, "JSON object"],
+    ["a body over 64 KiB", { raw: `{"date": "${"x".repeat(70_000)}"}` }, 400, "over 65536 bytes"],
     ["an unknown field", { body: { when: "2026-01-02" } }, 400, 'unknown field "when"'],
     ["a bad date", { body: { date: "2026-02-30" } }, 400, "not a valid date"],
     ["params that are not an object", { body: { params: [1] } }, 400, '"params"'],
