@@ -57,6 +57,32 @@ describe.skipIf(!HAS_CHROMIUM)("flow ui: live updates", { timeout: 60_000 }, () 
     expect((await child).exitCode).toBe(0);
   });
 
+  it("updates the DAGs page's squares and the latest run's graph as a run progresses", async () => {
+    const { page, ui, project } = t;
+    await rm(join(project.dir, "go"), { force: true });
+    const run = runOf("2026-02-04");
+    const graph = await page.context().newPage();
+    await graph.goto(ui.pageUrl("/dags/slow/graph"));
+    await graph.waitForSelector('g.node[data-task="wait"][data-state="success"]');
+    await page.goto(ui.pageUrl("/"));
+    await page.waitForSelector('tr[data-dag="slow"] span.run-square');
+    await markWindow(page);
+    await markWindow(graph);
+
+    const child = project.spawn(["run", "slow", "--date", "2026-02-04"]);
+    const square = (state: string) => `span.run-square[data-run="${run}"][data-state="${state}"]`;
+    await page.waitForSelector(square("running"));
+    await graph.waitForSelector('g.node[data-task="wait"][data-state="running"]');
+    expect(await graph.getAttribute("g.node[data-task=after]", "data-state")).not.toBe("success");
+    await go();
+    await page.waitForSelector(square("success"));
+    await graph.waitForSelector('g.node[data-task="after"][data-state="success"]');
+    expect(await graph.inputValue("#graph-run")).toBe(run);
+    expect(await isSameWindow(page)).toBe(true);
+    expect(await isSameWindow(graph)).toBe(true);
+    expect((await child).exitCode).toBe(0);
+  });
+
   it("follows a running task's log: the second line appears without a reload", async () => {
     const { page, ui, project } = t;
     await rm(join(project.dir, "go"), { force: true });
