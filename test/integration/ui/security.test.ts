@@ -112,6 +112,15 @@ describe("flow ui --host beyond loopback", () => {
     expect(stderr).toContain("flow ui: warning: listening on 0.0.0.0");
   });
 
+  it("--open without any browser opener still serves", async () => {
+    const opened = await startUi(project, ["--open"], { PATH: "/nonexistent" });
+    try {
+      expect((await call(opened, "/api/dags")).status).toBe(200);
+    } finally {
+      expect(await opened.stop()).toBe(0);
+    }
+  });
+
   it("refuses a bad --port as a usage error", async () => {
     const result = await project.flow(["ui", "--port", "http"]);
     expect(result.exitCode).toBe(2);

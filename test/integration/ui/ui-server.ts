@@ -13,8 +13,12 @@ export interface UiProcess {
 }
 
 /** Starts `flow ui --port 0` in the project and waits for the URL line. */
-export async function startUi(project: Project, args: string[] = []): Promise<UiProcess> {
-  const child = project.spawn(["ui", "--port", "0", ...args]);
+export async function startUi(
+  project: Project,
+  args: string[] = [],
+  env?: Record<string, string>,
+): Promise<UiProcess> {
+  const child = project.spawn(["ui", "--port", "0", ...args], env && { env });
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
