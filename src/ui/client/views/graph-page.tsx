@@ -1,6 +1,7 @@
 import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
 import { useDagsEvents, useRunEvents } from "../events.js";
+import { Legend } from "../legend.js";
 import { formatDay, runTypeLetter } from "../format.js";
 import { href } from "../route.js";
 import { navigate } from "../router.js";
@@ -66,6 +67,7 @@ export function GraphPage(props: { readonly dag: string; readonly run: string | 
             graph={graph}
             onSelect={(task) => graph.run_id && navigate(href.log(props.dag, graph.run_id, task))}
           />
+          <Legend />
         </div>
       )}
     </section>

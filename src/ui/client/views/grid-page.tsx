@@ -5,6 +5,7 @@ import { TriggerForm } from "../actions/trigger-form.js";
 import { apiPath } from "../api.js";
 import { DagNav } from "../dag-nav.js";
 import { useDagsEvents, useRunEvents } from "../events.js";
+import { Legend } from "../legend.js";
 import type { GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
 import { useCoalesced } from "../use-coalesced.js";
@@ -79,6 +80,7 @@ export function GridPage({ dag }: { readonly dag: string }) {
       <div class="grid-layout">
         <div class="grid-scroll">
           <GridTable dag={data.dag} runs={data.runs} selected={selected} onSelect={setSelected} />
+          <Legend />
         </div>
         {selected !== null && selectedRun ? (
           <TaskPanel
