@@ -1,7 +1,7 @@
 import type { ClearSelection } from "../../core/clear.js";
 import { UsageError } from "../../errors.js";
 import type { ClearRequest } from "../../ops/clear.js";
-import { parseDate } from "../../cli/parse.js";
+import { parseDagDate } from "../../cli/parse.js";
 import { booleanField, idParam, onlyFields, stringField } from "./request-input.js";
 
 const CLEAR_FIELDS = ["run_id", "start", "end", "task", "only_failed", "downstream", "upstream"];
@@ -9,10 +9,12 @@ const CLEAR_FIELDS = ["run_id", "start", "end", "task", "only_failed", "downstre
 /**
  * A clear's body as the CLI's flags: `run_id` (--run), `start`/`end` (--start/--end, inclusive),
  * `task` (--task, a regex), `only_failed`, `downstream`, `upstream`; the same checks and messages.
- * `extra` names further fields the route takes (the apply's fingerprint).
+ * Dates without an offset are wall time in the DAG's `timezone`, as the CLI reads them. `extra`
+ * names further fields the route takes (the apply's fingerprint).
  */
 export function parseClearBody(
   body: Record<string, unknown>,
+  timezone: string,
   extra: readonly string[] = [],
 ): ClearRequest {
   onlyFields(body, [...CLEAR_FIELDS, ...extra]);
@@ -21,8 +23,8 @@ export function parseClearBody(
   const endText = stringField(body, "end");
   if (runId !== undefined && (startText !== undefined || endText !== undefined))
     throw new UsageError("run_id selects one run: it takes no start or end");
-  const start = startText === undefined ? undefined : parseDate("start", startText);
-  const end = endText === undefined ? undefined : parseDate("end", endText);
+  const start = startText === undefined ? undefined : parseDagDate("start", startText, timezone);
+  const end = endText === undefined ? undefined : parseDagDate("end", endText, timezone);
   if (start && end && start > end)
     throw new UsageError(`start ${startText} is after end ${endText}: nothing could match`);
   return {

@@ -8,7 +8,7 @@ import { markTask } from "../../ops/mark.js";
 import { openStore } from "../../ops/open-store.js";
 import { prepareRetry } from "../../ops/retry.js";
 import { triggerRun } from "../../ops/trigger-run.js";
-import { parseDate } from "../../cli/parse.js";
+import { parseDagDate, parseDate } from "../../cli/parse.js";
 import { parseClearBody } from "./clear-body.js";
 import { startDetachedRun } from "./detach-run.js";
 import { HttpError } from "./http-error.js";
@@ -29,12 +29,14 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
     const body = await jsonBody(c);
     onlyFields(body, ["date", "params"]);
     const dateText = stringField(body, "date");
-    const date =
-      dateText === undefined || dateText === "" ? undefined : parseDate("date", dateText);
+    const hasDate = dateText !== undefined && dateText !== "";
+    if (hasDate) parseDate("date", dateText); // a bad date fails before anything loads
     const params = body.params ?? {};
     if (typeof params !== "object" || params === null || Array.isArray(params))
       throw new UsageError('"params" must be a JSON object');
     const { loaded } = await loadDag(workspace, dagId);
+    // As flow run --date: without an offset, wall time in the DAG's timezone.
+    const date = hasDate ? parseDagDate("date", dateText, loaded.dag.timezone) : undefined;
     const store = await openStore(workspace);
     const request = { ...(date && { date }), params: params as Record<string, Json> };
     const run = await triggerRun(store, loaded, request, workspace.now());
@@ -44,8 +46,10 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
 
   app.post("/api/dags/:dag/clear/preview", async (c) => {
     const dagId = idParam("dag", c.req.param("dag"));
-    const request = parseClearBody(await jsonBody(c));
+    const body = await jsonBody(c);
+    parseClearBody(body, "UTC"); // bad input fails before anything loads
     const { loaded } = await loadDag(workspace, dagId);
+    const request = parseClearBody(body, loaded.dag.timezone);
     const plan = await previewClear(workspace, loaded, request);
     return c.json({ fingerprint: plan.fingerprint, instances: instancesOf(plan) });
   });
@@ -53,11 +57,12 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
   app.post("/api/dags/:dag/clear", async (c) => {
     const dagId = idParam("dag", c.req.param("dag"));
     const body = await jsonBody(c);
-    const request = parseClearBody(body, ["fingerprint"]);
+    parseClearBody(body, "UTC", ["fingerprint"]); // bad input fails before anything loads
     const expected = stringField(body, "fingerprint");
     if (expected === undefined)
       throw new UsageError('"fingerprint" is missing: apply the plan of a preview');
     const { loaded } = await loadDag(workspace, dagId);
+    const request = parseClearBody(body, loaded.dag.timezone, ["fingerprint"]);
     const result = await applyClear(workspace, loaded, request, { expected });
     if (result.status !== "cleared") return c.json({ instances: [], runs: [] });
     const runs = result.plan.entries.map((entry) => entry.run.run_id);

@@ -17,7 +17,7 @@ const RUN_FILE = /^(.+)\.(json|journal|lock)$/;
  * Non-recursive `fs.watch`es (recursive watching is unreliable on Node 20 on Linux): one on
  * `runs/` for new DAG folders, one per `runs/<dag>/` for its runs' files, one on the pipelines
  * folder. A state dir without `runs/` yet is checked again every second until it has one.
- * Only watches: reads nothing, writes nothing.
+ * It lists folders and reads no file; it writes nothing.
  */
 export class StateWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
@@ -29,13 +29,6 @@ export class StateWatcher {
     private readonly pipelinesDir: string,
     private readonly events: WatchEvents,
   ) {}
-
-  /** The DAG folders watched so far. */
-  get dagIds(): string[] {
-    return [...this.watchers.keys()]
-      .filter((key) => key.startsWith("dag:"))
-      .map((key) => key.slice(4));
-  }
 
   start(): void {
     this.add("pipelines", this.pipelinesDir, () => this.events.pipelines());

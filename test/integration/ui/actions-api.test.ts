@@ -61,6 +61,21 @@ describe("flow ui: actions", () => {
     expect(stored.run.params).toEqual({ region: "eu" });
   });
 
+  it("reads a date without an offset in the DAG's timezone, as flow run --date does", async () => {
+    await project.write(
+      "pipelines/paris.ts",
+      'import { dag, bash } from "flow";\nexport default dag({ id: "paris", timezone: "Europe/Paris", tasks: [bash("t", "true")] });\n',
+    );
+    const reply = await call(ui, "/api/dags/paris/runs", { body: { date: "2026-03-01" } });
+    expect(reply.status).toBe(201);
+    await waitFor(ui, runPath("paris", reply.json.run_id), finished);
+    const cli = await project.flow(["run", "paris", "--date", "2026-03-01"]);
+    expect(cli.exitCode).toBe(2);
+    expect(cli.stderr).toContain(reply.json.run_id);
+    const run = await call(ui, runPath("paris", reply.json.run_id));
+    expect(run.json.logical_date).toBe("2026-02-28T23:00:00.000Z");
+  });
+
   it("previews a clear, applies exactly it, and the cleared runs run again", async () => {
     const run = await failedRun("02");
     const body = { run_id: run, only_failed: true };
