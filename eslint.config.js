@@ -132,6 +132,13 @@ export default tseslint.config(
     ),
   },
   {
+    files: ["src/ui/**/*.ts", "src/ui/**/*.tsx"],
+    rules: forbidImportsOf(
+      ["cli"],
+      "Surfaces share nothing but the layers below them: src/ui never imports src/cli (ADR 0005).",
+    ),
+  },
+  {
     files: ["src/scheduler/**/*.ts"],
     rules: forbidImportsOf(["cli"], "src/scheduler is called by the surfaces, never the reverse."),
   },

@@ -3,7 +3,8 @@ import { newManualRun } from "../core/manual-run.js";
 import type { DagRun } from "../core/run.js";
 import { RunExistsError, UsageError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
-import type { StateStore } from "../store/state-store.js";
+import { openStore } from "./open-store.js";
+import type { Workspace } from "./workspace.js";
 
 /** What a manual run is made with: `flow run --date --param`, or the web view's trigger form. */
 export interface TriggerRequest {
@@ -17,12 +18,12 @@ export interface TriggerRequest {
  * caller's: `flow run` in the foreground, the web view through a detached `flow run --run`.
  */
 export async function triggerRun(
-  store: StateStore,
+  workspace: Workspace,
   loaded: LoadedDag,
   request: TriggerRequest,
-  now: Date,
 ): Promise<DagRun> {
-  const run = newManualRun(loaded.dag, request, now);
+  const run = newManualRun(loaded.dag, request, workspace.now());
+  const store = await openStore(workspace);
   try {
     await store.createRun(run);
   } catch (error) {

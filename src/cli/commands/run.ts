@@ -77,8 +77,7 @@ Examples:
       const runId =
         options.run !== undefined
           ? (await findRun(store, dagId, options.run, loaded.dag.timezone)).run_id
-          : (await triggerRun(store, loaded, { ...(date && { date }), params }, context.now()))
-              .run_id;
+          : (await triggerRun(workspace, loaded, { ...(date && { date }), params })).run_id;
       await executeExistingRun(context, {
         store,
         pipelines,

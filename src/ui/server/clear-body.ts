@@ -1,7 +1,7 @@
 import type { ClearSelection } from "../../core/clear.js";
 import { UsageError } from "../../errors.js";
 import type { ClearRequest } from "../../ops/clear.js";
-import { parseDagDate } from "../../cli/parse.js";
+import { parseDagDate } from "../../ops/parse-date.js";
 import { booleanField, idParam, onlyFields, stringField } from "./request-input.js";
 
 const CLEAR_FIELDS = ["run_id", "start", "end", "task", "only_failed", "downstream", "upstream"];

@@ -5,10 +5,9 @@ import { UsageError } from "../../errors.js";
 import { applyClear, previewClear, type ClearPlan } from "../../ops/clear.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { markTask } from "../../ops/mark.js";
-import { openStore } from "../../ops/open-store.js";
 import { prepareRetry } from "../../ops/retry.js";
 import { triggerRun } from "../../ops/trigger-run.js";
-import { parseDagDate, parseDate } from "../../cli/parse.js";
+import { parseDagDate, parseDate } from "../../ops/parse-date.js";
 import { parseClearBody } from "./clear-body.js";
 import { startDetachedRun } from "./detach-run.js";
 import { HttpError } from "./http-error.js";
@@ -37,9 +36,8 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
     const { loaded } = await loadDag(workspace, dagId);
     // As flow run --date: without an offset, wall time in the DAG's timezone.
     const date = hasDate ? parseDagDate("date", dateText, loaded.dag.timezone) : undefined;
-    const store = await openStore(workspace);
     const request = { ...(date && { date }), params: params as Record<string, Json> };
-    const run = await triggerRun(store, loaded, request, workspace.now());
+    const run = await triggerRun(workspace, loaded, request);
     execute(dagId, run.run_id);
     return c.json({ run_id: run.run_id }, 201);
   });
