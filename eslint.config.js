@@ -142,6 +142,8 @@ export default tseslint.config(
       "src/runner/**/*.ts",
       "src/loader/**/*.ts",
       "src/api/**/*.ts",
+      "src/connections/**/*.ts",
+      "src/tasks/**/*.ts",
     ],
     rules: forbidImportsOf(
       ["cli", "ops"],

@@ -6,6 +6,9 @@
  * Keep this module free of heavy imports: every pipeline file loads it.
  */
 import type { TaskRole } from "../core/dag.js";
+import { HTTP_SETTING_NAMES, httpSettingProblems } from "../core/http-settings.js";
+import { splitKindSettings } from "../core/kind-settings.js";
+import type { HttpOptions, HttpSettings } from "./http-types.js";
 import {
   DagDefinition,
   Task,
@@ -38,7 +41,15 @@ export type {
   TaskRef,
   DependencyOptions,
 } from "./definitions.js";
-export type { RunContext, RunType, TaskContext, TaskLogger } from "./context.js";
+export type {
+  Connection,
+  ConnectionLookup,
+  RunContext,
+  RunType,
+  TaskContext,
+  TaskLogger,
+} from "./context.js";
+export type { FromContext, HttpOptions, HttpResponse, HttpSettings } from "./http-types.js";
 export type { TriggerRule } from "../core/dag.js";
 export type { Json } from "../core/json.js";
 export { Task, DagDefinition } from "./definitions.js";
@@ -96,7 +107,7 @@ function makeTask(
   kind: Task["kind"],
   role: TaskRole,
   options: AnyOptions,
-  body: { command?: BashCommand; run?: TaskFunction },
+  body: { command?: BashCommand; run?: TaskFunction; problems?: readonly string[] },
 ): Task {
   const parts = split(options);
   const init: TaskInit = {
@@ -108,6 +119,7 @@ function makeTask(
     command: body.command,
     run: body.run,
     bash: kind === "bash" ? parts.bash : undefined,
+    ...(body.problems && body.problems.length > 0 && { problems: body.problems }),
   };
   const task = new Task(init);
   // Task objects are linked both ways (a DAG listing one task finds its neighbours); ids stay
@@ -183,6 +195,25 @@ export function chain(...steps: (Task | Task[])[]): void {
 function linkAfter(before: Task | Task[], task: Task): void {
   if (Array.isArray(before)) for (const previous of before) link(previous, task);
   else link(before, task);
+}
+
+/**
+ * A task that makes one HTTP request with Node's fetch (Airflow's HttpOperator): to `url`, or to
+ * a connection's base URL plus `path`. A status outside `expectedStatus` (default 2xx), a
+ * `check` returning false, or no response at all fails the try. The body becomes the task's
+ * result (`responseAs`) or a file (`saveTo`). Its settings are checked when the pipeline loads.
+ */
+export function http(id: string, options: HttpOptions): Task {
+  const { settings, rest, problems } = splitKindSettings(
+    options as unknown as Record<string, unknown>,
+    HTTP_SETTING_NAMES,
+  );
+  const run: TaskFunction = async (ctx) =>
+    (await import("../tasks/http/run-http-task.js")).runHttpTask(settings as HttpSettings, ctx);
+  return makeTask(id, "function", "plain", rest as AnyOptions, {
+    run,
+    problems: [...problems, ...httpSettingProblems(settings)],
+  });
 }
 
 /** Declares a DAG. Export it (default or named) from a module in `pipelines/`. */

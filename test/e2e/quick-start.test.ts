@@ -81,7 +81,7 @@ describe("quick start on the bundled examples", () => {
     expect(tree.stdout).toContain("└── ↑ get_pictures   upstream_failed");
     expect(tree.stdout).toContain("    └── ↑ notify     upstream_failed");
 
-    // Every try keeps its own log: both show curl's error.
+    // Every try keeps its own log: both say why the download failed.
     const last = await project.flow(["logs", "rocket_launches", "download_launches"]);
     const first = await project.flow([
       "logs",
@@ -90,8 +90,9 @@ describe("quick start on the bundled examples", () => {
       "--try",
       "1",
     ]);
-    expect(last.stdout).toMatch(/^curl: \(37\) /);
-    expect(first.stdout).toMatch(/^curl: \(37\) /);
+    const why = /ERROR HttpError: cannot read the file \(ENOENT\): GET file:\/\/\/nowhere\.json$/m;
+    expect(last.stdout).toMatch(why);
+    expect(first.stdout).toMatch(why);
   });
 
   it("flow run user_events --date 2026-01-05 writes that day's stats CSV", async () => {
