@@ -31,6 +31,8 @@ export interface TaskCallbackContext extends RunContext {
   readonly error: string | null;
   /** Writes to the log of the try the callback is about. */
   readonly log: TaskLogger;
+  /** That try's log file. */
+  readonly logPath: string;
   /** A connection by id, as `ctx.connection` in a task; its secrets are masked in the log. */
   readonly connection: ConnectionLookup;
 }
@@ -67,6 +69,8 @@ export interface RunCallbackContext {
   readonly failedTasks: readonly string[];
   /** Writes to the run's log (`<state>/logs/<dag>/<run>/run.log`). */
   readonly log: TaskLogger;
+  /** That file's path. */
+  readonly logPath: string;
   /** A connection by id, as `ctx.connection` in a task; its secrets are masked in the log. */
   readonly connection: ConnectionLookup;
 }

@@ -62,6 +62,7 @@ export async function runTaskCallback(
       state: instance.state,
       error: instance.state === "success" ? null : instance.reason,
       log,
+      logPath: instance.log_path,
       connection,
     });
   } catch (error) {
@@ -97,6 +98,7 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
         .filter((ti) => isFailedState(ti.state))
         .map((ti) => ti.task_id),
       log,
+      logPath: options.runLogPath,
       connection,
     });
   } catch (error) {
