@@ -2,7 +2,7 @@
 // upcoming launches, download each launch's picture, report how many pictures we have.
 import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { bash, chain, dag, fn, http } from "flow";
+import { bash, chain, dag, email, fn, http } from "flow";
 import { parseLaunches, savePicture } from "./lib/launches.js";
 
 // Settings come from the environment, so one file runs against the bundled fixture (offline,
@@ -62,11 +62,16 @@ const notify = bash("notify", 'echo "There are now $(ls "$DATA_DIR/images/" | wc
 
 chain(downloadLaunches, getPictures, notify);
 
+// A failed run mails ROCKET_ALERT_TO through the smtp_default connection
+// (FLOW_CONN_SMTP_DEFAULT=smtps://user:pass@smtp.example.com); unset, the quick start sends nothing.
+const alertTo = process.env.ROCKET_ALERT_TO;
+
 export default dag({
   id: "rocket_launches",
   description:
     "Download the next rocket launches and their pictures (the Airflow book's first DAG)",
   tags: ["example", "book"],
   schedule: null,
+  ...(alertTo && { onFailure: email.alert({ to: alertTo }) }),
   tasks: [downloadLaunches, getPictures, notify],
 });

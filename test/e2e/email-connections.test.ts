@@ -169,6 +169,43 @@ export default dag({ id: "bad", tasks: [
   });
 });
 
+describe("connections at run time", () => {
+  it("a task finds a connection in the state dir's file; the environment wins over it; an open file fails the try", async () => {
+    project = await makeProject({
+      "pipelines/calls.ts": `
+import { dag, http } from "flow";
+export default dag({ id: "calls", tasks: [
+  http("from_file", { connection: "web", path: "ok", responseAs: "json" }),
+  http("from_env", { connection: "web2", path: "ok", responseAs: "json" }),
+] });
+`,
+    });
+    await project.write(
+      "state/connections.json",
+      JSON.stringify({
+        web: `http://127.0.0.1:${web.port}`,
+        web2: "http://127.0.0.1:1/unreachable",
+      }),
+    );
+    const file = join(project.stateDir, "connections.json");
+    await chmod(file, 0o600);
+    const env = { FLOW_CONN_WEB2: `http://127.0.0.1:${web.port}` };
+    const ok = await project.flow(["run", "calls", "--date", "2026-01-05"], { env });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+
+    await chmod(file, 0o640);
+    const refused = await project.flow(["run", "calls", "--date", "2026-01-06"], { env });
+    expect(refused.exitCode).toBe(1);
+    const runs = (await statusJson(project, "calls")).runs as unknown as {
+      tasks: Record<string, { state: string; reason: string | null }>;
+    }[];
+    const failed = runs.find((run) => run.tasks.from_file!.state === "failed")!;
+    expect(failed.tasks.from_file!.reason).toBe(
+      `${file} is readable by group or others (mode 0640): refused, it holds passwords (no retry)`,
+    );
+  });
+});
+
 describe("flow connections", () => {
   it("list shows env and file connections, env first, passwords hidden; test answers for http and smtp", async () => {
     project = await makeProject({});

@@ -10,7 +10,12 @@ import { listFiles } from "./helpers-files.js";
 const REPO_PIPELINES = resolve(dirname(fileURLToPath(import.meta.url)), "../../pipelines");
 
 // The examples read these settings; unset them so the bundled offline defaults apply.
-const DEFAULTS = { LAUNCH_API_URL: "", FLOW_DATA_DIR: "", USER_EVENTS_URL: "" };
+const DEFAULTS = {
+  LAUNCH_API_URL: "",
+  FLOW_DATA_DIR: "",
+  USER_EVENTS_URL: "",
+  ROCKET_ALERT_TO: "",
+};
 
 let project: Project;
 beforeAll(async () => {

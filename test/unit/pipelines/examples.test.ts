@@ -114,6 +114,15 @@ describe("rocket_launches", () => {
     ]);
   });
 
+  it("mails a failed run only when ROCKET_ALERT_TO is set", async () => {
+    expect((await load("rocket_launches", { ROCKET_ALERT_TO: "" })).dag.options.onFailure).toBe(
+      undefined,
+    );
+    vi.resetModules();
+    const { dag } = await load("rocket_launches", { ROCKET_ALERT_TO: "ops@example.com" });
+    expect(typeof dag.options.onFailure).toBe("function");
+  });
+
   it("downloads the bundled fixture and its pictures with no network", async () => {
     const { dag, dataDir } = await load("rocket_launches", { LAUNCH_API_URL: "" });
     const { results, stdout } = await runInOrder(dag, "2026-01-05");
