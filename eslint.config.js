@@ -149,6 +149,8 @@ export default tseslint.config(
       "src/runner/**/*.ts",
       "src/loader/**/*.ts",
       "src/api/**/*.ts",
+      "src/connections/**/*.ts",
+      "src/tasks/**/*.ts",
     ],
     rules: forbidImportsOf(
       ["cli", "ops"],

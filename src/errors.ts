@@ -19,12 +19,16 @@ export interface ExitCode {
 export const EXIT_CODES = {
   ok: { code: 0, meaning: "success" },
   /** A run ended with failed tasks. */
-  runFailed: { code: 1, meaning: "a run ended failed (or `flow test`'s task failed)" },
+  runFailed: {
+    code: 1,
+    meaning:
+      "a run ended failed (or `flow test`'s task failed, or `flow connections test` got no answer it could accept)",
+  },
   /** Bad flags, dates, names: the command line is wrong. */
   usage: {
     code: 2,
     meaning:
-      "usage: an unknown command, option, DAG, task or run; a bad date or value; a manual run that exists already",
+      "usage: an unknown command, option, DAG, task, run or connection; a bad date or value; a malformed connection URI or a connections file others can read; a manual run that exists already",
   },
   /** A pipeline file failed to import or defines an invalid DAG. */
   pipeline: {

@@ -1,3 +1,4 @@
+import type { Connection } from "../core/connection.js";
 import type { RunContext } from "../core/context.js";
 import type { Json } from "../core/json.js";
 
@@ -7,6 +8,10 @@ import type { Json } from "../core/json.js";
  */
 export type { RunContext } from "../core/context.js";
 export type { RunType } from "../core/run.js";
+export type { Connection } from "../core/connection.js";
+
+/** Looks a connection up by id; its password and tokens are masked (`***`) in the try's log. */
+export type ConnectionLookup = (id: string) => Connection;
 
 /** Writes lines to the task's log file for the current try. */
 export interface TaskLogger {
@@ -24,4 +29,12 @@ export interface TaskContext extends RunContext {
   readonly log: TaskLogger;
   /** Aborted when the task times out or the run is cancelled. */
   readonly signal: AbortSignal;
+  /**
+   * The connection `id` (`FLOW_CONN_<ID>`, else the state dir's connections.json). Its secrets
+   * are masked in this try's log and reason from then on. An unknown or malformed connection
+   * fails the try without retry.
+   */
+  readonly connection: ConnectionLookup;
+  /** Folder of the pipeline file that defines the task: relative paths of http and email. */
+  readonly pipelineDir: string;
 }

@@ -1,6 +1,6 @@
 import type { TaskKind, TaskRole, TriggerRule } from "../core/dag.js";
 import type { Json } from "../core/json.js";
-import type { RunContext, RunType, TaskContext, TaskLogger } from "./context.js";
+import type { ConnectionLookup, RunContext, RunType, TaskContext, TaskLogger } from "./context.js";
 
 /** Seconds as a number, or a string with a unit: `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"1d"`. */
 export type Duration = number | string;
@@ -31,6 +31,10 @@ export interface TaskCallbackContext extends RunContext {
   readonly error: string | null;
   /** Writes to the log of the try the callback is about. */
   readonly log: TaskLogger;
+  /** That try's log file. */
+  readonly logPath: string;
+  /** A connection by id, as `ctx.connection` in a task; its secrets are masked in the log. */
+  readonly connection: ConnectionLookup;
 }
 
 export type TaskCallback = (ctx: TaskCallbackContext) => unknown;
@@ -65,6 +69,10 @@ export interface RunCallbackContext {
   readonly failedTasks: readonly string[];
   /** Writes to the run's log (`<state>/logs/<dag>/<run>/run.log`). */
   readonly log: TaskLogger;
+  /** That file's path. */
+  readonly logPath: string;
+  /** A connection by id, as `ctx.connection` in a task; its secrets are masked in the log. */
+  readonly connection: ConnectionLookup;
 }
 
 export type RunCallback = (ctx: RunCallbackContext) => unknown;
@@ -109,9 +117,12 @@ export interface TaskInit {
   readonly command?: BashCommand;
   readonly run?: TaskFunction;
   readonly bash?: BashSettings;
+  /** Problems of a kind's own settings found when the task was made (reported by the loader). */
+  readonly problems?: readonly string[];
 }
 
 const TASK = Symbol.for("flow.task");
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 const DAG = Symbol.for("flow.dag");
 
 /** A task in a pipeline. Build it with `bash()` or `fn()`, wire it with `chain()` or its options. */
@@ -128,6 +139,7 @@ export class Task {
   readonly command: BashCommand | undefined;
   readonly run: TaskFunction | undefined;
   readonly bash: BashSettings;
+  readonly problems: readonly string[];
 
   constructor(init: TaskInit) {
     this.id = init.id;
@@ -138,6 +150,7 @@ export class Task {
     this.command = init.command;
     this.run = init.run;
     this.bash = init.bash ?? {};
+    this.problems = init.problems ?? NO_PROBLEMS;
   }
 
   /**

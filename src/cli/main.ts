@@ -3,6 +3,7 @@ import { EXIT, FlowError } from "../errors.js";
 import { processContext, type CliContext } from "./context.js";
 import { makeBackfillCommand } from "./commands/backfill.js";
 import { makeClearCommand } from "./commands/clear.js";
+import { makeConnectionsCommand } from "./commands/connections.js";
 import { makeMarkCommand } from "./commands/mark.js";
 import { makeRetryCommand } from "./commands/retry.js";
 import { makeListCommand } from "./commands/list.js";
@@ -44,6 +45,7 @@ export function makeProgram(context: CliContext): Command {
     makeTestCommand,
     makeValidateCommand,
     makeUiCommand,
+    makeConnectionsCommand,
   ]) {
     program.addCommand(make(context));
   }

@@ -28,6 +28,7 @@ export async function withEngine<T>(
   work: (engine: Engine, stop: StopSignals) => Promise<T>,
 ): Promise<T> {
   const engine = await makeLocalEngine(store, new LoadedTaskResolver(pipelines), {
+    connections: { env: context.env, stateDir: store.location },
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
   });
   const stop = new GracefulStop(options.graceMs ?? DEFAULT_GRACE_MS).onStop(() => {

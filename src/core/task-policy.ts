@@ -14,7 +14,8 @@ export const DEFAULT_POLICY: TaskPolicy = {
   dependsOnPast: false,
 };
 
-const OPTION_NAMES = [
+/** The options every task kind takes (besides dependencies and callbacks). */
+export const OPTION_NAMES = [
   "retries",
   "retryDelay",
   "retryExponentialBackoff",

@@ -16,6 +16,7 @@ import { resolveTask } from "./resolve-task.js";
 import { ShellHelper } from "./shell-helper.js";
 import { stopJob } from "./stop-job.js";
 import { buildTaskContext } from "./task-context.js";
+import { FailTask } from "../api/signals.js";
 
 /**
  * Every process of a try inherits this variable with a value of its own, so stopping the try
@@ -135,13 +136,23 @@ function commandOf(task: Task, execution: TaskExecution): string {
   if (typeof command !== "function") throw new Error(`task "${task.id}" is not a bash task`);
   const log = openFileLogger(execution.logPath);
   try {
-    const value: unknown = command(buildTaskContext(execution, log, execution.signal));
+    const value: unknown = command(
+      buildTaskContext(execution, log, execution.signal, noConnectionsInBash),
+    );
     if (typeof value !== "string")
       throw new TypeError(`command function returned ${typeof value}, not a string`);
     return value;
   } finally {
     log.close();
   }
+}
+
+// A command's output goes straight to its log, where flow cannot mask a password: bash tasks get
+// no connections (function, http and email tasks do).
+function noConnectionsInBash(): never {
+  throw new FailTask(
+    "ctx.connection is not available to bash tasks (their output cannot be masked): use fn, http or email",
+  );
 }
 
 // Airflow's BashOperator skips on exit code 99 (skip_on_exit_code); some codes mean "retrying

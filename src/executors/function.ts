@@ -1,4 +1,7 @@
 import { userStack } from "./user-stack.js";
+import type { ConnectionSource } from "../connections/connection-source.js";
+import { connectionsForTry } from "../connections/try-connections.js";
+import { TrySecrets } from "../connections/try-secrets.js";
 import type { TaskContext } from "../api/context.js";
 import { isTask, type Task, type TaskFunction } from "../api/definitions.js";
 import { isFailTask, isSkipTask } from "../api/signals.js";
@@ -21,7 +24,14 @@ import { TrySignal } from "./try-signal.js";
  * file unless the task logs) because a DAG may hold thousands of tiny function tasks.
  */
 export class FunctionExecutor implements Executor {
-  constructor(private readonly resolver: TaskResolver) {}
+  /**
+   * `connections`: where `ctx.connection` looks (the workspace's environment and state dir);
+   * without it, the environment of this process only.
+   */
+  constructor(
+    private readonly resolver: TaskResolver,
+    private readonly connections: ConnectionSource = { env: process.env, stateDir: undefined },
+  ) {}
 
   execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
     const resolved = this.resolver.resolve(execution.ref);
@@ -39,7 +49,8 @@ export class FunctionExecutor implements Executor {
   ): Promise<TaskOutcome> {
     if (!task.run) return Promise.reject(new Error(`task "${task.id}" is not a function task`));
     if (execution.signal.aborted) return Promise.resolve(cancelled());
-    const log = openFileLogger(execution.logPath);
+    const secrets = new TrySecrets();
+    const log = openFileLogger(execution.logPath, (text) => secrets.mask(text));
     // Without a timeout, the run's own signal is all the task needs: nothing to link.
     const trySignal = execution.timeoutMs === undefined ? undefined : new TrySignal();
     let outcome: TaskOutcome | Promise<TaskOutcome>;
@@ -48,6 +59,7 @@ export class FunctionExecutor implements Executor {
         execution,
         log,
         trySignal ? () => trySignal.signal : execution.signal,
+        connectionsForTry(this.connections, secrets),
       );
       onStarted({ pid: process.pid });
       outcome = runFunction(task.run, ctx, execution, trySignal, log);
@@ -57,16 +69,24 @@ export class FunctionExecutor implements Executor {
     }
     if (!(outcome instanceof Promise)) {
       log.close();
-      return Promise.resolve(outcome);
+      return Promise.resolve(masked(outcome, secrets));
     }
     // runFunction's promise never rejects: a throw of the task is a failed outcome.
     return outcome.then((ended) => {
       log.close();
-      return ended;
+      return masked(ended, secrets);
     });
   }
 
   async close(): Promise<void> {}
+}
+
+// A reason is stored in the state dir and shown by `flow status`: no secret may reach it.
+function masked(outcome: TaskOutcome, secrets: TrySecrets): TaskOutcome {
+  if (secrets.empty) return outcome;
+  if (outcome.status === "failed") return { ...outcome, error: secrets.mask(outcome.error) };
+  if (outcome.status === "skipped") return { ...outcome, reason: secrets.mask(outcome.reason) };
+  return outcome;
 }
 
 // Synchronous results skip the race entirely; a promise races the timeout and the run's signal.

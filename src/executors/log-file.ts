@@ -35,13 +35,15 @@ export interface FileLogger extends TaskLogger {
  * Writes `[ISO time] LEVEL message` lines to `file`, synchronously so that a line is on disk
  * before the task goes on (and before a crash). The file is created on the first line only:
  * a task that logs nothing costs no file operation. After close(), late lines from a task that
- * ignored its abort signal are still appended, by reopening the file each time.
+ * ignored its abort signal are still appended, by reopening the file each time. `mask` rewrites
+ * each message before it is written (the secrets of the connections the try uses become `***`).
  */
-export function openFileLogger(file: string): FileLogger {
+export function openFileLogger(file: string, mask?: (text: string) => string): FileLogger {
   let fd: number | undefined;
   let closed = false;
   const write = (level: string, args: unknown[]): void => {
-    const line = `[${new Date().toISOString()}] ${level} ${format(...args)}\n`;
+    const text = mask === undefined ? format(...args) : mask(format(...args));
+    const line = `[${new Date().toISOString()}] ${level} ${text}\n`;
     if (closed) {
       appendFileSync(file, line);
       return;

@@ -1,4 +1,5 @@
-import type { TaskContext, TaskLogger } from "../api/context.js";
+import { dirname } from "node:path";
+import type { ConnectionLookup, TaskContext, TaskLogger } from "../api/context.js";
 import type { Json } from "../core/json.js";
 import type { TaskExecution } from "./executor.js";
 
@@ -14,6 +15,7 @@ export function buildTaskContext(
   execution: TaskExecution,
   log: TaskLogger,
   signal: AbortSignal | (() => AbortSignal),
+  connection: ConnectionLookup,
 ): TaskContext {
   const { context: c, results } = execution;
   return {
@@ -41,6 +43,8 @@ export function buildTaskContext(
     get signal() {
       return typeof signal === "function" ? signal() : signal;
     },
+    connection,
+    pipelineDir: dirname(execution.ref.file),
   };
 }
 

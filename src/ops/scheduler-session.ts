@@ -67,6 +67,7 @@ export async function withSchedulerSession<T>(
       for (const message of error.messages) options.log.warn(`import error: ${message}`);
     const resolver = new ReloadingResolver(pipelines);
     const engine = await makeLocalEngine(unfinishedRunsOnly(store), resolver, {
+      connections: { env: workspace.env, stateDir: workspace.stateDir },
       ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
     });
     try {

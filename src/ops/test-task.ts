@@ -53,7 +53,10 @@ export async function testTask(
   const executor =
     spec.kind === "bash"
       ? new (await import("../executors/bash.js")).BashExecutor(resolver)
-      : new (await import("../executors/function.js")).FunctionExecutor(resolver);
+      : new (await import("../executors/function.js")).FunctionExecutor(resolver, {
+          env: workspace.env,
+          stateDir: workspace.stateDir,
+        });
   try {
     const outcome = await executor.execute(
       {

@@ -3,8 +3,24 @@ import { buildRunContext } from "../core/context.js";
 import { neighboursOf } from "../core/dag-timetable.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
 import { isFailedState } from "../core/states.js";
+import { connectionsForTry } from "../connections/try-connections.js";
+import { TrySecrets } from "../connections/try-secrets.js";
 import { openFileLogger } from "../executors/log-file.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
+import type { ExecuteRunOptions } from "./execute-run-options.js";
+
+/** What a callback needs from the run's options: the DAG, where the run's log is, connections. */
+type CallbackOptions = Pick<ExecuteRunOptions, "loaded" | "runLogPath" | "connections">;
+
+// A logger on `file` whose lines hide the secrets of the connections the callback looks up.
+function openMaskedLogger(file: string, options: CallbackOptions) {
+  const secrets = new TrySecrets();
+  const source = options.connections ?? { env: process.env, stateDir: undefined };
+  return {
+    log: openFileLogger(file, (text) => secrets.mask(text)),
+    connection: connectionsForTry(source, secrets),
+  };
+}
 
 /** Whether the task has a callback (its own or the DAG defaults'), so that a try's end may call one. */
 export function hasTaskCallbacks(loaded: LoadedDag, taskId: string): boolean {
@@ -17,10 +33,11 @@ export function hasTaskCallbacks(loaded: LoadedDag, taskId: string): boolean {
  * and changes nothing: a callback never breaks the runner.
  */
 export async function runTaskCallback(
-  loaded: LoadedDag,
+  options: CallbackOptions,
   run: DagRun,
   instance: TaskInstance,
 ): Promise<void> {
+  const { loaded } = options;
   const callbacks = loaded.callbacks.tasks.get(instance.task_id);
   if (!callbacks || instance.log_path === null) return;
   const [name, callback]: [string, TaskCallback | undefined] =
@@ -32,7 +49,7 @@ export async function runTaskCallback(
           ? ["onRetry", callbacks.onRetry]
           : ["", undefined];
   if (!callback) return;
-  const log = openFileLogger(instance.log_path);
+  const { log, connection } = openMaskedLogger(instance.log_path, options);
   try {
     await callback({
       ...buildRunContext(
@@ -45,6 +62,8 @@ export async function runTaskCallback(
       state: instance.state,
       error: instance.state === "success" ? null : instance.reason,
       log,
+      logPath: instance.log_path,
+      connection,
     });
   } catch (error) {
     log.error(
@@ -56,16 +75,13 @@ export async function runTaskCallback(
 }
 
 /** Calls the DAG's onSuccess or onFailure for a finished run; errors go to the run's log. */
-export async function runDagCallback(
-  loaded: LoadedDag,
-  run: DagRun,
-  runLogPath: string,
-): Promise<void> {
+export async function runDagCallback(options: CallbackOptions, run: DagRun): Promise<void> {
+  const { loaded } = options;
   const name =
     run.state === "success" ? "onSuccess" : run.state === "failed" ? "onFailure" : undefined;
   const callback: RunCallback | undefined = name ? loaded.callbacks.run[name] : undefined;
   if (!callback || (run.state !== "success" && run.state !== "failed")) return;
-  const log = openFileLogger(runLogPath);
+  const { log, connection } = openMaskedLogger(options.runLogPath, options);
   try {
     await callback({
       dagId: run.dag_id,
@@ -82,6 +98,8 @@ export async function runDagCallback(
         .filter((ti) => isFailedState(ti.state))
         .map((ti) => ti.task_id),
       log,
+      logPath: options.runLogPath,
+      connection,
     });
   } catch (error) {
     log.error(

@@ -1,6 +1,7 @@
 import type { TaskKind } from "../core/dag.js";
 import type { DagRun } from "../core/run.js";
 import { isRunFinished } from "../core/states.js";
+import type { ConnectionSource } from "../connections/connection-source.js";
 import type { Executor, TaskResolver } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter, StateStore } from "../store/state-store.js";
@@ -17,6 +18,8 @@ export interface EngineOptions {
   readonly owner: { readonly pid: number; readonly hostname: string };
   /** How often a task held by dependsOnPast reads its previous run again (default 2 s). */
   readonly pastPollMs?: number;
+  /** Where callbacks' `ctx.connection` looks (the executors have their own). */
+  readonly connections?: ConnectionSource;
 }
 
 /** What execute() may be given besides the run. */
@@ -83,6 +86,7 @@ export class Engine {
         runLogPath: store.runLogPath(loaded.dag.id, runId),
         clock: this.clock,
         owner: this.options.owner,
+        ...(this.options.connections && { connections: this.options.connections }),
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
         ...(options.drain && { drain: options.drain }),
@@ -119,7 +123,7 @@ export class Engine {
 export async function makeLocalEngine(
   store: StateStore,
   resolver: TaskResolver,
-  options: { parallelism?: number; clock?: () => Date },
+  options: { parallelism?: number; clock?: () => Date; connections?: ConnectionSource },
 ): Promise<Engine> {
   const [{ BashExecutor }, { FunctionExecutor }, { hostname }] = await Promise.all([
     import("../executors/bash.js"),
@@ -128,9 +132,13 @@ export async function makeLocalEngine(
   ]);
   return new Engine({
     store,
-    executors: { bash: new BashExecutor(resolver), function: new FunctionExecutor(resolver) },
+    executors: {
+      bash: new BashExecutor(resolver),
+      function: new FunctionExecutor(resolver, options.connections),
+    },
     parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
     ...(options.clock && { clock: options.clock }),
     owner: { pid: process.pid, hostname: hostname() },
+    ...(options.connections && { connections: options.connections }),
   });
 }

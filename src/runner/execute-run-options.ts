@@ -1,3 +1,4 @@
+import type { ConnectionSource } from "../connections/connection-source.js";
 import type { TaskKind } from "../core/dag.js";
 import type { Executor } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
@@ -29,4 +30,6 @@ export interface ExecuteRunOptions {
   readonly drain?: AbortSignal;
   /** Where dependsOnPast tasks look at the previous run; without it, dependsOnPast is ignored. */
   readonly past?: PastSource;
+  /** Where callbacks' `ctx.connection` looks; without it, this process's environment only. */
+  readonly connections?: ConnectionSource;
 }

@@ -211,14 +211,14 @@ class RunExecution {
    * `callbackFor` then too, saves the run's fields, and queues the ready tasks and retries.
    */
   private apply(event: RunEvent, at: Date, tell = true, callbackFor?: TaskInstance): void {
-    const { observer, loaded } = this.options;
+    const { observer } = this.options;
     for (const instance of event.tasks) {
       this.save(instance);
       if (tell && observer?.taskFinished)
         this.saves.afterSaves(() => observer.taskFinished?.(instance, at));
       if (instance === callbackFor)
         this.saves.afterSaves(() =>
-          this.callbacks.track(runTaskCallback(loaded, this.view(), instance)),
+          this.callbacks.track(runTaskCallback(this.options, this.view(), instance)),
         );
     }
     if (event.run !== null) {
@@ -256,7 +256,7 @@ class RunExecution {
       this.apply(endRun(this.dag, this.run, this.tasks, { at, halt, blockedByPast }), at);
       this.saves.flushNow();
       const run = this.view();
-      this.callbacks.track(runDagCallback(this.options.loaded, run, this.options.runLogPath));
+      this.callbacks.track(runDagCallback(this.options, run));
       await this.callbacks.settled();
       this.resolve({ ...run, tasks: { ...this.tasks } });
     } catch (error) {

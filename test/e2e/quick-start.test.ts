@@ -10,7 +10,12 @@ import { listFiles } from "./helpers-files.js";
 const REPO_PIPELINES = resolve(dirname(fileURLToPath(import.meta.url)), "../../pipelines");
 
 // The examples read these settings; unset them so the bundled offline defaults apply.
-const DEFAULTS = { LAUNCH_API_URL: "", FLOW_DATA_DIR: "", USER_EVENTS_URL: "" };
+const DEFAULTS = {
+  LAUNCH_API_URL: "",
+  FLOW_DATA_DIR: "",
+  USER_EVENTS_URL: "",
+  ROCKET_ALERT_TO: "",
+};
 
 let project: Project;
 beforeAll(async () => {
@@ -81,7 +86,7 @@ describe("quick start on the bundled examples", () => {
     expect(tree.stdout).toContain("└── ↑ get_pictures   upstream_failed");
     expect(tree.stdout).toContain("    └── ↑ notify     upstream_failed");
 
-    // Every try keeps its own log: both show curl's error.
+    // Every try keeps its own log: both say why the download failed.
     const last = await project.flow(["logs", "rocket_launches", "download_launches"]);
     const first = await project.flow([
       "logs",
@@ -90,8 +95,9 @@ describe("quick start on the bundled examples", () => {
       "--try",
       "1",
     ]);
-    expect(last.stdout).toMatch(/^curl: \(37\) /);
-    expect(first.stdout).toMatch(/^curl: \(37\) /);
+    const why = /ERROR HttpError: cannot read the file \(ENOENT\): GET file:\/\/\/nowhere\.json$/m;
+    expect(last.stdout).toMatch(why);
+    expect(first.stdout).toMatch(why);
   });
 
   it("flow run user_events --date 2026-01-05 writes that day's stats CSV", async () => {

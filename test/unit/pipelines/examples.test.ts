@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DagDefinition, Json, Task, TaskContext } from "flow";
 
@@ -27,6 +28,8 @@ async function load(
   const module = (await import(`../../../pipelines/${name}.ts`)) as { default: DagDefinition };
   return { dag: module.default, dataDir };
 }
+
+const PIPELINES_DIR = fileURLToPath(new URL("../../../pipelines/", import.meta.url));
 
 const upstreamIds = (task: Task) =>
   task.upstreamRefs.map((ref) => (typeof ref === "string" ? ref : ref.id));
@@ -64,6 +67,10 @@ async function runInOrder(
       pull: (id: string) => results[id],
       log: { info: () => {}, warn: () => {}, error: () => {} },
       signal: new AbortController().signal,
+      connection: (id: string) => {
+        throw new Error(`the examples use no connection, asked for "${id}"`);
+      },
+      pipelineDir: PIPELINES_DIR,
     } satisfies TaskContext;
     if (task.kind === "function") {
       results[task.id] = (await task.run!(ctx)) as Json;
@@ -101,16 +108,28 @@ describe("rocket_launches", () => {
     expect(dag.id).toBe("rocket_launches");
     expect(dag.options.schedule ?? null).toBeNull();
     expect(dag.options.tasks.map((task) => [task.id, task.kind, upstreamIds(task)])).toEqual([
-      ["download_launches", "bash", []],
+      ["download_launches", "function", []],
       ["get_pictures", "function", ["download_launches"]],
       ["notify", "bash", ["get_pictures"]],
     ]);
   });
 
+  it("mails a failed run only when ROCKET_ALERT_TO is set", async () => {
+    expect((await load("rocket_launches", { ROCKET_ALERT_TO: "" })).dag.options.onFailure).toBe(
+      undefined,
+    );
+    vi.resetModules();
+    const { dag } = await load("rocket_launches", { ROCKET_ALERT_TO: "ops@example.com" });
+    expect(typeof dag.options.onFailure).toBe("function");
+  });
+
   it("downloads the bundled fixture and its pictures with no network", async () => {
     const { dag, dataDir } = await load("rocket_launches", { LAUNCH_API_URL: "" });
     const { results, stdout } = await runInOrder(dag, "2026-01-05");
-    expect(results).toEqual({ get_pictures: { pictures: 5, failed: 0 } });
+    expect(results).toEqual({
+      download_launches: { path: join(dataDir, "launches.json"), bytes: 6498, status: 200 },
+      get_pictures: { pictures: 5, failed: 0 },
+    });
     expect(readdirSync(join(dataDir, "images")).sort()).toEqual([
       "apollo-11.png",
       "falcon-heavy-demo.png",

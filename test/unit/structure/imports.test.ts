@@ -17,7 +17,7 @@ const MAX_LINES = 300;
 const FORBIDDEN: readonly { layer: string; forbidden: readonly string[] }[] = [
   { layer: "src/ops/", forbidden: ["src/cli/"] },
   { layer: "src/scheduler/", forbidden: ["src/cli/"] },
-  ...["store", "executors", "runner", "loader", "api"].map((folder) => ({
+  ...["store", "executors", "runner", "loader", "api", "connections", "tasks"].map((folder) => ({
     layer: `src/${folder}/`,
     forbidden: ["src/cli/", "src/ops/"],
   })),

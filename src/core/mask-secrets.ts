@@ -1,0 +1,25 @@
+/**
+ * `text` with every occurrence of each secret replaced by `***` (Airflow's secrets masker).
+ * Longer secrets first, so that a secret containing a shorter one is masked whole.
+ */
+export function maskSecrets(text: string, secrets: Iterable<string>): string {
+  const sorted = [...new Set(secrets)].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+  let masked = text;
+  for (const secret of sorted)
+    if (masked.includes(secret)) masked = masked.split(secret).join("***");
+  return masked;
+}
+
+/**
+ * A URL as it may be shown in a log: no user or password, and the values of query parameters
+ * whose names look secret (`token`, `api_key`, `sig`...) replaced by `***`.
+ */
+export function redactUrl(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = "";
+  shown.password = "";
+  for (const key of [...new Set(shown.searchParams.keys())])
+    if (/token|secret|passw|api_?key|key$|sig|auth|credential/i.test(key))
+      shown.searchParams.set(key, "***");
+  return shown.href.replace(/%2A%2A%2A/g, "***");
+}
