@@ -109,9 +109,12 @@ export interface TaskInit {
   readonly command?: BashCommand;
   readonly run?: TaskFunction;
   readonly bash?: BashSettings;
+  /** What the factory found wrong in its arguments (reported when the pipeline loads). */
+  readonly problems?: readonly string[];
 }
 
 const TASK = Symbol.for("flow.task");
+const NO_PROBLEMS: readonly string[] = [];
 const DAG = Symbol.for("flow.dag");
 
 /** A task in a pipeline. Build it with `bash()` or `fn()`, wire it with `chain()` or its options. */
@@ -128,6 +131,7 @@ export class Task {
   readonly command: BashCommand | undefined;
   readonly run: TaskFunction | undefined;
   readonly bash: BashSettings;
+  readonly problems: readonly string[];
 
   constructor(init: TaskInit) {
     this.id = init.id;
@@ -138,6 +142,7 @@ export class Task {
     this.command = init.command;
     this.run = init.run;
     this.bash = init.bash ?? {};
+    this.problems = init.problems ?? NO_PROBLEMS;
   }
 
   /**

@@ -5,21 +5,17 @@
  *
  * Keep this module free of heavy imports: every pipeline file loads it.
  */
-import type { TaskRole } from "../core/dag.js";
 import {
   DagDefinition,
   Task,
   link,
   type BashCommand,
   type BashOptions,
-  type BashSettings,
   type DagOptions,
   type FunctionOptions,
-  type TaskCallbacks,
   type TaskFunction,
-  type TaskInit,
-  type TaskOptions,
 } from "./definitions.js";
+import { makeTask } from "./make-task.js";
 
 export type {
   BashCommand,
@@ -38,90 +34,18 @@ export type {
   TaskRef,
   DependencyOptions,
 } from "./definitions.js";
-export type { RunContext, RunType, TaskContext, TaskLogger } from "./context.js";
+export type { RunContext, RunType, TaskContext, TaskLogger, TaskRuntime } from "./context.js";
+export type { PokeFunction, PokeResult, SensorOptions } from "./sensor.js";
+export type { ExternalTaskOptions } from "./external-task.js";
+export type { TimeSensorOptions } from "./time-sensor.js";
+export { sensor } from "./sensor.js";
+export { fileSensor } from "./file-sensor.js";
+export { externalTask } from "./external-task.js";
+export { timeSensor } from "./time-sensor.js";
 export type { TriggerRule } from "../core/dag.js";
 export type { Json } from "../core/json.js";
 export { Task, DagDefinition } from "./definitions.js";
 export { SkipTask, FailTask } from "./signals.js";
-
-type AnyOptions = FunctionOptions & Partial<BashSettings>;
-
-// The option names that are not task options: dependencies, callbacks, bash settings.
-const NOT_TASK_OPTIONS = new Set([
-  "upstream",
-  "downstream",
-  "onSuccess",
-  "onFailure",
-  "onRetry",
-  "cwd",
-  "env",
-  "skipExitCode",
-  "noRetryExitCodes",
-]);
-
-// Splits what the factories accept into the parts a Task keeps apart. One pass over the keys
-// given (usually none or a few): a generated 10,000-task DAG makes 10,000 calls (bench W6).
-function split(options: AnyOptions): {
-  options: TaskOptions;
-  callbacks: TaskCallbacks;
-  bash: BashSettings;
-} {
-  const taskOptions: Record<string, unknown> = {};
-  const callbacks: TaskCallbacks = {};
-  const bash: BashSettings = {};
-  for (const key in options) {
-    if (!Object.hasOwn(options, key)) continue;
-    if (!NOT_TASK_OPTIONS.has(key)) {
-      taskOptions[key] = options[key as keyof AnyOptions];
-      continue;
-    }
-    const value = options[key as keyof AnyOptions];
-    if (key === "onSuccess" || key === "onFailure" || key === "onRetry") {
-      if (value) callbacks[key] = value as TaskCallbacks[typeof key];
-    } else if (
-      key === "cwd" ||
-      key === "env" ||
-      key === "skipExitCode" ||
-      key === "noRetryExitCodes"
-    ) {
-      if (value !== undefined) (bash as Record<string, unknown>)[key] = value;
-    }
-  }
-  return { options: taskOptions as TaskOptions, callbacks, bash };
-}
-
-// Builds a task from a factory's arguments and records its declared dependencies.
-function makeTask(
-  id: string,
-  kind: Task["kind"],
-  role: TaskRole,
-  options: AnyOptions,
-  body: { command?: BashCommand; run?: TaskFunction },
-): Task {
-  const parts = split(options);
-  const init: TaskInit = {
-    id,
-    kind,
-    role,
-    options: parts.options,
-    callbacks: parts.callbacks,
-    command: body.command,
-    run: body.run,
-    bash: kind === "bash" ? parts.bash : undefined,
-  };
-  const task = new Task(init);
-  // Task objects are linked both ways (a DAG listing one task finds its neighbours); ids stay
-  // references for buildDag to check.
-  for (const ref of options.upstream ?? []) {
-    if (ref instanceof Task) link(ref, task);
-    else task.upstreamRefs.push(ref);
-  }
-  for (const ref of options.downstream ?? []) {
-    if (ref instanceof Task) link(task, ref);
-    else task.downstreamRefs.push(ref);
-  }
-  return task;
-}
 
 /**
  * A task that runs a shell command with bash. The command may be computed from the run context.

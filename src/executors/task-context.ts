@@ -1,4 +1,5 @@
-import type { TaskContext, TaskLogger } from "../api/context.js";
+import { dirname } from "node:path";
+import type { TaskContext, TaskLogger, TaskRuntime } from "../api/context.js";
 import type { Json } from "../core/json.js";
 import type { TaskExecution } from "./executor.js";
 
@@ -41,6 +42,15 @@ export function buildTaskContext(
     get signal() {
       return typeof signal === "function" ? signal() : signal;
     },
+    runtime: execution.runtime ?? detachedRuntime(execution.ref.file),
+  };
+}
+
+// For an execution the runner did not give a runtime (a test of one executor): no state to read.
+function detachedRuntime(file: string): TaskRuntime {
+  return {
+    pipelineDir: dirname(file),
+    taskState: () => Promise.reject(new Error("flow's state is not available to this task")),
   };
 }
 

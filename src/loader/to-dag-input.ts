@@ -114,6 +114,8 @@ export function toDagInput(definition: DagDefinition, file: string): DefinitionP
   const inputs: TaskInput[] = [];
   for (let i = 0; i < order.length; i++) {
     const value = order[i]!;
+    for (const message of value.problems ?? [])
+      issues.push({ file, ...(dagId && { dagId }), taskId: value.id, message });
     inputs.push({
       id: value.id,
       kind: value.kind,

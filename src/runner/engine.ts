@@ -7,6 +7,7 @@ import type { RunWriter, StateStore } from "../store/state-store.js";
 import { executeRun } from "./execute-run.js";
 import type { RunObserver } from "./observer.js";
 import { TaskSlots } from "./slots.js";
+import { makeTaskRuntime } from "./task-runtime.js";
 
 export interface EngineOptions {
   readonly store: StateStore;
@@ -83,6 +84,7 @@ export class Engine {
         runLogPath: store.runLogPath(loaded.dag.id, runId),
         clock: this.clock,
         owner: this.options.owner,
+        runtime: makeTaskRuntime(loaded.file, store),
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
         ...(options.drain && { drain: options.drain }),

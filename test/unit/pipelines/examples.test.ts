@@ -64,6 +64,7 @@ async function runInOrder(
       pull: (id: string) => results[id],
       log: { info: () => {}, warn: () => {}, error: () => {} },
       signal: new AbortController().signal,
+      runtime: { pipelineDir: ".", taskState: () => Promise.resolve(undefined) },
     } satisfies TaskContext;
     if (task.kind === "function") {
       results[task.id] = (await task.run!(ctx)) as Json;
