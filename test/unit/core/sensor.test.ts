@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildDag, formatIssue } from "../../../src/core/build-dag.js";
 import { beginRun } from "../../../src/core/begin-run.js";
 import { recoverLostRun } from "../../../src/core/lost-tries.js";
+import { clearTaskInstance } from "../../../src/core/clear.js";
 import { decideRunOutcome } from "../../../src/core/run-outcome.js";
 import {
   decideSensorWait,
@@ -303,6 +304,17 @@ describe("a dead flow process and a reschedule-mode sensor", () => {
     );
     const event = beginRun(reschedule, run, at(seconds), { pid: 10, hostname: "h" });
     expect(describeEvent(event).tasks).toEqual([change]);
+  });
+});
+
+describe("clear", () => {
+  it("a cleared sensor waits afresh: its sensor_start and pokes go", () => {
+    const run = runOf(softFail, {
+      wait: { state: "skipped", try_number: 1, sensor_start: iso(0), sensor_pokes: 10 },
+    });
+    const cleared = clearTaskInstance(run.tasks.wait!, softFail.tasks.get("wait")!);
+    expect(cleared).toMatchObject({ state: "none", try_number: 1 });
+    expect("sensor_start" in cleared || "sensor_pokes" in cleared).toBe(false);
   });
 });
 
