@@ -1,6 +1,7 @@
 import type { Connection } from "../core/connection.js";
 import type { RunContext } from "../core/context.js";
 import type { Json } from "../core/json.js";
+import type { TaskState } from "../core/states.js";
 
 /**
  * What a task knows about the run it belongs to. The same values reach bash tasks as `FLOW_*`
@@ -20,6 +21,21 @@ export interface TaskLogger {
   error(...args: unknown[]): void;
 }
 
+/**
+ * What flow itself offers a running task, read-only: where its pipeline lives, and the state of
+ * other DAGs' runs (what externalTask() waits for). It never writes flow's state.
+ */
+export interface TaskRuntime {
+  /** Absolute path of the folder of the pipeline file that defines the task. */
+  readonly pipelineDir: string;
+  /**
+   * The state of task `taskId` in the run of DAG `dagId` whose logical date is `logicalDate`
+   * (ISO), or undefined when there is no such run or task. With several runs of that date
+   * (manual runs), a scheduled or backfill run wins, else the last one queued.
+   */
+  taskState(dagId: string, taskId: string, logicalDate: string): Promise<TaskState | undefined>;
+}
+
 /** The argument of a function task, and of a bash task's command when it is a function. */
 export interface TaskContext extends RunContext {
   /** Results (return values) of the direct upstream tasks that have one, by task id. */
@@ -37,4 +53,6 @@ export interface TaskContext extends RunContext {
   readonly connection: ConnectionLookup;
   /** Folder of the pipeline file that defines the task: relative paths of http and email. */
   readonly pipelineDir: string;
+  /** flow's own services for the task: its pipeline's folder, other runs' states (read-only). */
+  readonly runtime: TaskRuntime;
 }

@@ -41,8 +41,16 @@ export type {
   RunType,
   TaskContext,
   TaskLogger,
+  TaskRuntime,
 } from "./context.js";
 export type { FromContext, HttpOptions, HttpResponse, HttpSettings } from "./http-types.js";
+export type { PokeFunction, PokeResult, SensorOptions } from "./sensor.js";
+export type { ExternalTaskOptions } from "./external-task.js";
+export type { TimeSensorOptions } from "./time-sensor.js";
+export { sensor } from "./sensor.js";
+export { fileSensor } from "./file-sensor.js";
+export { externalTask } from "./external-task.js";
+export { timeSensor } from "./time-sensor.js";
 export type { TriggerRule } from "../core/dag.js";
 export type { Json } from "../core/json.js";
 export { Task, DagDefinition } from "./definitions.js";

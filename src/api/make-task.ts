@@ -57,7 +57,11 @@ function split(options: AnyOptions): {
   return { options: taskOptions as TaskOptions, callbacks, bash };
 }
 
-// Builds a task from a factory's arguments and records its declared dependencies.
+/**
+ * Builds a task from a factory's arguments (`bash`, `fn`, `sensor`...) and records its declared
+ * dependencies. `problems` are what the factory found wrong in its own arguments: the loader
+ * reports them with the DAG's other definition problems.
+ */
 export function makeTask(
   id: string,
   kind: Task["kind"],

@@ -3,6 +3,7 @@ import { quoteList } from "./describe-value.js";
 import { downstreamClosure } from "./graph.js";
 import type { Json } from "./json.js";
 import type { TaskInstance } from "./run.js";
+import { isWaitingForTime } from "./states.js";
 import { markTask } from "./transitions.js";
 
 /**
@@ -76,6 +77,9 @@ export function skipForFailFast(
 ): TaskInstance[] {
   const reason = `fail_fast: task "${failedId}" failed`;
   return [...dag.tasks.keys()]
-    .filter((id) => tasks[id]?.state === "none" || tasks[id]?.state === "up_for_retry")
+    .filter((id) => {
+      const state = tasks[id]?.state;
+      return state === "none" || (state !== undefined && isWaitingForTime(state));
+    })
     .map((id) => markTask(tasks[id]!, "skipped", reason));
 }

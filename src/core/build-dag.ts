@@ -1,6 +1,6 @@
 import { checkId } from "./check-id.js";
 import { collectTasks, type CollectedTasks, type Report } from "./collect-tasks.js";
-import type { Dag, TaskKind, TaskPolicy, TaskRole, TaskSpec } from "./dag.js";
+import type { Dag, TaskSpec } from "./dag.js";
 import type { DagInput } from "./dag-input.js";
 import { resolveDagSettings } from "./dag-settings.js";
 import { topologicalOrder } from "./graph.js";
@@ -86,10 +86,7 @@ function taskSpecs(
     const id = graph.names[r]!;
     const upstream = namesOf(graph, up, upStart[r]!, upEnd[r]!);
     const downstream = namesOf(graph, down, downStart[r]!, downStart[r + 1]!);
-    specs.set(
-      id,
-      taskSpec(id, tasks.kinds[i]!, tasks.roles[i]!, tasks.policies[i]!, upstream, downstream),
-    );
+    specs.set(id, taskSpec(id, tasks, i, upstream, downstream));
   }
   return specs;
 }
@@ -97,16 +94,16 @@ function taskSpecs(
 // Listing the policy's fields (rather than spreading it) keeps their order and is cheaper.
 function taskSpec(
   id: string,
-  kind: TaskKind,
-  role: TaskRole,
-  policy: TaskPolicy,
+  tasks: CollectedTasks,
+  i: number,
   upstream: string[],
   downstream: string[],
 ): TaskSpec {
+  const policy = tasks.policies[i]!;
   return {
     id,
-    kind,
-    role,
+    kind: tasks.kinds[i]!,
+    role: tasks.roles[i]!,
     retries: policy.retries,
     retryDelayMs: policy.retryDelayMs,
     retryExponentialBackoff: policy.retryExponentialBackoff,
@@ -116,6 +113,7 @@ function taskSpec(
     dependsOnPast: policy.dependsOnPast,
     upstream,
     downstream,
+    sensor: tasks.sensors[i],
   };
 }
 

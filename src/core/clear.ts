@@ -38,10 +38,11 @@ export function selectTasksToClear(dag: Dag, run: DagRun, selection: ClearSelect
 /**
  * The instance back to no state, as Airflow's clear does: its retries are restored
  * (max_tries = tries so far + retries + 1) and its result dropped; try_number is kept, so the
- * next try gets a new log file and the earlier tries' logs stay.
+ * next try gets a new log file and the earlier tries' logs stay. A sensor's wait (sensor_start,
+ * sensor_pokes) goes too: cleared, it waits afresh, with its whole timeout.
  */
 export function clearTaskInstance(instance: TaskInstance, spec: TaskSpec): TaskInstance {
-  const { result: _dropped, ...rest } = instance;
+  const { result: _dropped, sensor_start: _start, sensor_pokes: _pokes, ...rest } = instance;
   return {
     ...rest,
     state: "none",

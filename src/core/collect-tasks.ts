@@ -3,6 +3,7 @@ import type { TaskInput } from "./dag-input.js";
 import type { TaskKind, TaskPolicy, TaskRole } from "./dag.js";
 import { describeValue } from "./describe-value.js";
 import { closest } from "./did-you-mean.js";
+import { resolveSensorOptions, SENSOR_OPTION_NAMES, type SensorPolicy } from "./sensor-policy.js";
 import { resolvePolicy } from "./task-policy.js";
 
 /** Records one problem, about the DAG or about one of its tasks. */
@@ -19,6 +20,8 @@ export interface CollectedTasks {
   readonly kinds: readonly TaskKind[];
   readonly roles: readonly TaskRole[];
   readonly policies: readonly TaskPolicy[];
+  /** Each sensor's policy, undefined for the other tasks. */
+  readonly sensors: readonly (SensorPolicy | undefined)[];
   readonly from: readonly number[];
   readonly to: readonly number[];
 }
@@ -35,6 +38,7 @@ export function collectTasks(
   const kinds: TaskKind[] = [];
   const roles: TaskRole[] = [];
   const policies: TaskPolicy[] = [];
+  const sensors: (SensorPolicy | undefined)[] = [];
   let repeats: Map<string, number> | undefined;
   for (let position = 0; position < inputs.length; position++) {
     const input = inputs[position]!;
@@ -47,12 +51,15 @@ export function collectTasks(
       repeats.set(id, (repeats.get(id) ?? 1) + 1);
       continue;
     }
-    const { policy, problems } = resolvePolicy(input.options, defaults);
+    const role = input.role ?? "plain";
+    const sensor = role === "sensor" ? sensorOptions(input.options, id, report) : undefined;
+    const { policy, problems } = sensor
+      ? resolvePolicy(sensor.taskOptions, defaults, SENSOR_OPTION_NAMES)
+      : resolvePolicy(input.options, defaults);
     for (let p = 0; p < problems.length; p++) report(problems[p]!, id);
     if (input.kind !== "bash" && input.kind !== "function") {
       report(`kind must be "bash" or "function", got ${describeValue(input.kind)}`, id);
     }
-    const role = input.role ?? "plain";
     if (role !== "plain" && input.kind !== "function") {
       report(`a ${role} task must be a function task`, id);
     }
@@ -62,6 +69,7 @@ export function collectTasks(
     kinds.push(input.kind);
     roles.push(role);
     policies.push(policy);
+    sensors.push(sensor?.sensor);
   }
   // In the order the repeated ids first appear.
   for (const [id, count] of [...(repeats ?? [])].sort(
@@ -90,7 +98,19 @@ export function collectTasks(
     addEdges(listOf(firsts[v]!.upstream, "upstream", id, report), v, true);
     addEdges(listOf(firsts[v]!.downstream, "downstream", id, report), v, false);
   }
-  return { ids, index, kinds, roles, policies, from, to };
+  return { ids, index, kinds, roles, policies, sensors, from, to };
+}
+
+// A sensor's own options, after reporting the bad ones; the rest are task options.
+function sensorOptions(
+  options: unknown,
+  taskId: string,
+  report: Report,
+): ReturnType<typeof resolveSensorOptions> | undefined {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return undefined;
+  const resolved = resolveSensorOptions(options as Record<string, unknown>);
+  for (const problem of resolved.problems) report(problem, taskId);
+  return resolved;
 }
 
 // The task ids in a list, after reporting what is not one; the list itself when all are ids.

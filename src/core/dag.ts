@@ -1,12 +1,14 @@
 import type { Json } from "./json.js";
+import type { SensorPolicy } from "./sensor-policy.js";
 
 export type TaskKind = "bash" | "function";
 
 /**
  * What a function task's result means to the runner: nothing (plain), which direct downstream
- * tasks to follow (branch), or whether to go on at all (short_circuit).
+ * tasks to follow (branch), or whether to go on at all (short_circuit); a sensor's try may also
+ * end "not done yet, poke again later" (reschedule mode).
  */
-export type TaskRole = "plain" | "branch" | "short_circuit";
+export type TaskRole = "plain" | "branch" | "short_circuit" | "sensor";
 
 export const TRIGGER_RULES = [
   "all_success",
@@ -45,6 +47,8 @@ export interface TaskSpec extends TaskPolicy {
   readonly upstream: readonly string[];
   /** Direct downstream task ids, sorted. */
   readonly downstream: readonly string[];
+  /** A sensor's options (role "sensor"); undefined for every other task. */
+  readonly sensor: SensorPolicy | undefined;
 }
 
 /** DAG-level scheduling settings, as written in the pipeline (schedule strings are parsed later). */

@@ -1,3 +1,7 @@
+/** How the messages about a bad duration say what a duration is. */
+export const DURATION_HELP =
+  'seconds as a number, or a string such as "500ms", "30s", "5m", "2h", "1d", "1h30m"';
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**

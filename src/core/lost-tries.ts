@@ -5,7 +5,7 @@ import { decideRunOutcome } from "./run-outcome.js";
 import { settleRun } from "./settle.js";
 import type { TaskState } from "./states.js";
 import { copyTaskTable } from "./task-table.js";
-import { failTry, finishRun, requeueRun } from "./transitions.js";
+import { failTry, finishRun, requeueRun, rescheduleTry, skipTry } from "./transitions.js";
 
 /** States only a live flow process leaves a try in: with its owner dead, the try is lost. */
 export function isLostState(state: TaskState): boolean {
@@ -25,7 +25,9 @@ export function describeOwner(run: DagRun): string {
 /**
  * One lost try: `instance` (of `spec`, in the run of `logicalDate` of DAG `dagId`) failed at `at`
  * as a retryable try, "process lost: <owner> ended while the try was running". `owner` names the
- * dead process (see describeOwner; the runner says `flow process <pid>`).
+ * dead process (see describeOwner; the runner says `flow process <pid>`). A reschedule-mode
+ * sensor's lost poke counts as a poke that was not done instead: a poke has no effect to lose,
+ * so the sensor pokes again at its next time, within its original deadline.
  */
 export function failLostTry(
   dagId: string,
@@ -35,6 +37,12 @@ export function failLostTry(
   at: Date,
   owner: string,
 ): TaskInstance {
+  if (spec.sensor?.mode === "reschedule" && instance.state === "running") {
+    const next = rescheduleTry(instance, spec, at);
+    if ("instance" in next) return next.instance;
+    if (spec.sensor.softFail) return skipTry(instance, at, `${next.timeout} (softFail)`);
+    return failTry(instance, spec, at, { error: next.timeout, retryable: false, jitterKey: "" });
+  }
   return failTry(instance, spec, at, {
     error: `process lost: ${owner} ended while the try was running`,
     retryable: true,

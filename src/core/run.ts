@@ -27,7 +27,7 @@ export interface TaskInstance {
   readonly reason: string | null;
   /** Process id of the running try (bash tasks), or of the flow process (function tasks). */
   readonly pid: number | null;
-  /** When an up_for_retry task may start its next try. */
+  /** When an up_for_retry task may start its next try, or an up_for_reschedule sensor poke. */
   readonly next_try_at: string | null;
   readonly log_path: string | null;
   /**
@@ -36,6 +36,13 @@ export interface TaskInstance {
    * Absent when none.
    */
   readonly interrupted_tries?: number;
+  /**
+   * When a reschedule-mode sensor's first poke of this try started: its timeout counts from here,
+   * across reschedules and restarts of flow. Absent for other tasks and once a retry starts.
+   */
+  readonly sensor_start?: string;
+  /** Pokes a reschedule-mode sensor made since sensor_start (its exponential backoff's step). */
+  readonly sensor_pokes?: number;
   /** The task's return value (XCom `return_value`); absent when it returned nothing. */
   readonly result?: Json;
 }

@@ -2,7 +2,7 @@ import type { Dag } from "./dag.js";
 import { MinHeap } from "./min-heap.js";
 import type { TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
-import type { TaskState } from "./states.js";
+import { isWaitingForTime, type TaskState } from "./states.js";
 import { explainTrigger } from "./trigger-reason.js";
 import { countUpstreamStates, decideTrigger } from "./trigger-rules.js";
 import { markTask } from "./transitions.js";
@@ -13,7 +13,10 @@ export interface Settlement {
   readonly changed: TaskInstance[];
   /** Tasks whose trigger rule is met and that may start now, in DAG order. */
   readonly ready: string[];
-  /** up_for_retry tasks whose trigger rule is met but whose retry delay has not passed yet. */
+  /**
+   * up_for_retry (and up_for_reschedule) tasks whose trigger rule is met but whose next_try_at
+   * has not come yet.
+   */
   readonly waitingForRetry: { taskId: string; at: string }[];
 }
 
@@ -38,7 +41,8 @@ function positionsOf(dag: Dag): Positions {
 }
 
 /**
- * Evaluates task instances in state none or up_for_retry against their trigger rules, upstream
+ * Evaluates task instances in state none, up_for_retry or up_for_reschedule (a sensor between
+ * pokes, handled as a retry: it waits for its next_try_at) against their trigger rules, upstream
  * first: all of them, or only the ids in `only` plus the tasks their changes cascade to (a skip or
  * upstream_failed makes its downstream tasks decide again in the same call). Cost is proportional
  * to the tasks visited, so the runner can call it after every task end with only = its downstream.
@@ -99,7 +103,7 @@ export function settleRun(
   for (let i = next(); i !== undefined; i = next()) {
     const spec = dag.tasks.get(order[i]!)!;
     const ti = instanceOf(spec.id);
-    if (ti === undefined || (ti.state !== "none" && ti.state !== "up_for_retry")) continue;
+    if (ti === undefined || (ti.state !== "none" && !isWaitingForTime(ti.state))) continue;
     const counts = countUpstreamStates(spec.upstream.map(stateOf));
     const decision = decideTrigger(spec.triggerRule, counts);
     if (decision === "run") {

@@ -12,6 +12,8 @@ export const TASK_STATES = [
   "upstream_failed",
   "skipped",
   "up_for_retry",
+  // A reschedule-mode sensor between two pokes: no slot, no process (Airflow's up_for_reschedule).
+  "up_for_reschedule",
   "removed",
 ] as const;
 
@@ -50,4 +52,12 @@ export function isRunFinished(state: RunState): boolean {
 
 export function isTaskState(value: unknown): value is TaskState {
   return typeof value === "string" && (TASK_STATES as readonly string[]).includes(value);
+}
+
+/**
+ * States of a task waiting for a time (next_try_at) before it starts again: a retry, or a
+ * reschedule-mode sensor's next poke. Neither holds a slot nor a process while it waits.
+ */
+export function isWaitingForTime(state: TaskState): boolean {
+  return state === "up_for_retry" || state === "up_for_reschedule";
 }

@@ -1,7 +1,7 @@
 import { TRIGGER_RULES, type TaskPolicy, type TriggerRule } from "./dag.js";
 import { closest } from "./did-you-mean.js";
 import { describeValue } from "./describe-value.js";
-import { parseDuration } from "./duration.js";
+import { DURATION_HELP, parseDuration } from "./duration.js";
 
 /** Airflow's defaults: no retries, 300 s between tries, all_success, no depends_on_past. */
 export const DEFAULT_POLICY: TaskPolicy = {
@@ -25,9 +25,6 @@ export const OPTION_NAMES = [
   "dependsOnPast",
 ] as const;
 
-const DURATION_HELP =
-  'seconds as a number, or a string such as "500ms", "30s", "5m", "2h", "1d", "1h30m"';
-
 /**
  * Validates task options (or a DAG's `defaults`) and lays them over `base`. Returns the policy and
  * one message per problem; an option that is missing or undefined keeps the base value, a bad one
@@ -36,6 +33,8 @@ const DURATION_HELP =
 export function resolvePolicy(
   options: unknown,
   base: TaskPolicy,
+  // Options of the task's kind that the caller took out (a sensor's): named in did-you-mean.
+  kindOptions: readonly string[] = [],
 ): { policy: TaskPolicy; problems: string[] } {
   const problems: string[] = [];
   if (options === undefined || options === null) return { policy: base, problems };
@@ -47,10 +46,11 @@ export function resolvePolicy(
   if (keys.length === 0) return { policy: base, problems };
   for (const key of keys) {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
-    const guess = closest(key, OPTION_NAMES);
+    const names = kindOptions.length === 0 ? OPTION_NAMES : [...OPTION_NAMES, ...kindOptions];
+    const guess = closest(key, names);
     problems.push(
       `unknown option "${key}"` +
-        (guess ? ` (did you mean "${guess}"?)` : ` (options are: ${OPTION_NAMES.join(", ")})`),
+        (guess ? ` (did you mean "${guess}"?)` : ` (options are: ${names.join(", ")})`),
     );
   }
   const policy: { -readonly [K in keyof TaskPolicy]: TaskPolicy[K] } = { ...base };

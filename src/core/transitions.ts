@@ -1,6 +1,7 @@
 import type { Dag, TaskSpec } from "./dag.js";
 import type { Json } from "./json.js";
 import { retryDelayMs } from "./retry.js";
+import { decideSensorWait } from "./sensor-policy.js";
 import type { DagRun, RunFields, RunOwner, RunType, TaskInstance } from "./run.js";
 
 /** A task instance that has not run: state none, try 0, max_tries = retries + 1, all else null. */
@@ -58,8 +59,17 @@ export function newRun(args: {
 }
 
 /**
+ * The try number the next start of `ti` runs as: the same one for a sensor's rescheduled poke
+ * (Airflow keeps try_number across reschedules), the next one otherwise.
+ */
+export function nextTryNumber(ti: TaskInstance): number {
+  return ti.state === "up_for_reschedule" ? ti.try_number : ti.try_number + 1;
+}
+
+/**
  * The next try begins: running, try_number + 1, start = `at`; the previous try's end, duration,
  * exit code, reason, retry time and result are cleared (Airflow wipes XComs when a task reruns).
+ * An up_for_reschedule sensor's next poke keeps its try number and its sensor_start and pokes.
  */
 export function startTry(
   ti: TaskInstance,
@@ -71,7 +81,7 @@ export function startTry(
   return {
     task_id: ti.task_id,
     state: "running",
-    try_number: ti.try_number + 1,
+    try_number: nextTryNumber(ti),
     max_tries: ti.max_tries,
     start: at.toISOString(),
     end: null,
@@ -83,6 +93,9 @@ export function startTry(
     log_path: info.logPath,
     // Kept (undefined, and so absent from the state file, unless a try was interrupted).
     interrupted_tries: ti.interrupted_tries,
+    // Undefined (absent) but for a reschedule-mode sensor: its wait goes on across pokes.
+    sensor_start: ti.sensor_start,
+    sensor_pokes: ti.sensor_pokes,
   };
 }
 
@@ -133,6 +146,41 @@ export function failTry(
     exit_code: info.exitCode ?? null,
     reason: info.error,
     next_try_at: nextTryAt === null ? null : nextTryAt.toISOString(),
+    // A retry of a sensor waits afresh, as Airflow's reschedules count per try number.
+    sensor_start: undefined,
+    sensor_pokes: undefined,
+  };
+}
+
+/**
+ * A reschedule-mode sensor's poke (the running try of `ti`) ended at `at`, not done. The sensor's
+ * wait started with its first poke (sensor_start, else this try's start). Once its timeout has
+ * passed: "timeout" with a reason (the caller fails or skips it). Otherwise up_for_reschedule:
+ * the try ended (end, duration, no pid) but is not spent (try_number kept), next_try_at is the
+ * next poke (decideSensorWait: the interval, grown by exponentialBackoff, never past the
+ * deadline).
+ */
+export function rescheduleTry(
+  ti: TaskInstance,
+  spec: TaskSpec,
+  at: Date,
+): { readonly instance: TaskInstance } | { readonly timeout: string } {
+  const sensorStart = ti.sensor_start ?? ti.start ?? at.toISOString();
+  const pokes = (ti.sensor_pokes ?? 0) + 1;
+  const policy = spec.sensor;
+  if (policy === undefined) throw new Error(`bug: task "${spec.id}" rescheduled, not a sensor`);
+  const wait = decideSensorWait(policy, Date.parse(sensorStart), at.getTime(), pokes);
+  if (wait.kind === "timeout") return { timeout: wait.reason };
+  return {
+    instance: {
+      ...ti,
+      ...ended(ti, at),
+      state: "up_for_reschedule",
+      reason: null,
+      next_try_at: new Date(wait.at).toISOString(),
+      sensor_start: sensorStart,
+      sensor_pokes: pokes,
+    },
   };
 }
 

@@ -12,7 +12,8 @@ import type { RunEvent } from "./run-event.js";
 import type { RunHalt } from "./run-halt.js";
 import { settleRun } from "./settle.js";
 import { copyTaskTable } from "./task-table.js";
-import { failTry, interruptTry, skipTry, succeedTry } from "./transitions.js";
+import { isWaitingForTime } from "./states.js";
+import { failTry, interruptTry, rescheduleTry, skipTry, succeedTry } from "./transitions.js";
 
 /** How a try ended, as an executor reports it (executors' TaskOutcome has this shape). */
 export type TryOutcome =
@@ -24,7 +25,9 @@ export type TryOutcome =
       readonly exitCode?: number;
       /** False when the try asked to fail without retry. */
       readonly retryable: boolean;
-    };
+    }
+  /** A reschedule-mode sensor's poke was not done: poke again later, holding nothing meanwhile. */
+  | { readonly status: "reschedule" };
 
 /** A try that ended, and the run around it. */
 export interface EndedTry {
@@ -53,7 +56,9 @@ const NONE: readonly never[] = [];
 /**
  * The event "a try of `ended.taskId` ended", given the run's task table `tasks` before it (the
  * try still running there; the table is not changed). The try becomes success, skipped,
- * up_for_retry or failed; a branch whose result is not among its direct downstream tasks fails
+ * up_for_retry or failed; a sensor's poke that was not done (outcome "reschedule") becomes
+ * up_for_reschedule, waiting for its next poke in `retries` like a retry, or, past the sensor's
+ * timeout, failed without retry (skipped with softFail; see rescheduleTry); a branch whose result is not among its direct downstream tasks fails
  * without retry. While the run halts that is all: `interrupted` turns a failed try back to none
  * (interruptTry), `fail_fast` fails it without retry ("stopped: fail_fast after task "X"
  * failed"), and nothing follows. Otherwise what follows, in this order: a branch skips the direct
@@ -76,7 +81,8 @@ export function endTry(
     return { tasks: [instance], run: null, ready: NONE, retries: NONE, instance, failFast: false };
   const { at } = ended;
   const changes: TaskInstance[] = [instance];
-  let only: readonly string[] = instance.state === "up_for_retry" ? [spec.id] : spec.downstream;
+  // A task that will start again settles alone (its next time); a finished one, its downstream.
+  let only: readonly string[] = isWaitingForTime(instance.state) ? [spec.id] : spec.downstream;
   if (instance.state === "success" && spec.role === "branch") {
     const choice = readBranchChoice(dag, spec.id, instance.result);
     const skipped = skipUnchosen(dag, tasks, spec.id, "chosen" in choice ? choice.chosen : []);
@@ -121,6 +127,15 @@ function recordTry(dag: Dag, spec: TaskSpec, current: TaskInstance, ended: Ended
       false,
     );
   if (outcome.status === "skipped") return skipTry(current, at, outcome.reason);
+  if (outcome.status === "reschedule") {
+    if (spec.sensor === undefined)
+      return failure(dag, spec, current, ended, "only a sensor can reschedule its try", false);
+    const next = rescheduleTry(current, spec, at);
+    if ("instance" in next) return next.instance;
+    if (spec.sensor.softFail) return skipTry(current, at, `${next.timeout} (softFail)`);
+    // Airflow's AirflowSensorTimeout: retries cannot make the wait any shorter.
+    return failure(dag, spec, current, ended, next.timeout, false);
+  }
   if (outcome.status === "failed")
     return failure(dag, spec, current, ended, outcome.error, outcome.retryable, outcome.exitCode);
   if (spec.role === "branch") {

@@ -1,4 +1,4 @@
-import type { RunContext } from "../api/context.js";
+import type { RunContext, TaskRuntime } from "../api/context.js";
 import type { Task } from "../api/definitions.js";
 import type { Json } from "../core/json.js";
 
@@ -28,6 +28,11 @@ export interface TaskExecution {
   readonly timeoutMs: number | undefined;
   /** Aborted when the run is cancelled: stop the try (process tree included) and return. */
   readonly signal: AbortSignal;
+  /**
+   * flow's read-only services for function tasks (`ctx.runtime`); without it a task still gets
+   * its pipeline's folder, and reading other runs' states throws.
+   */
+  readonly runtime?: TaskRuntime;
 }
 
 /** How a try ended. Executors return this for every failure of the user's work; they never throw for it. */
@@ -43,7 +48,9 @@ export type TaskOutcome =
       readonly timedOut?: boolean;
       /** False when the try asked to fail without retry. */
       readonly retryable: boolean;
-    };
+    }
+  /** A reschedule-mode sensor's poke was not done: the core decides when it pokes again. */
+  | { readonly status: "reschedule" };
 
 /** Called once the try has really started; pid is the process running it. */
 export type StartedCallback = (info: { pid: number }) => void;

@@ -4,7 +4,7 @@ import { connectionsForTry } from "../connections/try-connections.js";
 import { TrySecrets } from "../connections/try-secrets.js";
 import type { TaskContext } from "../api/context.js";
 import { isTask, type Task, type TaskFunction } from "../api/definitions.js";
-import { isFailTask, isSkipTask } from "../api/signals.js";
+import { isFailTask, isRescheduleSensor, isSkipTask } from "../api/signals.js";
 import { findNonJson, type Json } from "../core/json.js";
 import type {
   Executor,
@@ -167,12 +167,15 @@ function fromValue(value: unknown): TaskOutcome {
   return { status: "success", result: value as Json };
 }
 
+const RESCHEDULE: TaskOutcome = { status: "reschedule" };
+
 // The outcome keeps one line; the log gets the stack for whoever debugs it.
 function fromThrown(thrown: unknown, log: FileLogger): TaskOutcome {
   if (isSkipTask(thrown)) {
     log.info(`skipped: ${thrown.message}`);
     return { status: "skipped", reason: thrown.message };
   }
+  if (isRescheduleSensor(thrown)) return RESCHEDULE;
   if (isFailTask(thrown)) {
     log.error(`failed without retry: ${thrown.message}`);
     return { status: "failed", error: `${thrown.message} (no retry)`, retryable: false };

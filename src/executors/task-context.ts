@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import type { ConnectionLookup, TaskContext, TaskLogger } from "../api/context.js";
+import type { ConnectionLookup, TaskContext, TaskLogger, TaskRuntime } from "../api/context.js";
 import type { Json } from "../core/json.js";
 import type { TaskExecution } from "./executor.js";
 
@@ -45,6 +45,15 @@ export function buildTaskContext(
     },
     connection,
     pipelineDir: dirname(execution.ref.file),
+    runtime: execution.runtime ?? detachedRuntime(execution.ref.file),
+  };
+}
+
+// For an execution the runner did not give a runtime (a test of one executor): no state to read.
+function detachedRuntime(file: string): TaskRuntime {
+  return {
+    pipelineDir: dirname(file),
+    taskState: () => Promise.reject(new Error("flow's state is not available to this task")),
   };
 }
 

@@ -27,6 +27,7 @@ export const STATE_LOOKS: Readonly<Record<AnyState, StateLook>> = {
   upstream_failed: { hex: "#FFA500", unicode: "↑", ascii: "^" },
   skipped: { hex: "#FF69B4", unicode: "↷", ascii: "-" },
   up_for_retry: { hex: "#FFD700", unicode: "↻", ascii: "~" },
+  up_for_reschedule: { hex: "#40E0D0", unicode: "◷", ascii: "%" },
   removed: { hex: "#D3D3D3", unicode: "⊘", ascii: "/" },
 };
 
@@ -37,6 +38,7 @@ export const STATE_ORDER: readonly TaskState[] = [
   "upstream_failed",
   "skipped",
   "up_for_retry",
+  "up_for_reschedule",
   "running",
   "queued",
   "scheduled",

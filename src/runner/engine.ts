@@ -8,6 +8,7 @@ import type { RunWriter, StateStore } from "../store/state-store.js";
 import { executeRun } from "./execute-run.js";
 import type { RunObserver } from "./observer.js";
 import { TaskSlots } from "./slots.js";
+import { makeTaskRuntime } from "./task-runtime.js";
 
 export interface EngineOptions {
   readonly store: StateStore;
@@ -87,6 +88,7 @@ export class Engine {
         clock: this.clock,
         owner: this.options.owner,
         ...(this.options.connections && { connections: this.options.connections }),
+        runtime: makeTaskRuntime(loaded.file, store),
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
         ...(options.drain && { drain: options.drain }),

@@ -1,4 +1,5 @@
 import type { ConnectionSource } from "../connections/connection-source.js";
+import type { TaskRuntime } from "../api/context.js";
 import type { TaskKind } from "../core/dag.js";
 import type { Executor } from "../executors/executor.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
@@ -28,6 +29,8 @@ export interface ExecuteRunOptions {
    * run goes back to queued (a graceful stop; `signal` then stops what is still running).
    */
   readonly drain?: AbortSignal;
+  /** The `ctx.runtime` of the run's function tasks (see makeTaskRuntime). */
+  readonly runtime: TaskRuntime;
   /** Where dependsOnPast tasks look at the previous run; without it, dependsOnPast is ignored. */
   readonly past?: PastSource;
   /** Where callbacks' `ctx.connection` looks; without it, this process's environment only. */

@@ -10,7 +10,7 @@ import type { RunEvent } from "../core/run-event.js";
 import type { RunHalt } from "../core/run-halt.js";
 import { settleRunEvent } from "../core/settle.js";
 import { copyTaskTable } from "../core/task-table.js";
-import { startTry } from "../core/transitions.js";
+import { nextTryNumber, startTry } from "../core/transitions.js";
 import { endTry } from "../core/try-ended.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import { CallbackTracker, hasTaskCallbacks, runDagCallback, runTaskCallback } from "./callbacks.js";
@@ -150,7 +150,7 @@ class RunExecution {
     const at = clock();
     const current = this.tasks[taskId]!;
     this.past.fresh = false;
-    const logPath = this.options.logPath(taskId, current.try_number + 1);
+    const logPath = this.options.logPath(taskId, nextTryNumber(current));
     const pid = spec.kind === "function" ? owner.pid : null;
     const instance = startTry(current, at, { pid, logPath });
     this.save(instance);
@@ -169,6 +169,7 @@ class RunExecution {
       results: this.results,
       logPath,
       signal: this.abort.signal,
+      runtime: this.options.runtime,
     });
     const onStarted = ({ pid }: { pid: number }): void => {
       const latest = this.tasks[taskId]!;

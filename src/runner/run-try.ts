@@ -1,4 +1,4 @@
-import type { RunContext } from "../api/context.js";
+import type { RunContext, TaskRuntime } from "../api/context.js";
 import type { TaskSpec } from "../core/dag.js";
 import type { Json } from "../core/json.js";
 import type {
@@ -37,6 +37,7 @@ export function tryExecution(
     readonly results: Readonly<Record<string, Json>>;
     readonly logPath: string;
     readonly signal: AbortSignal;
+    readonly runtime: TaskRuntime;
   },
 ): TaskExecution {
   return {
@@ -47,5 +48,6 @@ export function tryExecution(
     logPath: run.logPath,
     timeoutMs: spec.timeoutMs,
     signal: run.signal,
+    runtime: run.runtime,
   };
 }

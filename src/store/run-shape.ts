@@ -20,6 +20,10 @@ export function findTaskInstanceProblem(value: unknown, where: string): string |
   if (!isTaskState(value.state))
     return `${where}.state ${JSON.stringify(value.state)} is not a task state`;
   if (!Number.isInteger(value.try_number)) return `${where}.try_number is not an integer`;
+  if (value.state === "up_for_reschedule" && typeof value.next_try_at !== "string")
+    return `${where}.next_try_at is not a string (an up_for_reschedule task needs its next poke)`;
+  if (value.sensor_start !== undefined && typeof value.sensor_start !== "string")
+    return `${where}.sensor_start is not a string`;
   return undefined;
 }
 

@@ -137,6 +137,7 @@ describe("flow run", () => {
       "next_try_at",
       "result",
       "interrupted_tries",
+      "sensor_start",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

@@ -60,7 +60,7 @@ const ETL_NEW = "manual__2026-01-06T00:00:00+00:00";
 const BROKEN_FAILED = "manual__2026-02-01T00:00:00+00:00";
 const BROKEN_OK = "manual__2026-02-02T00:00:00+00:00";
 const LEGEND =
-  "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry  ● running  ◔ queued  ◌ scheduled  ○ none  ⊘ removed";
+  "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry  ◷ up_for_reschedule  ● running  ◔ queued  ◌ scheduled  ○ none  ⊘ removed";
 
 let project: Project;
 let stateBeforeReads: Map<string, string>;
@@ -201,6 +201,7 @@ describe("flow status", () => {
           "next_try_at",
           "result",
           "interrupted_tries",
+          "sensor_start",
         ].sort(),
       );
     expect(failed.tasks.b).toMatchObject({

@@ -78,6 +78,10 @@ Examples:
             context.stderr.write(
               `flow: task "${taskId}" skipped itself in ${took}: ${outcome.reason}\n`,
             );
+          } else if (outcome.status === "reschedule") {
+            // One poke, as `flow test` runs one try: a run would poke again at its next time.
+            context.stderr.write(`flow: sensor "${taskId}" is not done yet after ${took}\n`);
+            context.result.exitCode = EXIT.runFailed;
           } else {
             context.stderr.write(`flow: task "${taskId}" failed in ${took}: ${outcome.error}\n`);
             context.result.exitCode = EXIT.runFailed;

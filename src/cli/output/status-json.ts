@@ -12,12 +12,14 @@ export interface TaskStatusJson {
   reason: string | null;
   /** Tries it may have in all: retries + 1, plus the tries a clear or an interruption gave back. */
   max_tries: number;
-  /** When an up_for_retry task's next try may start; null otherwise. */
+  /** When an up_for_retry task's next try may start, or an up_for_reschedule sensor's next poke. */
   next_try_at: string | null;
   /** Its return value (function tasks; Airflow's return_value XCom); null when none. */
   result: Json | null;
   /** Tries an interruption of flow stopped (counted in try_number and given back in max_tries). */
   interrupted_tries: number;
+  /** When a reschedule-mode sensor's wait began (its first poke); null for other tasks. */
+  sensor_start: string | null;
 }
 
 /** One run in the `--json` contract. */
@@ -69,6 +71,7 @@ export function toStatusJson(
             next_try_at: ti.next_try_at,
             result: ti.result ?? null,
             interrupted_tries: ti.interrupted_tries ?? 0,
+            sensor_start: ti.sensor_start ?? null,
           },
         ]),
       ),

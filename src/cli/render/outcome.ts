@@ -10,14 +10,17 @@ import { firstLine, formatTimestamp, formatTries } from "./format.js";
  */
 export function describeOutcome(ti: TaskInstance, color: ColorOption): string {
   const retrying = ti.state === "up_for_retry";
+  const rescheduled = ti.state === "up_for_reschedule";
   const took =
     ti.duration_ms === null
       ? ""
-      : ` ${retrying ? "after" : "in"} ${formatDuration(ti.duration_ms)}`;
+      : ` ${retrying || rescheduled ? "after" : "in"} ${formatDuration(ti.duration_ms)}`;
   const tries = formatTries(ti);
   const reason = ti.reason === null || ti.state === "success" ? "" : firstLine(ti.reason);
   const next =
-    retrying && ti.next_try_at !== null ? `next try at ${formatTimestamp(ti.next_try_at)}` : "";
+    ti.next_try_at === null || !(retrying || rescheduled)
+      ? ""
+      : `next ${retrying ? "try" : "poke"} at ${formatTimestamp(ti.next_try_at)}`;
   const why = [reason, next].filter((part) => part !== "").join(", ");
   return `${paint(ti.state, ti.state, color)}${took}${tries === "" ? "" : ` (${tries})`}${why === "" ? "" : dim(`: ${why}`, color)}`;
 }

@@ -1,3 +1,4 @@
+import { isWaitingForTime } from "../../core/states.js";
 import { createLogUpdate } from "log-update";
 import { formatDuration } from "../../core/duration.js";
 import type { TaskInstance } from "../../core/run.js";
@@ -130,7 +131,8 @@ export class LiveReporter implements RunReporter {
   // Queues the permanent line; the runner reports retries through here too, so route them.
   taskFinished(ti: TaskInstance, _at: Date): void {
     this.#running.delete(ti.task_id);
-    if (ti.state !== "up_for_retry")
+    // A retry or a sensor's next poke: the task is not done, so it is not counted yet.
+    if (!isWaitingForTime(ti.state))
       this.#counts.set(ti.state, (this.#counts.get(ti.state) ?? 0) + 1);
     const style = stateStyle(ti.state, this.#color, this.#unicode);
     this.#pending.push(

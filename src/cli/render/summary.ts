@@ -95,7 +95,8 @@ function hasReason(ti: TaskInstance): boolean {
     ti.state === "failed" ||
     ti.state === "upstream_failed" ||
     ti.state === "skipped" ||
-    ti.state === "up_for_retry"
+    ti.state === "up_for_retry" ||
+    ti.state === "up_for_reschedule"
   );
 }
 

@@ -2,7 +2,7 @@ import type { Dag } from "../../core/dag.js";
 import { formatDuration } from "../../core/duration.js";
 import type { TaskInstance } from "../../core/run.js";
 import { STATE_ORDER, chalkFor, dim, formatState, stateStyle, type ColorOption } from "./colors.js";
-import { firstLine, formatTries } from "./format.js";
+import { firstLine, formatTimestamp, formatTries } from "./format.js";
 import { layOutTree, type TreeItem } from "./tree-layout.js";
 
 export interface TreeOptions {
@@ -112,7 +112,8 @@ function hasReasonLine(ti: TaskInstance): boolean {
     ti.state === "failed" ||
     ti.state === "upstream_failed" ||
     ti.state === "skipped" ||
-    ti.state === "up_for_retry"
+    ti.state === "up_for_retry" ||
+    ti.state === "up_for_reschedule"
   );
 }
 
@@ -126,6 +127,9 @@ function describeInstance(
   const details = [
     formatTries(ti),
     ti.duration_ms === null ? "" : formatDuration(ti.duration_ms),
+    ti.state === "up_for_reschedule" && ti.next_try_at !== null
+      ? `next poke at ${formatTimestamp(ti.next_try_at)}`
+      : "",
   ].filter((d) => d !== "");
   const state = stateStyle(ti.state, color, unicode).paint(ti.state);
   return details.length === 0 ? state : `${state} ${dim(`(${details.join(", ")})`, color)}`;

@@ -45,6 +45,10 @@ export function formatTries(task: {
 /** Runs whose tasks still change: pages poll or listen while a run is in one of these. */
 export function isActive(state: string | null | undefined): boolean {
   return (
-    state === "running" || state === "queued" || state === "scheduled" || state === "up_for_retry"
+    state === "running" ||
+    state === "queued" ||
+    state === "scheduled" ||
+    state === "up_for_retry" ||
+    state === "up_for_reschedule"
   );
 }

@@ -71,6 +71,7 @@ async function runInOrder(
         throw new Error(`the examples use no connection, asked for "${id}"`);
       },
       pipelineDir: PIPELINES_DIR,
+      runtime: { pipelineDir: PIPELINES_DIR, taskState: () => Promise.resolve(undefined) },
     } satisfies TaskContext;
     if (task.kind === "function") {
       results[task.id] = (await task.run!(ctx)) as Json;

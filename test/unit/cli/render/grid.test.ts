@@ -77,8 +77,8 @@ describe("renderGrid", () => {
         "└── validate        ✔  ↑  ○",
         "    └── ↳ load (see above)",
         "run state           ✔  ✘  ●",
-        "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry  ● running",
-        "◔ queued  ◌ scheduled  ○ none  ⊘ removed",
+        "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry",
+        "◷ up_for_reschedule  ● running  ◔ queued  ◌ scheduled  ○ none  ⊘ removed",
         "✘3 failed on try 3  m manual  s scheduled  b backfill",
       ].join("\n"),
     );

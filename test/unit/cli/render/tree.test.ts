@@ -155,7 +155,7 @@ describe("renderTree", () => {
 describe("renderLegend", () => {
   it("names every state with its symbol", () => {
     expect(renderLegend(false)).toBe(
-      "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry  ● running  ◔ queued  ◌ scheduled  ○ none  ⊘ removed",
+      "✔ success  ✘ failed  ↑ upstream_failed  ↷ skipped  ↻ up_for_retry  ◷ up_for_reschedule  ● running  ◔ queued  ◌ scheduled  ○ none  ⊘ removed",
     );
     expect(renderLegend(true)).toContain("\u001b[");
   });

@@ -15,6 +15,7 @@ function dagOf(upstream: Record<string, string[]>): Dag {
       role: "plain",
       upstream: ups,
       downstream,
+      sensor: undefined,
     });
   }
   return { tasks } as unknown as Dag;
