@@ -51,6 +51,7 @@ export { sensor } from "./sensor.js";
 export { fileSensor } from "./file-sensor.js";
 export { externalTask } from "./external-task.js";
 export { timeSensor } from "./time-sensor.js";
+export { httpSensor, type HttpSensorOptions } from "./http-sensor.js";
 export type { TriggerRule } from "../core/dag.js";
 export type { Json } from "../core/json.js";
 export { Task, DagDefinition } from "./definitions.js";
