@@ -145,3 +145,28 @@ function toPlan(entries: readonly RunClear[]): ClearPlan {
 function fingerprintOf(entries: readonly RunClear[]): string {
   return createHash("sha1").update(describeClearPlan(entries)).digest("hex").slice(0, 16);
 }
+
+/** One task instance a plan clears, as it is before the clear: what every surface shows of a plan. */
+export interface PlannedInstance {
+  readonly run_id: string;
+  readonly task_id: string;
+  readonly state: string;
+  readonly try_number: number;
+  readonly max_tries: number;
+}
+
+/** The task instances a plan clears, run by run, in DAG order (`flow clear --json`, the web view). */
+export function plannedInstances(plan: ClearPlan): PlannedInstance[] {
+  return plan.entries.flatMap(({ run, taskIds }) =>
+    taskIds.map((taskId) => {
+      const instance = run.tasks[taskId]!;
+      return {
+        run_id: run.run_id,
+        task_id: taskId,
+        state: instance.state,
+        try_number: instance.try_number,
+        max_tries: instance.max_tries,
+      };
+    }),
+  );
+}

@@ -1,6 +1,6 @@
 import { countInstances, type RunClear } from "../../core/clear-plan.js";
 import type { TaskInstance } from "../../core/run.js";
-import type { ClearPlan } from "../../ops/clear.js";
+import { plannedInstances, type ClearPlan } from "../../ops/clear.js";
 import { formatState, type ColorOption } from "./colors.js";
 import { makeTable } from "./table.js";
 
@@ -33,18 +33,7 @@ export function describeClearCount(plan: readonly RunClear[]): string {
  * fingerprint of a dry run, given to `--expect`, clears exactly that plan or nothing.
  */
 export function clearJson(dagId: string, plan: ClearPlan, dryRun: boolean): string {
-  const instances = plan.entries.flatMap(({ run, taskIds }) =>
-    taskIds.map((id) => {
-      const instance = run.tasks[id]!;
-      return {
-        run_id: run.run_id,
-        task_id: id,
-        state: instance.state,
-        try_number: instance.try_number,
-        max_tries: instance.max_tries,
-      };
-    }),
-  );
+  const instances = plannedInstances(plan);
   const json = {
     dag_id: dagId,
     dry_run: dryRun,

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { Json } from "../../core/json.js";
 import { MARK_STATES, type MarkState } from "../../core/mark.js";
 import { UsageError } from "../../errors.js";
-import { applyClear, previewClear, type ClearPlan } from "../../ops/clear.js";
+import { applyClear, plannedInstances, previewClear } from "../../ops/clear.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { markTask } from "../../ops/mark.js";
 import { prepareRetry } from "../../ops/retry.js";
@@ -49,7 +49,7 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
     const { loaded } = await loadDag(workspace, dagId);
     const request = parseClearBody(body, loaded.dag.timezone);
     const plan = await previewClear(workspace, loaded, request);
-    return c.json({ fingerprint: plan.fingerprint, instances: instancesOf(plan) });
+    return c.json({ fingerprint: plan.fingerprint, instances: plannedInstances(plan) });
   });
 
   app.post("/api/dags/:dag/clear", async (c) => {
@@ -65,7 +65,7 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
     if (result.status !== "cleared") return c.json({ instances: [], runs: [] });
     const runs = result.plan.entries.map((entry) => entry.run.run_id);
     for (const runId of runs) execute(dagId, runId);
-    return c.json({ instances: instancesOf(result.plan), runs });
+    return c.json({ instances: plannedInstances(result.plan), runs });
   });
 
   app.post("/api/dags/:dag/runs/:run/retry", async (c) => {
@@ -117,20 +117,4 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
       run_state: result.run.state,
     });
   });
-}
-
-// Every task instance a plan clears, as it is before the clear.
-function instancesOf(plan: ClearPlan) {
-  return plan.entries.flatMap(({ run, taskIds }) =>
-    taskIds.map((taskId) => {
-      const instance = run.tasks[taskId]!;
-      return {
-        run_id: run.run_id,
-        task_id: taskId,
-        state: instance.state,
-        try_number: instance.try_number,
-        max_tries: instance.max_tries,
-      };
-    }),
-  );
 }
