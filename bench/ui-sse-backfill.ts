@@ -87,6 +87,7 @@ async function startWatchers(
 }
 
 // CPU milliseconds a process used so far (user + system, from /proc; 0 where there is none).
+// The kernel counts it in 10 ms ticks, so a short run can read 0.
 function cpuMs(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
