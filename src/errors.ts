@@ -50,6 +50,12 @@ export const EXIT_CODES = {
     meaning:
       "state: a state file cannot be read or written, a run is locked by another live process, or a previewed clear plan changed (`--expect`)",
   },
+  /** `--executor queue`, `flow worker`, `flow workers`: Redis cannot be reached or refused us. */
+  queue: {
+    code: 5,
+    meaning:
+      "queue: Redis cannot be reached, or refuses flow's commands (`--executor queue`, `flow worker`, `flow workers`)",
+  },
   /** A bug in flow. */
   internal: {
     code: 70,
@@ -180,6 +186,13 @@ export class RunExistsError extends StateFileError {
 export class LockError extends FlowError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, { exitCode: EXIT.state, ...options });
+  }
+}
+
+/** Redis, which the queue executor and workers need, cannot be reached or refused a command. */
+export class QueueError extends FlowError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { exitCode: EXIT.queue, ...options });
   }
 }
 
