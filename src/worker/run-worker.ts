@@ -48,7 +48,7 @@ export interface WorkerOutput {
 }
 
 /** A stopped worker gives BullMQ's close this long before it stops waiting for Redis (#4656). */
-const CLOSE_IDLE_MS = 3_000;
+const CLOSE_IDLE_MS = 2_000;
 /** Tries handed back get this long to stop their process trees and go back to the queue. */
 const HAND_BACK_MS = 15_000;
 /** The same error from BullMQ or Redis is printed at most once per this many ms. */
@@ -151,10 +151,17 @@ export async function runWorker(
         ? "stopping: no try is running"
         : `stopping: taking no new tries; ${tries.size} running (Ctrl-C again hands them back now)`,
     );
-    await closeWorker(worker.close(), running, tries, stop.signal, out);
+    await closeWorker(
+      worker.close(),
+      running,
+      tries,
+      stop.signal,
+      () => redis.status === "ready",
+      out,
+    );
   } finally {
     subscriber.disconnect();
-    await settleWithin(registration.stop(), 2_000);
+    if (redis.status === "ready") await settleWithin(registration.stop(), 1_000);
     await settleWithin(Promise.all([executors.function.close(), executors.bash.close()]), 10_000);
     redis.disconnect();
     await rm(logDir, { recursive: true, force: true });
@@ -170,6 +177,7 @@ async function closeWorker(
   running: Promise<unknown>,
   tries: RunningTries,
   signal: AbortSignal,
+  connected: () => boolean,
   out: WorkerOutput,
 ): Promise<void> {
   let closed = false;
@@ -186,7 +194,8 @@ async function closeWorker(
     }
     if (tries.size > 0) idleSince = undefined;
     else idleSince ??= Date.now();
-    if (idleSince !== undefined && Date.now() - idleSince > CLOSE_IDLE_MS) return;
+    // Nothing runs: a Redis that is gone gets no more time, one that is there a little.
+    if (idleSince !== undefined && (!connected() || Date.now() - idleSince > CLOSE_IDLE_MS)) return;
     await delay(50);
   }
 }

@@ -22,6 +22,8 @@ export interface RunningWorker {
   readonly process: ResultPromise;
   readonly pid: number;
   output(): string;
+  /** Sends a signal (not execa's kill, which adds a SIGKILL 5 s later). */
+  signal(name: NodeJS.Signals): void;
   /** Resolves when its stdout holds a line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startWorker(
     process: child,
     pid: child.pid!,
     output: () => text,
+    signal: (name) => void process.kill(child.pid!, name),
     waitFor: (pattern, timeoutMs = 20_000) =>
       until(
         () => pattern.test(text),
@@ -132,6 +135,9 @@ export function openQueue(redisUrl: string, name = "default") {
     prefix: KEY_PREFIX,
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // A test that stops Redis sees connection errors here: they are expected.
+  redis.on("error", () => undefined);
+  queue.on("error", () => undefined);
   return {
     queue,
     redis,

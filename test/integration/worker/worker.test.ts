@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.process.kill("SIGTERM");
+  worker?.signal("SIGTERM");
   await worker?.process;
   await q?.close();
   await redis?.cleanup();
