@@ -132,6 +132,9 @@ export class FunctionPool implements Executor {
   // Kills the child and everything it started, then frees its place in the pool.
   private async retire(slot: Slot): Promise<void> {
     slot.dead = true;
+    // An idle child exits when its channel closes; a busy one (it ignores SIGTERM, see
+    // function-child.ts) is killed after the grace.
+    if (slot.child.connected) slot.child.disconnect();
     const pid = slot.child.pid;
     if (pid !== undefined) {
       const root = readProcess(pid);
