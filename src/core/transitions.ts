@@ -153,6 +153,9 @@ export function succeedTry(
     next_try_at: null,
     log_path: ti.log_path,
     interrupted_tries: ti.interrupted_tries,
+    // Which queue job and worker ran it, when one did (absent for local tries).
+    job_id: ti.job_id,
+    hostname: ti.hostname,
   };
   return info.result === undefined ? instance : { ...instance, result: info.result };
 }

@@ -60,7 +60,10 @@ export class LogReceiver {
     let quietSince = Date.now();
     for (;;) {
       await this.pull();
-      if (this.delivery === delivery && this.endBytes !== undefined) return 0;
+      if (this.delivery === delivery && this.endBytes !== undefined) {
+        if (this.size === 0) this.append(Buffer.alloc(0)); // the try ran and printed nothing
+        return 0;
+      }
       if (this.size !== lastSize) [lastSize, quietSince] = [this.size, Date.now()];
       else if (Date.now() - quietSince > quietMs) {
         const written = this.delivery === delivery ? this.size - this.base : 0;
