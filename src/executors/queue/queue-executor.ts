@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { formatDuration } from "../durations.js";
 import { cancelled } from "../outcomes.js";
 import type { TaskKind } from "../../core/dag.js";
+import { requestCancel } from "../../queue/cancel.js";
 import { jobIdFor } from "../../queue/job-id.js";
 import { jobFailedOutcome, queueKeys, type QueueJobResult } from "../../queue/protocol.js";
 import type {
@@ -192,11 +193,9 @@ export class QueueDriver {
    * try ends when that worker reports its process tree gone, or after `cancelWaitMs`.
    */
   private async cancel(flight: Flight): Promise<void> {
-    const { jobId } = flight;
     try {
-      await this.redis.set(this.keys.cancelled(jobId), "1", "EX", 86_400);
-      await this.redis.publish(this.keys.cancel, jobId);
-      if ((await this.bull.remove(jobId)) === 1) return flight.settle(cancelled());
+      if (await requestCancel(this.redis, this.bull, this.settings.queue, flight.jobId))
+        return flight.settle(cancelled());
     } catch {
       // Redis is away: the wait below decides.
     }

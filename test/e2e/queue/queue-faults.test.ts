@@ -92,6 +92,38 @@ describe("the queue executor survives", () => {
     expect(await readFile(run.tasks.slow!.log_path!, "utf8")).toBe("begin\nend\n");
   }, 60_000);
 
+  it("flow clear of a try a worker runs (its driver gone) stops it on the worker", async () => {
+    setup = await queueSetup({
+      "pipelines/etl.ts": `
+import { bash, dag } from "flow";
+export default dag({ id: "etl", tasks: [bash("slow", "echo $$ > task.pid; sleep 60 & wait")] });
+`,
+    });
+    const env = { FLOW_LOCK_STALE_MS: "2000", FLOW_REDIS_URL: setup.redis.url };
+    await setup.worker();
+    const driver = setup.project.spawn(["run", "etl", "--executor", "queue"], { env });
+    const pidFile = join(setup.project.dir, "task.pid");
+    await until(
+      async () => (await readFile(pidFile, "utf8").catch(() => "")).trim() !== "",
+      20_000,
+      () => "task.pid",
+    );
+    const taskPid = Number((await readFile(pidFile, "utf8")).trim());
+    process.kill(driver.pid!, "SIGKILL");
+    await driver;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const { run_id: runId } = await storedRun(setup.project, "etl");
+    const clear = await setup.project.flow(["clear", "etl", "--run", runId, "--yes"], { env });
+    expect(clear.exitCode, clear.stderr).toBe(0);
+    expect(clear.stdout).toContain("asked the workers to stop 1 cleared tries");
+    await until(
+      () => !isAlive(taskPid),
+      10_000,
+      () => `task ${taskPid} stopped`,
+    );
+    expect((await storedRun(setup.project, "etl")).tasks.slow).toMatchObject({ state: "none" });
+  }, 60_000);
+
   it("Redis restarted mid-run (append-only file on): the run succeeds, the try ran once", async () => {
     setup = await queueSetup({ "pipelines/etl.ts": SLOW(3) }, { persist: true });
     await setup.worker();

@@ -61,6 +61,32 @@ describe("flow run --executor queue", () => {
     90_000,
   );
 
+  it("flow scheduler --executor queue, with two workers, runs what is due and stops on SIGTERM", async () => {
+    setup = await queueSetup({});
+    const { project, queueArgs } = setup;
+    await cp(REPO_PIPELINES, join(project.dir, "pipelines"), { recursive: true });
+    await setup.worker();
+    await setup.worker();
+    // user_events is @daily without catchup: its latest complete day is due now.
+    const scheduler = project.spawn(["scheduler", ...queueArgs], { env: EXAMPLE_DEFAULTS });
+    let out = "";
+    scheduler.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    scheduler.stderr?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    await until(
+      async () => {
+        const status = await project.flow(["status", "user_events", "--json"]);
+        return status.exitCode === 0 && JSON.parse(status.stdout).runs[0]?.state === "success";
+      },
+      60_000,
+      () => `a successful user_events run; scheduler said:\n${out}`,
+    );
+    process.kill(scheduler.pid!, "SIGTERM");
+    const ended = await scheduler;
+    expect(ended.exitCode, out).toBe(0);
+    const run = await storedRun(project, "user_events");
+    for (const ti of Object.values(run.tasks)) expect(ti.hostname).toBeTypeOf("string");
+  }, 90_000);
+
   it("passes results between tasks on workers (ctx.upstream) and records them once", async () => {
     setup = await queueSetup({
       "pipelines/pass.ts": `
