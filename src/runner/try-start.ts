@@ -86,8 +86,13 @@ export function launchTry(
   });
   const executor = options.executors[spec.kind];
   const onStarted: StartedCallback = (info) => {
-    const next = instanceOnStarted(hooks.latest(), info, options.clock());
-    if (next) hooks.save(next);
+    const at = options.clock();
+    const latest = hooks.latest();
+    const next = instanceOnStarted(latest, info, at);
+    if (!next) return;
+    hooks.save(next);
+    // A queued try a worker has just started: news for the progress display.
+    if (latest.state === "queued") options.observer?.taskStarted?.(next, at);
   };
   runTry(executor, execution, onStarted, (outcome) => {
     hooks.ended(outcome);
