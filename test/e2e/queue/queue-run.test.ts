@@ -1,9 +1,9 @@
-import { cp, readFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { closedPort } from "../helpers-servers.js";
-import { makeProject } from "../harness.js";
+import { makeProject, statusJson } from "../harness.js";
 import { queueSetup, storedRun, until, type QueueSetup } from "./queue-helpers.js";
 
 // `--executor queue` end to end: the real `flow` driving runs, real `flow worker`s, and a
@@ -86,6 +86,41 @@ describe("flow run --executor queue", () => {
     const run = await storedRun(project, "user_events");
     for (const ti of Object.values(run.tasks)) expect(ti.hostname).toBeTypeOf("string");
   }, 90_000);
+
+  it("flow backfill and flow retry with --executor queue run on the workers", async () => {
+    setup = await queueSetup({
+      "pipelines/daily.ts": `
+import { bash, chain, dag } from "flow";
+const extract = bash("extract", "echo extract $FLOW_DS");
+// Fails until fixed.txt exists in the worker's folder.
+const load = bash("load", "test -f fixed.txt && echo load $FLOW_DS");
+chain(extract, load);
+export default dag({ id: "daily", schedule: "@daily", start: "2026-01-01", tasks: [extract, load] });
+`,
+    });
+    const { project, queueArgs } = setup;
+    await setup.worker(["--concurrency", "2"]);
+    const backfill = await project.flow([
+      "backfill",
+      "daily",
+      "--start",
+      "2026-01-01",
+      "--end",
+      "2026-01-03",
+      ...queueArgs,
+    ]);
+    expect(backfill.exitCode).toBe(1);
+    let runs = (await statusJson(project, "daily")).runs;
+    expect(runs.map((run) => run.state)).toEqual(["failed", "failed", "failed"]);
+    expect(runs.every((run) => run.tasks.extract?.state === "success")).toBe(true);
+
+    await writeFile(join(project.dir, "fixed.txt"), "");
+    const retry = await project.flow(["retry", "daily", runs[0]!.run_id, ...queueArgs]);
+    expect(retry.exitCode, retry.stdout + retry.stderr).toBe(0);
+    expect(retry.stdout).toMatch(/load {2}running on \S+ \(try 2\)/);
+    runs = (await statusJson(project, "daily")).runs;
+    expect(runs.filter((run) => run.state === "success")).toHaveLength(1);
+  }, 60_000);
 
   it("passes results between tasks on workers (ctx.upstream) and records them once", async () => {
     setup = await queueSetup({
