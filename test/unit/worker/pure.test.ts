@@ -120,8 +120,8 @@ describe("flow workers", () => {
 
   it("shows a row per worker, its tries one per line", () => {
     expect(workerRows([entry, idle], now)).toEqual([
-      ["w1:42", "default", "2/4", "etl.load manual__1 try 1\netl.copy manual__1 try 2", "3s ago"],
-      ["w2:7", "default", "0/4", "-", "0s ago"],
+      ["w1:42", "default", "4", "etl.load manual__1 try 1\netl.copy manual__1 try 2", "3s ago"],
+      ["w2:7", "default", "4", "-", "0s ago"],
     ]);
   });
 
