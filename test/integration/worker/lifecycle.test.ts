@@ -115,6 +115,24 @@ describe("flow worker, when things go wrong", () => {
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 1, pid: a.pid });
   }, 30_000);
 
+  it("finishes a try across a restart of Redis (append-only file on), and takes the next job", async () => {
+    await redis.cleanup();
+    redis = await startRedis({ persist: true });
+    await q.close();
+    q = openQueue(redis.url);
+    const a = await worker();
+    const { jobId, data } = await jobFor(project, SLOW);
+    await q.add(jobId, data);
+    await startedOf(q.queue, jobId);
+    await redis.restart({ downMs: 1_000 });
+    const { result } = await resultOf(q.queue, jobId, 30_000);
+    expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 1, pid: a.pid });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toBe("begin\nend\n");
+    const next = await jobFor(project, SLOW);
+    await q.add(next.jobId, next.data);
+    expect((await resultOf(q.queue, next.jobId, 30_000)).result?.outcome.status).toBe("success");
+  }, 60_000);
+
   it("exits promptly on SIGTERM when Redis is gone", async () => {
     const a = await worker();
     await redis.stop();
