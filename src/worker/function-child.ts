@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { UsageError } from "../errors.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import { FunctionExecutor } from "../executors/function.js";
 import { describeThrown, failed } from "../executors/outcomes.js";
@@ -19,7 +20,10 @@ export async function runFunctionChild(options: {
   readonly env: NodeJS.ProcessEnv;
 }): Promise<void> {
   const send = process.send?.bind(process);
-  if (!send) throw new Error("flow worker-child is started by flow worker, with an IPC channel");
+  if (!send)
+    throw new UsageError(
+      "flow worker-child is internal: flow worker starts it, with an IPC channel",
+    );
   const pipelines = new WorkerPipelines(options.pipelinesDir, {
     cwd: options.cwd,
     cacheDir: cacheDirFor(options.env, homedir(), options.cwd),

@@ -43,6 +43,8 @@ export class LogShipper {
   private stopped = false;
   private tailing: Promise<void> | undefined;
   private pumping: Promise<void> = Promise.resolve();
+  /** What stopped the tail loop (Redis closed under it); finish() throws it. */
+  private failure: unknown;
 
   constructor(
     private readonly redis: Redis,
@@ -68,13 +70,17 @@ export class LogShipper {
         await this.pump();
         if (!this.stopped) await delay(TAIL_MS);
       }
-    })();
+    })().catch((error: unknown) => {
+      // Kept for finish(): a rejection nobody awaits yet would end the worker.
+      this.failure = error;
+    });
   }
 
   /** Stops tailing and ships what the file holds beyond what was shipped. */
   async finish(): Promise<void> {
     this.stopped = true;
     await this.tailing;
+    if (this.failure !== undefined) throw this.failure;
     await this.pump();
     await this.handle?.close();
     this.handle = undefined;
@@ -87,7 +93,7 @@ export class LogShipper {
 
   // One pump at a time: the tail loop and finish() must not read the same bytes twice.
   private pump(): Promise<void> {
-    this.pumping = this.pumping.then(() => this.drainFile());
+    this.pumping = this.pumping.catch(() => undefined).then(() => this.drainFile());
     return this.pumping;
   }
 

@@ -106,12 +106,13 @@ export function makeProcessor(deps: ProcessorDeps) {
             delivery,
             startedAt: new Date().toISOString(),
           };
-          progress = job.updateProgress(started as unknown as object);
+          // Caught now: a rejection (Redis closed under a stopping worker) must not go unhandled.
+          progress = job.updateProgress(started as unknown as object).catch(() => undefined);
         });
       } catch (error) {
         outcome = failed(describeThrown(error));
       }
-      await progress.catch(() => undefined);
+      await progress;
       await shipper.finish();
       const took = formatDuration(Date.now() - startedAt);
       if (running.handBack && outcome.status === "failed") {

@@ -71,12 +71,12 @@ Examples:
     });
 }
 
-/** One table row per worker: `host:pid`, queue, concurrency, its tries one per line, heartbeat age. */
+/** One table row per worker: `host:pid`, queue, concurrency, its running tries one per line, heartbeat age. */
 export function workerRows(workers: readonly WorkerEntry[], now: Date): string[][] {
   return workers.map((worker) => [
     `${worker.host}:${worker.pid}`,
     worker.queue,
-    `${worker.running.length}/${worker.concurrency}`,
+    String(worker.concurrency),
     worker.running.length === 0
       ? "-"
       : worker.running

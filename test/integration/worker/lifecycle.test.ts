@@ -3,6 +3,7 @@ import { makeProject, type Project } from "../../e2e/harness.js";
 import { closedPort } from "../../e2e/helpers-servers.js";
 import { startRedis, type TestRedis } from "../../e2e/redis-server.js";
 import {
+  isPidAlive,
   jobFor,
   logEntries,
   openQueue,
@@ -17,10 +18,17 @@ import {
 // Workers that die, stop or lose Redis: a try is re-delivered or handed back, never lost.
 
 const PIPELINE = `
-import { dag, bash } from "flow";
+import { dag, bash, fn } from "flow";
 export default dag({
   id: "etl",
-  tasks: [bash("slow", "echo begin; sleep 4; echo end")],
+  tasks: [
+    bash("slow", "echo begin; sleep 4; echo end"),
+    fn("slowfn", async (ctx) => {
+      ctx.log.info("begin");
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      return { pid: process.pid };
+    }),
+  ],
 });
 `;
 
@@ -104,6 +112,21 @@ describe("flow worker, when things go wrong", () => {
     expect(await q.redis.exists(q.keys.worker(...hostPid(a)))).toBe(0);
   }, 60_000);
 
+  it("hands a running function task back too, stopping its process", async () => {
+    const a = await worker(["--grace", "0.5"]);
+    const { jobId, data } = await jobFor(project, { ...SLOW, taskId: "slowfn", kind: "function" });
+    await q.add(jobId, data);
+    const first = await startedOf(q.queue, jobId);
+    const b = await worker();
+    const stoppedAt = Date.now();
+    a.signal("SIGTERM");
+    expect((await a.process).exitCode).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(isPidAlive(first.pid)).toBe(false);
+    const { result } = await resultOf(q.queue, jobId);
+    expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2, pid: b.pid });
+  }, 60_000);
+
   it("lets a running try finish within the grace, then exits", async () => {
     const a = await worker(["--grace", "30"]);
     const { jobId, data } = await jobFor(project, SLOW);
@@ -114,6 +137,24 @@ describe("flow worker, when things go wrong", () => {
     const { result } = await resultOf(q.queue, jobId, 1_000);
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 1, pid: a.pid });
   }, 30_000);
+
+  it("finishes a try across a restart of Redis (append-only file on), and takes the next job", async () => {
+    await redis.cleanup();
+    redis = await startRedis({ persist: true });
+    await q.close();
+    q = openQueue(redis.url);
+    const a = await worker();
+    const { jobId, data } = await jobFor(project, SLOW);
+    await q.add(jobId, data);
+    await startedOf(q.queue, jobId);
+    await redis.restart({ downMs: 1_000 });
+    const { result } = await resultOf(q.queue, jobId, 30_000);
+    expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 1, pid: a.pid });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toBe("begin\nend\n");
+    const next = await jobFor(project, SLOW);
+    await q.add(next.jobId, next.data);
+    expect((await resultOf(q.queue, next.jobId, 30_000)).result?.outcome.status).toBe("success");
+  }, 60_000);
 
   it("exits promptly on SIGTERM when Redis is gone", async () => {
     const a = await worker();

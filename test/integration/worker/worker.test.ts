@@ -185,6 +185,13 @@ describe("flow worker", () => {
       () => "the task's pids",
     );
     expect(pids.every(isPidAlive)).toBe(true);
+    // The registry names the running try.
+    const listed = await project.flow(["workers", "--redis", redis.url, "--json"]);
+    const running = (JSON.parse(listed.stdout) as { workers: { running: { job_id: string }[] }[] })
+      .workers[0]?.running;
+    expect(running?.map((item) => item.job_id)).toContain(jobId);
+    const table = await project.flow(["workers", "--redis", redis.url]);
+    expect(table.stdout).toContain("etl.sleepy manual__2026-01-01T00:00:00+00:00 try 1");
     await q.redis.publish(q.keys.cancel, jobId);
     const { result } = await resultOf(q.queue, jobId);
     expect(result?.outcome).toEqual({ status: "failed", error: "cancelled", retryable: true });
@@ -211,7 +218,7 @@ describe("flow worker", () => {
     const table = await project.flow(["workers", "--redis", redis.url]);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toContain(`:${worker.pid}`);
-    expect(table.stdout).toMatch(/default\s*│\s*\d\/2/);
+    expect(table.stdout).toMatch(/default\s*│\s*2\s*│/);
     const json = await project.flow(["workers", "--redis", redis.url, "--json"]);
     const parsed = JSON.parse(json.stdout) as {
       workers: { pid: number; concurrency: number; queue: string }[];
