@@ -23,6 +23,7 @@ export class LogReceiver {
   private base = 0;
   private size = 0;
   private ready: Promise<void> | undefined;
+  private pulling: Promise<void> = Promise.resolve();
   /** The end marker of the current delivery, once read: its total bytes. */
   private endBytes: number | undefined;
 
@@ -33,9 +34,18 @@ export class LogReceiver {
     private readonly baseKey: string,
   ) {}
 
-  /** Reads what has arrived and appends it; resolves once it is written and trimmed. */
-  async pull(): Promise<void> {
-    await (this.ready ??= this.init());
+  /**
+   * Reads what has arrived and appends it; resolves once it is written and trimmed. Pulls run
+   * one at a time (the checks, the events and the final drain all pull).
+   */
+  pull(): Promise<void> {
+    const next = this.pulling.then(() => this.pullNow());
+    this.pulling = next.catch(() => {});
+    return next;
+  }
+
+  private async pullNow(): Promise<void> {
+    await this.initOnce();
     for (;;) {
       const start = this.cursor === "-" ? "-" : `(${this.cursor}`;
       const raw = await this.redis.xrangeBuffer(this.streamKey, start, "+", "COUNT", BATCH);
@@ -78,11 +88,20 @@ export class LogReceiver {
    * part of a delivery's bytes: the current delivery's bytes go on after it.
    */
   async note(line: string): Promise<void> {
-    await (this.ready ??= this.init());
+    await this.initOnce();
     const bytes = Buffer.from(`flow: ${line}\n`);
     this.append(bytes);
     this.base += bytes.length;
     await this.saveBase();
+  }
+
+  // init() once it has succeeded (Redis may be away at first).
+  private initOnce(): Promise<void> {
+    this.ready ??= this.init().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
   }
 
   private saveBase(): Promise<unknown> {
