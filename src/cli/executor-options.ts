@@ -24,10 +24,7 @@ export function addExecutorOptions(command: Command): Command {
       "--redis <url>",
       `Redis of the queue executor (default: FLOW_REDIS_URL, else ${DEFAULT_REDIS_URL})`,
     )
-    .option(
-      "--queue <name>",
-      `queue the tasks go to (default: FLOW_QUEUE, else "${DEFAULT_QUEUE}")`,
-    )
+    .option("--queue <name>", `queue the tasks go to (default: FLOW_QUEUE, else ${DEFAULT_QUEUE})`)
     .option(
       "--queued-timeout <duration>",
       "a task no worker starts within this fails, and retries if it may (default: 10m)",
