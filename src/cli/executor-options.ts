@@ -59,6 +59,9 @@ export function parseExecutorChoice(
   if (jobSizeLimit !== undefined && !(Number.isInteger(jobSizeLimit) && jobSizeLimit > 0))
     throw new UsageError(`FLOW_QUEUE_JOB_LIMIT "${limit}" is not a number of bytes`);
   const queuedTimeoutMs = parseGrace(flags.queuedTimeout, "--queued-timeout");
+  // A testing aid, as FLOW_LOCK_STALE_MS: how soon a try whose worker is gone fails (default 60 s).
+  const orphan = Number(env.FLOW_QUEUE_ORPHAN_MS);
+  const orphanMs = Number.isInteger(orphan) && orphan >= 2_000 ? orphan : undefined;
   return {
     kind: "queue",
     redisUrl: flags.redis ?? env.FLOW_REDIS_URL ?? DEFAULT_REDIS_URL,
@@ -66,6 +69,7 @@ export function parseExecutorChoice(
     pipelinesDir: pipelinesDir(context, global),
     ...(jobSizeLimit !== undefined && { jobSizeLimit }),
     ...(queuedTimeoutMs !== undefined && { queuedTimeoutMs }),
+    ...(orphanMs !== undefined && { orphanMs }),
   };
 }
 

@@ -147,6 +147,8 @@ export type ExecutorChoice =
       readonly pipelinesDir: string;
       readonly jobSizeLimit?: number;
       readonly queuedTimeoutMs?: number;
+      /** A started try whose worker is gone (its job unlocked) this long fails. */
+      readonly orphanMs?: number;
     };
 
 /** Builds an engine with the executors `options.executor` names (local by default). */
@@ -209,6 +211,7 @@ async function queueExecutors(
     queuedTimeoutMs: choice.queuedTimeoutMs ?? settings.DEFAULT_QUEUED_TIMEOUT_MS,
     reconcileMs: settings.DEFAULT_RECONCILE_MS,
     cancelWaitMs: settings.DEFAULT_CANCEL_WAIT_MS,
+    orphanMs: choice.orphanMs ?? settings.DEFAULT_ORPHAN_MS,
   });
   return { bash: driver.executor("bash"), function: driver.executor("function") };
 }

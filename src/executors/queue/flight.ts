@@ -10,6 +10,8 @@ export class Flight {
   readonly outcome: Promise<TaskOutcome>;
   /** Set while the outcome is being settled (the log drained): checks leave it alone. */
   settling = false;
+  /** Since when the started try's job has had no worker's lock (see checkOrphaned). */
+  unlockedSince: number | undefined;
   private resolve!: (outcome: TaskOutcome) => void;
   private startedBy: string | undefined;
   private done = false;

@@ -5,7 +5,12 @@ import { cancelled } from "../outcomes.js";
 import type { TaskKind } from "../../core/dag.js";
 import { requestCancel } from "../../queue/cancel.js";
 import { jobIdFor } from "../../queue/job-id.js";
-import { jobFailedOutcome, queueKeys, type QueueJobResult } from "../../queue/protocol.js";
+import {
+  KEY_PREFIX,
+  jobFailedOutcome,
+  queueKeys,
+  type QueueJobResult,
+} from "../../queue/protocol.js";
 import type {
   Executor,
   QueueHandOff,
@@ -131,6 +136,7 @@ export class QueueDriver {
       if (state === "failed") return await this.complete(flight, job.failedReason);
       if (job.progress && typeof job.progress === "object") flight.started(job.progress);
       if (!flight.hasStarted) await this.checkQueuedTimeout(flight, job);
+      else if (state === "active") await this.checkOrphaned(flight, job);
     } catch {
       // Redis is away or restarting: the next check tries again; nothing is decided meanwhile.
     }
@@ -164,6 +170,25 @@ export class QueueDriver {
     flight.settle({
       status: "failed",
       error: `queued for ${waited} and no worker took it: is \`flow worker --queue ${queue}\` running against this Redis?`,
+      retryable: true,
+    });
+  }
+
+  /**
+   * A started try whose job has had no lock for ORPHAN_MS: its worker is gone and no worker is
+   * left to deliver it again (only workers run BullMQ's stall check). It fails, and retries if
+   * it may, as Airflow fails a task instance whose heartbeat stopped.
+   */
+  private async checkOrphaned(flight: Flight, job: Job): Promise<void> {
+    const locked =
+      (await this.redis.exists(`${KEY_PREFIX}:${this.settings.queue}:${job.id}:lock`)) === 1;
+    if (locked) return void (flight.unlockedSince = undefined);
+    flight.unlockedSince ??= Date.now();
+    if (Date.now() - flight.unlockedSince < this.settings.orphanMs) return;
+    if ((await this.bull.remove(job.id!)) !== 1) return; // a worker took it again just now
+    flight.settle({
+      status: "failed",
+      error: `its worker stopped answering and no worker took the try back within ${formatDuration(this.settings.orphanMs)}`,
       retryable: true,
     });
   }

@@ -61,6 +61,21 @@ describe("the queue executor survives", () => {
     expect(log).toMatch(/flow: delivery 2 of try 1 on worker \S+: .*\nbegin\nend\n$/);
   }, 60_000);
 
+  it("its only worker killed with -9: once no worker takes the try back, it fails (retryable)", async () => {
+    setup = await queueSetup({ "pipelines/etl.ts": SLOW(30) });
+    const a = await setup.worker(["--concurrency", "1"]);
+    const env = { FLOW_QUEUE_ORPHAN_MS: "2000" };
+    const driver = setup.project.spawn(["run", "etl", ...setup.queueArgs], { env });
+    await waitForStarts(setup, 1);
+    process.kill(a.pid, "SIGKILL");
+    const result = await driver;
+    expect(result.exitCode).toBe(1);
+    const run = await storedRun(setup.project, "etl");
+    expect(run.tasks.slow?.reason).toBe(
+      "its worker stopped answering and no worker took the try back within 2s",
+    );
+  }, 60_000);
+
   it("the driver killed with -9: a restarted driver adopts the try (not run again); a local one refuses", async () => {
     setup = await queueSetup({ "pipelines/etl.ts": SLOW(6) });
     // The killed driver's run lock goes stale after 2 s (10 s by default).
