@@ -65,6 +65,8 @@ export interface TaskJson {
   readonly reason: string | null;
   readonly next_try_at: string | null;
   readonly exit_code: number | null;
+  /** The queue worker's host that ran the try (`--executor queue`), else null. */
+  readonly worker: string | null;
 }
 
 export interface RunJson {

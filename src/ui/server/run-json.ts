@@ -16,6 +16,8 @@ export function toTaskJson(instance: TaskInstance) {
     reason: instance.reason,
     next_try_at: instance.next_try_at,
     exit_code: instance.exit_code,
+    // The host of the queue worker that ran (or runs) the try; null for a local try.
+    worker: instance.hostname ?? null,
   };
 }
 

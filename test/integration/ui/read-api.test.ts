@@ -140,6 +140,7 @@ describe("flow ui: reads", () => {
       reason: expect.any(String),
       next_try_at: null,
       exit_code: 1,
+      worker: null,
     });
     expect(runs[0].tasks.load.state).toBe("upstream_failed");
     const second = await call(ui, "/api/dags/etl/grid?offset=25&limit=25");

@@ -81,7 +81,10 @@ export function RunPage(props: { readonly dag: string; readonly run: string }) {
                   <td>
                     <StateBadge state={state} />
                   </td>
-                  <td>{ti ? formatTries(ti) : ""}</td>
+                  <td>
+                    {ti ? formatTries(ti) : ""}
+                    {ti?.worker ? ` on ${ti.worker}` : ""}
+                  </td>
                   <td>{formatTime(ti?.start)}</td>
                   <td>{formatDuration(ti?.duration_ms)}</td>
                   <td class="reason">{ti?.reason ?? ""}</td>

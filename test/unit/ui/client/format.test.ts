@@ -50,8 +50,12 @@ describe("how the web view writes times, tries and run types", () => {
       reason: "exit code 1",
       next_try_at: null,
       exit_code: 1,
+      worker: null,
     };
     expect(cellTitle("load", ti)).toBe("load: failed, try 1/2, 1.5s, exit code 1");
+    expect(cellTitle("load", { ...ti, worker: "w1" })).toBe(
+      "load: failed, try 1/2 on w1, 1.5s, exit code 1",
+    );
     expect(cellTitle("load", undefined)).toBe("load: no task instance");
   });
 });
