@@ -91,6 +91,11 @@ export interface RawTask {
   readonly state: string;
   readonly try_number: number;
   readonly reason?: string | null;
+  /** When the try ended (set once its outcome is recorded). */
+  readonly end?: string | null;
+  readonly log_path?: string | null;
+  /** The queue executor's job of the try (recorded before the job is added). */
+  readonly job_id?: string;
 }
 
 /** A run as its snapshot plus journal say it is, read without flow. */
