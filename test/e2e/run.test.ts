@@ -138,6 +138,7 @@ describe("flow run", () => {
       "result",
       "interrupted_tries",
       "sensor_start",
+      "worker",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

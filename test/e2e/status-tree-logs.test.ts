@@ -202,6 +202,7 @@ describe("flow status", () => {
           "result",
           "interrupted_tries",
           "sensor_start",
+          "worker",
         ].sort(),
       );
     expect(failed.tasks.b).toMatchObject({

@@ -20,6 +20,8 @@ export interface TaskStatusJson {
   interrupted_tries: number;
   /** When a reschedule-mode sensor's wait began (its first poke); null for other tasks. */
   sensor_start: string | null;
+  /** The host of the queue worker that ran the try (`--executor queue`); null for a local try. */
+  worker: string | null;
 }
 
 /** One run in the `--json` contract. */
@@ -72,6 +74,7 @@ export function toStatusJson(
             result: ti.result ?? null,
             interrupted_tries: ti.interrupted_tries ?? 0,
             sensor_start: ti.sensor_start ?? null,
+            worker: ti.hostname ?? null,
           },
         ]),
       ),
