@@ -147,6 +147,25 @@ export default dag({ id: "pass", tasks: [produce, consume, echo] });
     );
   }, 60_000);
 
+  it("a task's timeout is enforced on the worker, and flow's retries make a new try (a new job)", async () => {
+    setup = await queueSetup({
+      "pipelines/slow.ts": `
+import { bash, dag } from "flow";
+export default dag({ id: "slow", tasks: [bash("nap", "echo nap; sleep 30", { timeout: "1s", retries: 1, retryDelay: 0 })] });
+`,
+    });
+    await setup.worker();
+    const run = await setup.project.flow(["run", "slow", ...setup.queueArgs]);
+    expect(run.exitCode).toBe(1);
+    const { tasks } = await storedRun(setup.project, "slow");
+    expect(tasks.nap).toMatchObject({
+      state: "failed",
+      try_number: 2,
+      reason: "timed out after 1s",
+    });
+    expect(tasks.nap?.job_id).toMatch(/^slow\.nap\.t2-[0-9a-f]{24}$/);
+  }, 60_000);
+
   it("says in one line that Redis cannot be reached, exits 5, and writes nothing", async () => {
     setup = await queueSetup({
       "pipelines/one.ts": `import { bash, dag } from "flow"; export default dag({ id: "one", tasks: [bash("a", "true")] });`,
