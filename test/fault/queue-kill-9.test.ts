@@ -20,7 +20,8 @@ import {
 // kill -9 of `flow worker` and of the driver (`flow run --executor queue`), each aimed at a
 // point of a try's life that the test first sees the killed process reach: a worker's output
 // line, a marker file the task writes, the driver's log file growing, the job's state in Redis.
-// Every kill checks that its target is alive (and still at that point) just before it lands.
+// Every kill asserts that its target is alive just before it lands, and names where it landed
+// (still at that point, or past it): the tally is printed after the file.
 //
 // Worker kills (the try is delivered again to a second worker, ~10-15 s later):
 //   took     - the worker printed "started" for the try, its task has not started yet
