@@ -5,6 +5,17 @@ import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { listFiles } from "./helpers-files.js";
 
+/** The bundled example pipelines (with lib/ and fixtures/), which tests copy into projects. */
+export const REPO_PIPELINES = resolve(dirname(fileURLToPath(import.meta.url)), "../../pipelines");
+
+/** The examples read these settings; empty (unset) so that their bundled offline defaults apply. */
+export const EXAMPLE_DEFAULTS = {
+  LAUNCH_API_URL: "",
+  FLOW_DATA_DIR: "",
+  USER_EVENTS_URL: "",
+  ROCKET_ALERT_TO: "",
+};
+
 /** The built binary: e2e tests run exactly what a user runs. */
 export const FLOW_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/flow.js");
 

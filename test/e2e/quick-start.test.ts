@@ -1,21 +1,19 @@
 import { cp, readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeProject, normalise, statusJson, type Project } from "./harness.js";
+import {
+  EXAMPLE_DEFAULTS,
+  REPO_PIPELINES,
+  makeProject,
+  normalise,
+  statusJson,
+  type Project,
+} from "./harness.js";
 import { listFiles } from "./helpers-files.js";
 
 // The README's quick start, on a temp copy of the bundled pipelines/ (with lib/ and fixtures/),
 // so the data/ and state/ it writes land in the temp dir, not in the repo.
-const REPO_PIPELINES = resolve(dirname(fileURLToPath(import.meta.url)), "../../pipelines");
-
-// The examples read these settings; unset them so the bundled offline defaults apply.
-const DEFAULTS = {
-  LAUNCH_API_URL: "",
-  FLOW_DATA_DIR: "",
-  USER_EVENTS_URL: "",
-  ROCKET_ALERT_TO: "",
-};
+const DEFAULTS = EXAMPLE_DEFAULTS;
 
 let project: Project;
 beforeAll(async () => {

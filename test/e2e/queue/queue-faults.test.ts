@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../processes.js";
-import { queueSetup, storedRun, until, type QueueSetup } from "./queue-helpers.js";
+import { pidWrittenTo, queueSetup, storedRun, until, type QueueSetup } from "./queue-helpers.js";
 
 // What the queue survives: a worker killed with -9 or frozen, the driver killed with -9, Redis
 // restarted, Ctrl-C. Nothing lost, no result recorded twice. Every kill waits until the try
@@ -117,13 +117,7 @@ export default dag({ id: "etl", tasks: [bash("slow", "echo $$ > task.pid; sleep 
     const env = { FLOW_LOCK_STALE_MS: "2000", FLOW_REDIS_URL: setup.redis.url };
     await setup.worker();
     const driver = setup.project.spawn(["run", "etl", "--executor", "queue"], { env });
-    const pidFile = join(setup.project.dir, "task.pid");
-    await until(
-      async () => (await readFile(pidFile, "utf8").catch(() => "")).trim() !== "",
-      20_000,
-      () => "task.pid",
-    );
-    const taskPid = Number((await readFile(pidFile, "utf8")).trim());
+    const taskPid = await pidWrittenTo(setup.project, "task.pid");
     process.kill(driver.pid!, "SIGKILL");
     await driver;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -185,13 +179,7 @@ export default dag({ id: "etl", tasks: [bash("slow", "echo $$ > task.pid; sleep 
     });
     await setup.worker();
     const driver = setup.project.spawn(["run", "etl", ...setup.queueArgs, "--grace", "0"]);
-    const pidFile = join(setup.project.dir, "task.pid");
-    await until(
-      async () => (await readFile(pidFile, "utf8").catch(() => "")).trim() !== "",
-      20_000,
-      () => "task.pid",
-    );
-    const taskPid = Number((await readFile(pidFile, "utf8")).trim());
+    const taskPid = await pidWrittenTo(setup.project, "task.pid");
     process.kill(driver.pid!, "SIGINT");
     const result = await driver;
     expect(result.exitCode).toBe(130);

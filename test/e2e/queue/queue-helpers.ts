@@ -73,3 +73,15 @@ export interface StoredRun {
     }
   >;
 }
+
+/** The pid a task wrote to `file` (in the project dir), once it has: the task runs by then. */
+export async function pidWrittenTo(project: Project, file: string): Promise<number> {
+  const path = join(project.dir, file);
+  const read = async (): Promise<string> => (await readFile(path, "utf8").catch(() => "")).trim();
+  await until(
+    async () => (await read()) !== "",
+    20_000,
+    () => file,
+  );
+  return Number(await read());
+}

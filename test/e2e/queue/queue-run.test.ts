@@ -1,21 +1,12 @@
 import { cp, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { closedPort } from "../helpers-servers.js";
-import { makeProject, statusJson } from "../harness.js";
+import { EXAMPLE_DEFAULTS, REPO_PIPELINES, makeProject, statusJson } from "../harness.js";
 import { queueSetup, storedRun, until, type QueueSetup } from "./queue-helpers.js";
 
 // `--executor queue` end to end: the real `flow` driving runs, real `flow worker`s, and a
 // redis-server of the test's own.
-
-const REPO_PIPELINES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../pipelines");
-const EXAMPLE_DEFAULTS = {
-  LAUNCH_API_URL: "",
-  FLOW_DATA_DIR: "",
-  USER_EVENTS_URL: "",
-  ROCKET_ALERT_TO: "",
-};
 
 let setup: QueueSetup | undefined;
 afterEach(async () => {
