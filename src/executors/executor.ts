@@ -58,9 +58,9 @@ export type TaskOutcome =
 
 /**
  * Called once the try has really started; pid is the process running it, on `hostname` when
- * that is another machine's (a queue worker).
+ * that is another machine's (a queue worker), since `at` when it started before it was told.
  */
-export type StartedCallback = (info: { pid: number; hostname?: string }) => void;
+export type StartedCallback = (info: { pid: number; hostname?: string; at?: Date }) => void;
 
 export interface Executor {
   execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome>;

@@ -44,13 +44,18 @@ export function startedInstance(
  */
 export function instanceOnStarted(
   latest: TaskInstance,
-  info: { readonly pid: number; readonly hostname?: string },
-  at: Date,
+  info: { readonly pid: number; readonly hostname?: string; readonly at?: Date },
+  now: Date,
 ): TaskInstance | undefined {
   if (latest.state === "queued" && info.hostname !== undefined)
-    return workerStartedTry(latest, at, { pid: info.pid, hostname: info.hostname });
-  if (latest.state === "running" && latest.pid !== info.pid) return { ...latest, pid: info.pid };
-  return undefined;
+    return workerStartedTry(latest, info.at ?? now, { pid: info.pid, hostname: info.hostname });
+  if (latest.state !== "running") return undefined;
+  // A bash try learns its pid; a try delivered again runs on another worker.
+  const hostname = info.hostname ?? latest.hostname;
+  if (latest.pid === info.pid && latest.hostname === hostname) return undefined;
+  return hostname === undefined
+    ? { ...latest, pid: info.pid }
+    : { ...latest, pid: info.pid, hostname };
 }
 
 /**

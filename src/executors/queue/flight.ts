@@ -39,7 +39,12 @@ export class Flight {
     const key = `${progress.host}:${progress.pid}:${progress.delivery}`;
     if (this.startedBy === key) return;
     this.startedBy = key;
-    this.onStarted({ pid: progress.pid, hostname: progress.host });
+    const at = new Date(progress.startedAt);
+    this.onStarted({
+      pid: progress.pid,
+      hostname: progress.host,
+      ...(Number.isNaN(at.getTime()) ? {} : { at }),
+    });
   }
 
   /** The try's outcome; later calls are ignored (an outcome is recorded once). */

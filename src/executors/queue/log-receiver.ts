@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, statSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redis } from "ioredis";
 
@@ -24,6 +24,7 @@ export class LogReceiver {
   private size = 0;
   private ready: Promise<void> | undefined;
   private pulling: Promise<void> = Promise.resolve();
+  private endsWithNewline = true;
   /** The end marker of the current delivery, once read: its total bytes. */
   private endBytes: number | undefined;
 
@@ -109,10 +110,12 @@ export class LogReceiver {
   }
 
   private async init(): Promise<void> {
+    this.size = 0;
     try {
       this.size = statSync(this.file).size;
+      if (this.size > 0) this.endsWithNewline = lastByte(this.file, this.size) === 0x0a;
     } catch {
-      this.size = 0;
+      // no file yet
     }
     const stored = await this.redis.get(this.baseKey);
     const match = stored ? /^(\d+):(\d+)$/.exec(stored) : null;
@@ -123,6 +126,8 @@ export class LogReceiver {
   private async take(entry: Entry | undefined): Promise<void> {
     if (!entry || entry.delivery < this.delivery) return; // malformed, or a stale delivery's
     if (entry.delivery > this.delivery) {
+      // The previous delivery may have stopped mid-line: the new one starts on a line of its own.
+      if (this.size > 0 && !this.endsWithNewline) this.append(Buffer.from("\n"));
       [this.delivery, this.base, this.endBytes] = [entry.delivery, this.size, undefined];
       await this.saveBase();
     }
@@ -139,6 +144,18 @@ export class LogReceiver {
     if (this.size === 0) mkdirSync(dirname(this.file), { recursive: true });
     appendFileSync(this.file, bytes);
     this.size += bytes.length;
+    if (bytes.length > 0) this.endsWithNewline = bytes[bytes.length - 1] === 0x0a;
+  }
+}
+
+function lastByte(file: string, size: number): number {
+  const fd = openSync(file, "r");
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, size - 1);
+    return byte[0]!;
+  } finally {
+    closeSync(fd);
   }
 }
 

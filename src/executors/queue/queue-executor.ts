@@ -129,12 +129,20 @@ export class QueueDriver {
     if (flight.settling) return;
     try {
       await flight.log.pull();
+      // The state first, then the job: a job read before it completed has no return value yet.
+      const state = await this.bull.getJobState(flight.jobId);
+      // Settled meanwhile (by an event), its job perhaps deleted already: nothing to do.
+      if (flight.settling) return;
+      if (state === "unknown") return await this.addAgain(flight);
       const job = await this.bull.getJob(flight.jobId);
-      if (!job) return await this.addAgain(flight);
-      const state = await job.getState();
-      if (state === "completed") return await this.complete(flight, parseResult(job.returnvalue));
-      if (state === "failed") return await this.complete(flight, job.failedReason);
+      if (!job || flight.settling) return;
       if (job.progress && typeof job.progress === "object") flight.started(job.progress);
+      if (state === "completed") {
+        const result = parseResult(job.returnvalue);
+        if (typeof result !== "string") return await this.complete(flight, result);
+        return; // not readable yet: the next check reads it again
+      }
+      if (state === "failed") return await this.complete(flight, job.failedReason);
       if (!flight.hasStarted) await this.checkQueuedTimeout(flight, job);
       else if (state === "active") await this.checkOrphaned(flight, job);
     } catch {
@@ -198,6 +206,8 @@ export class QueueDriver {
     if (flight.settling) return;
     flight.settling = true;
     try {
+      // Adopted after its worker was done: when it started, from the job (for its start time).
+      if (!flight.hasStarted) flight.started((await this.bull.getJob(flight.jobId))?.progress);
       if (typeof result === "string") {
         await flight.log.drain(Number.MAX_SAFE_INTEGER, 0, 2_000);
         return flight.settle(jobFailedOutcome(result));

@@ -78,6 +78,15 @@ describe("LogReceiver", () => {
     );
   });
 
+  it("starts a new delivery on a line of its own when the old one stopped mid-line", async () => {
+    await chunk(1, 0, "half a li");
+    await receiver().pull();
+    await chunk(2, 0, "flow: delivery 2\n");
+    await chunk(2, 17, "whole\n");
+    await receiver().pull();
+    expect(await readFile(file, "utf8")).toBe("half a li\nflow: delivery 2\nwhole\n");
+  });
+
   it("keeps the delivery's offsets right after a note of flow's own", async () => {
     await chunk(1, 0, "one\n");
     const rx = receiver();
