@@ -82,7 +82,7 @@ Examples:
             env: context.env,
             launcher,
           },
-          { drain: stop.drain, signal: stop.signal },
+          { drain: stop.drain, signal: stop.signal, graceMs },
           log,
         );
       } finally {
