@@ -4,6 +4,7 @@ import { homedir, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BashExecutor } from "../executors/bash.js";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
+import { formatDuration } from "../executors/durations.js";
 import { delay } from "../executors/process-tree.js";
 import {
   KEY_PREFIX,
@@ -39,6 +40,8 @@ export interface WorkerSettings {
 export interface WorkerStop {
   readonly drain: AbortSignal;
   readonly signal: AbortSignal;
+  /** Time from `drain` to `signal` (for the stop line). */
+  readonly graceMs: number;
 }
 
 /** Where the worker's lines go: one when it starts, one per try started and ended. */
@@ -149,7 +152,7 @@ export async function runWorker(
     out.info(
       tries.size === 0
         ? "stopping: no try is running"
-        : `stopping: taking no new tries; ${tries.size} running (Ctrl-C again hands them back now)`,
+        : `stopping: taking no new tries; ${tries.size} running get ${formatDuration(stop.graceMs)} to finish, then go back to the queue (Ctrl-C again: now)`,
     );
     await closeWorker(
       worker.close(),

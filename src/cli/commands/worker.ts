@@ -24,10 +24,10 @@ export function makeWorkerCommand(context: CliContext): Command {
       "run tasks from a Redis queue for drivers started with --executor queue (run, retry, backfill, scheduler)",
     )
     .addOption(
-      new Option("--concurrency <n>", "tries run at once (and function-task processes)").default(
-        String(DEFAULT_CONCURRENCY),
-        String(DEFAULT_CONCURRENCY),
-      ),
+      new Option(
+        "--concurrency <n>",
+        "tries run at once; also the number of function-task processes",
+      ).default(String(DEFAULT_CONCURRENCY), String(DEFAULT_CONCURRENCY)),
     )
     .option("--queue <name>", `queue to take tasks from (default: FLOW_QUEUE or ${DEFAULT_QUEUE})`)
     .option(
@@ -82,7 +82,7 @@ Examples:
             env: context.env,
             launcher,
           },
-          { drain: stop.drain, signal: stop.signal },
+          { drain: stop.drain, signal: stop.signal, graceMs },
           log,
         );
       } finally {

@@ -168,6 +168,8 @@ export async function resultOf(
     timeoutMs,
     () => `job ${jobId} to end (state ${state})`,
   );
+  // Read again: the job read above may predate the state read after it.
+  job = await queue.getJob(jobId);
   return { state, result: job!.returnvalue, reason: job!.failedReason };
 }
 

@@ -127,6 +127,22 @@ describe("flow worker, when things go wrong", () => {
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2, pid: b.pid });
   }, 60_000);
 
+  it("hands running tries back at once on a second signal", async () => {
+    const a = await worker(["--grace", "60"]);
+    const { jobId, data } = await jobFor(project, SLOW);
+    await q.add(jobId, data);
+    await startedOf(q.queue, jobId);
+    a.signal("SIGINT");
+    await a.waitFor(/stopping: taking no new tries; 1 running get 1m to finish/);
+    const stoppedAt = Date.now();
+    a.signal("SIGINT");
+    expect((await a.process).exitCode).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(8_000);
+    expect(a.output()).toMatch(/handed back to the queue/);
+    const job = await q.queue.getJob(jobId);
+    expect(await job?.getState()).toBe("waiting");
+  }, 30_000);
+
   it("lets a running try finish within the grace, then exits", async () => {
     const a = await worker(["--grace", "30"]);
     const { jobId, data } = await jobFor(project, SLOW);
