@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { homedir, hostname, tmpdir } from "node:os";
+import { removeStaleLogDirs } from "./stale-log-dirs.js";
 import { join } from "node:path";
 import { BashExecutor } from "../executors/bash.js";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
@@ -78,6 +79,7 @@ export async function runWorker(
   const host = hostname();
   const pid = process.pid;
   const keys = queueKeys(settings.queue);
+  await removeStaleLogDirs(tmpdir());
   const logDir = await mkdtemp(join(tmpdir(), `flow-worker-${pid}-`));
   const tries = new RunningTries();
   const registration = new WorkerRegistration(
