@@ -61,6 +61,19 @@ describe("src/ imports", () => {
   });
 });
 
+describe("the queue's libraries", () => {
+  // Start-up of every command is measured (bench W7): BullMQ and ioredis load only when the
+  // queue is used, through import(); a static import may bring their types only.
+  it("are imported statically as types only", () => {
+    const statics = [...files].flatMap(([path, text]) =>
+      [...text.matchAll(/^import (?!type )[^;]*from "(bullmq|ioredis)";/gm)].map(
+        (match) => `${path}: ${match[0]}`,
+      ),
+    );
+    expect(statics).toEqual([]);
+  });
+});
+
 describe("src/ files", () => {
   it(`are at most ${MAX_LINES} lines each`, () => {
     const long = [...files]
