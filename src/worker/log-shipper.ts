@@ -3,6 +3,9 @@ import type { Redis } from "ioredis";
 import { LOG_CHUNK_BYTES, LOG_CHUNKS_IN_FLIGHT } from "../queue/protocol.js";
 import { delay } from "../executors/process-tree.js";
 
+/** A week: far longer than any driver takes to read a try's log. */
+const STALE_STREAM_TTL_S = 7 * 86_400;
+
 /** How often a running try's log file is read for new bytes. */
 const TAIL_MS = 100;
 /** How often a full stream is looked at again while the driver catches up. */
@@ -89,6 +92,9 @@ export class LogShipper {
   /** Appends the end marker: the driver has the delivery's whole log once it reads it. */
   async end(): Promise<void> {
     await this.redis.xadd(this.key, "*", ...logEndFields(this.delivery, this.shipped));
+    // The driver deletes the stream once the try is recorded; a delivery that lost its job and
+    // shipped after that (a frozen worker) would leave a stream nobody reads: it expires.
+    await this.redis.expire(this.key, STALE_STREAM_TTL_S);
   }
 
   // One pump at a time: the tail loop and finish() must not read the same bytes twice.
