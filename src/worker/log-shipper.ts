@@ -48,6 +48,8 @@ export class LogShipper {
   private pumping: Promise<void> = Promise.resolve();
   /** What stopped the tail loop (Redis closed under it); finish() throws it. */
   private failure: unknown;
+  /** Ends the tail loop's current sleep at once. */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -71,7 +73,7 @@ export class LogShipper {
     this.tailing ??= (async () => {
       while (!this.stopped) {
         await this.pump();
-        if (!this.stopped) await delay(TAIL_MS);
+        if (!this.stopped) await this.sleep();
       }
     })().catch((error: unknown) => {
       // Kept for finish(): a rejection nobody awaits yet would end the worker.
@@ -82,6 +84,9 @@ export class LogShipper {
   /** Stops tailing and ships what the file holds beyond what was shipped. */
   async finish(): Promise<void> {
     this.stopped = true;
+    // The task has ended: no need to wait out the tail loop's sleep (it held every try's slot
+    // for up to TAIL_MS more, most of a no-op try's round trip).
+    this.wake?.();
     await this.tailing;
     if (this.failure !== undefined) throw this.failure;
     await this.pump();
@@ -95,6 +100,19 @@ export class LogShipper {
     // The driver deletes the stream once the try is recorded; a delivery that lost its job and
     // shipped after that (a frozen worker) would leave a stream nobody reads: it expires.
     await this.redis.expire(this.key, STALE_STREAM_TTL_S);
+  }
+
+  // TAIL_MS, or less when finish() wakes it.
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, TAIL_MS);
+      this.wake = done;
+    });
   }
 
   // One pump at a time: the tail loop and finish() must not read the same bytes twice.
