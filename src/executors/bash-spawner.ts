@@ -54,7 +54,8 @@ export function openSpawner(choice: SpawnerChoice, shell: string, graceMs: numbe
     throw new Error("the native spawner is not built (npm run build with a C compiler)");
   if (!binary) return { helper: shShellHelper(shell, graceMs), native: false };
   const program = { file: binary, args: [String(graceSeconds(graceMs))] };
-  return { helper: new ShellHelper({ program, graceMs }), native: true };
+  const helper = new ShellHelper({ program, graceMs, stopsGroupOnEof: process.platform === "linux" });
+  return { helper, native: true };
 }
 
 /** FLOW_BASH_SPAWNER: `sh` forces the sh helper, `native` requires the native one. */

@@ -22,6 +22,12 @@ export interface ShellHelperOptions {
   readonly prelude?: string;
   /** How long processes get between SIGTERM and SIGKILL. */
   readonly graceMs: number;
+  /**
+   * The helper stops every process of its group itself when its stdin closes, and exits once
+   * they are gone (the native spawner, a subreaper): close() then needs no scan of the process
+   * table.
+   */
+  readonly stopsGroupOnEof?: boolean;
 }
 
 interface Session {
@@ -73,16 +79,20 @@ export class ShellHelper {
     // Waiting for the helper's exit must keep the event loop alive, even when it was idle.
     this.hold(session, true);
     const pgid = session.child.pid;
+    if (pgid !== undefined && this.options.stopsGroupOnEof) {
+      session.stdin.end();
+      // Should the helper hang, the group goes as it would without a grace period.
+      const timer = setTimeout(() => killGroup(pgid), this.options.graceMs + 2000);
+      await session.closed;
+      clearTimeout(timer);
+      return;
+    }
     if (pgid !== undefined) {
       await terminateProcesses(
         listGroup(pgid).filter((info) => info.pid !== pgid),
         this.options.graceMs,
       );
-      try {
-        process.kill(-pgid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(pgid);
     }
     await session.closed;
   }
@@ -175,6 +185,14 @@ export class ShellHelper {
       if (busy) handle.ref();
       else handle.unref();
     }
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Already gone.
   }
 }
 

@@ -27,12 +27,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 extern char **environ;
 
 static int wake[2];
 static volatile sig_atomic_t stopping;
+static int subreaper;
 static char *in;
 static size_t in_len, in_cap;
 static char out[65536];
@@ -233,10 +238,22 @@ static int next_record(size_t *at) {
   return 1;
 }
 
+/*
+ * SIGTERM to the group; then, where the helper is a subreaper (Linux: every orphaned descendant
+ * becomes its child), reap until no descendant is left, so that flow's close() returns as soon
+ * as the last one exits; SIGKILL to the group once `grace` seconds have passed.
+ */
 static void shut_down(int grace) {
   signal(SIGTERM, SIG_IGN);
   kill(0, SIGTERM);
-  for (unsigned left = (unsigned)grace; left > 0;) left = sleep(left);
+  struct timespec tick = {0, 10 * 1000 * 1000};
+  for (long waited = 0; waited < grace * 100L; waited++) {
+    pid_t reaped;
+    while ((reaped = waitpid(-1, NULL, WNOHANG)) > 0) {
+    }
+    if (subreaper && reaped < 0 && errno == ECHILD) _exit(0);
+    nanosleep(&tick, NULL);
+  }
   kill(0, SIGKILL);
   _exit(143);
 }
@@ -246,6 +263,9 @@ int main(int argc, char **argv) {
   /* flow starts it as a group leader; when run by hand, lead a group all the same, so that the
      shutdown below stops only its own jobs. */
   if (getpgrp() != getpid()) setpgid(0, 0);
+#ifdef __linux__
+  subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+#endif
   if (pipe(wake) != 0) return 70;
   fcntl(wake[0], F_SETFD, FD_CLOEXEC);
   fcntl(wake[1], F_SETFD, FD_CLOEXEC);
