@@ -54,7 +54,11 @@ export function openSpawner(choice: SpawnerChoice, shell: string, graceMs: numbe
     throw new Error("the native spawner is not built (npm run build with a C compiler)");
   if (!binary) return { helper: shShellHelper(shell, graceMs), native: false };
   const program = { file: binary, args: [String(graceSeconds(graceMs))] };
-  const helper = new ShellHelper({ program, graceMs, stopsGroupOnEof: process.platform === "linux" });
+  const helper = new ShellHelper({
+    program,
+    graceMs,
+    stopsGroupOnEof: process.platform === "linux",
+  });
   return { helper, native: true };
 }
 

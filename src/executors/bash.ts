@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import type { BashSettings, Task } from "../api/definitions.js";
 import { contextEnv } from "../core/context.js";
+import { whenAborted } from "./bash-abort.js";
 import { buildJobScript, buildNativeRecord, type BashJob } from "./bash-job.js";
 import { openSpawner, spawnerFromEnv, type Spawner, type SpawnerChoice } from "./bash-spawner.js";
 import type {
@@ -124,7 +125,6 @@ export class BashExecutor implements Executor {
         stopReason = reason;
         if (pid !== undefined) startStopping(pid);
       };
-      const onAbort = (): void => stop(cancelled());
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -132,12 +132,12 @@ export class BashExecutor implements Executor {
       const finish = (outcome: TaskOutcome): void => {
         ended = true;
         clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
+        unwatch();
         const final = stopReason ?? outcome;
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const unwatch = whenAborted(signal, () => stop(cancelled()));
       spawner.helper.run(record, {
         onStart: (started) => {
           pid = started;

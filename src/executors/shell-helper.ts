@@ -42,6 +42,7 @@ interface Session {
   readonly closed: Promise<void>;
   partial: string;
   closing: boolean;
+  corked: boolean;
   spawnError?: string;
 }
 
@@ -67,6 +68,16 @@ export class ShellHelper {
     const id = this.nextId++;
     if (session.jobs.size === 0) this.hold(session, true);
     session.jobs.set(id, job);
+    // The jobs started in one turn of the event loop (the tasks a finished one made ready) go
+    // out in one write: each write to the pipe also wakes the helper.
+    if (!session.corked) {
+      session.corked = true;
+      session.stdin.cork();
+      process.nextTick(() => {
+        session.corked = false;
+        session.stdin.uncork();
+      });
+    }
     session.stdin.write(encode(id));
   }
 
@@ -116,6 +127,7 @@ export class ShellHelper {
       closed,
       partial: "",
       closing: false,
+      corked: false,
     };
     stdout.setEncoding("utf8");
     stdout.on("data", (chunk: string) => this.receive(session, chunk));
