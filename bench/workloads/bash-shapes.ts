@@ -16,6 +16,8 @@ import { maxOf, median } from "../lib/stats.js";
 interface ShapeTimes {
   /** Median wall ms per runner name, for the runners that ran. */
   readonly ms: ReadonlyMap<string, number>;
+  /** Median CPU ms (user + sys, the whole process tree) per runner, where GNU time gave it. */
+  readonly cpu: ReadonlyMap<string, number>;
   readonly flowRssKb: number | undefined;
   readonly notes: string[];
 }
@@ -97,7 +99,12 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
       runners.map((runner, i) => [runner.name, median(results[i]!.map((r) => r.ms))]),
     );
     const flowIndex = runners.findIndex((runner) => runner.name === "flow");
-    return { ms, flowRssKb: maxOf(results[flowIndex]!.map((r) => r.rssKb)), notes };
+    const cpu = new Map<string, number>();
+    runners.forEach((runner, i) => {
+      const values = results[i]!.map((r) => r.cpuMs);
+      if (values.every((v) => v !== undefined)) cpu.set(runner.name, median(values as number[]));
+    });
+    return { ms, cpu, flowRssKb: maxOf(results[flowIndex]!.map((r) => r.rssKb)), notes };
   } finally {
     project.cleanup();
   }
@@ -129,6 +136,23 @@ function shapeRows(times: ShapeTimes, perTask: number | undefined, unit: string)
       unit: "x",
       ratio: { value: ratio, to: make },
       verdict: atMost(ratio, 1.5, `1.5x ${make}`),
+    });
+  }
+  const cpu = (name: string): number => (times.cpu.get(name) ?? Number.NaN) / (perTask ?? 1);
+  if (make && times.cpu.has("flow") && times.cpu.has(make)) {
+    for (const name of ["flow", make]) {
+      rows.push({
+        measure: `CPU time, ${name}${perTask ? ", per hop" : ""}`,
+        value: cpu(name),
+        unit,
+      });
+    }
+    const ratio = cpu("flow") / cpu(make);
+    rows.push({
+      measure: `flow vs ${make}, CPU time`,
+      value: ratio,
+      unit: "x",
+      ratio: { value: ratio, to: make },
     });
   }
   if (times.ms.has(BASE) && make) {
