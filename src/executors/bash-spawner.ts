@@ -48,8 +48,13 @@ export function findNativeSpawner(): string | undefined {
  * The native spawner when it is built (and not turned off with FLOW_BASH_SPAWNER=sh), else the
  * sh helper: nothing beyond a POSIX shell is ever required.
  */
-export function openSpawner(choice: SpawnerChoice, shell: string, graceMs: number): Spawner {
-  const binary = choice === "sh" ? undefined : findNativeSpawner();
+export function openSpawner(
+  choice: SpawnerChoice,
+  shell: string,
+  graceMs: number,
+  native: () => string | undefined = findNativeSpawner,
+): Spawner {
+  const binary = choice === "sh" ? undefined : native();
   if (choice === "native" && !binary)
     throw new Error("the native spawner is not built (npm run build with a C compiler)");
   if (!binary) return { helper: shShellHelper(shell, graceMs), native: false };

@@ -6,7 +6,10 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const source = fileURLToPath(new URL("flow-spawner.c", import.meta.url));
-const outDir = fileURLToPath(new URL("../../../dist/native/", import.meta.url));
+// Usage: node build.mjs [output folder] (default dist/native/ of this checkout).
+const outDir = process.argv[2]
+  ? `${process.argv[2].replace(/\/$/, "")}/`
+  : fileURLToPath(new URL("../../../dist/native/", import.meta.url));
 const output = `${outDir}flow-spawner-${process.platform}-${process.arch}`;
 const compiler = process.env.CC || "cc";
 

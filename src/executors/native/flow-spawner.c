@@ -125,7 +125,7 @@ static int open_log(const char *file) {
 static pid_t fork_exit(int log, int code, const char *message, const char *what) {
   pid_t pid = fork();
   if (pid == 0) {
-    if (log >= 0 && message) dprintf(log, "flow-spawner: %s: %s\n", what, message);
+    if (log >= 0 && message) dprintf(log, "flow: %s: %s\n", what, message);
     _exit(code);
   }
   return pid;
@@ -195,8 +195,10 @@ static void start(long id, char mode, const char *cwd, const char *logfile, char
     posix_spawn_file_actions_destroy(&actions);
     if (error) {
       struct stat st;
+      char why[4200];
+      snprintf(why, sizeof why, "can't cd to %s", cwd);
       if (stat(cwd, &st) != 0 || !S_ISDIR(st.st_mode))
-        pid = fork_exit(log, 2, "can't cd to it", cwd);
+        pid = fork_exit(log, 2, why, "cd");
       else
         pid = fork_exit(log, error == ENOENT ? 127 : 126,
                         error == ENOENT ? "not found" : strerror(error), argv[0]);
