@@ -140,7 +140,7 @@ function shapeRows(times: ShapeTimes, perTask: number | undefined, unit: string)
   }
   const cpu = (name: string): number => (times.cpu.get(name) ?? Number.NaN) / (perTask ?? 1);
   if (make && times.cpu.has("flow") && times.cpu.has(make)) {
-    for (const name of ["flow", make]) {
+    for (const name of ["flow", make, ...(times.cpu.has(BASE) ? [BASE] : [])]) {
       rows.push({
         measure: `CPU time, ${name}${perTask ? ", per hop" : ""}`,
         value: cpu(name),
