@@ -127,20 +127,30 @@ export default tseslint.config(
   {
     files: ["src/ops/**/*.ts"],
     rules: forbidImportsOf(
-      ["cli"],
+      ["cli", "worker"],
       "src/ops returns data and throws FlowErrors for every surface: it never imports src/cli.",
     ),
   },
   {
     files: ["src/ui/**/*.ts", "src/ui/**/*.tsx"],
     rules: forbidImportsOf(
-      ["cli"],
+      ["cli", "worker"],
       "Surfaces share nothing but the layers below them: src/ui never imports src/cli (ADR 0005).",
     ),
   },
   {
+    files: ["src/worker/**/*.ts"],
+    rules: forbidImportsOf(
+      ["cli", "ui"],
+      "Surfaces share nothing but the layers below them: src/worker never imports src/cli (ADR 0005).",
+    ),
+  },
+  {
     files: ["src/scheduler/**/*.ts"],
-    rules: forbidImportsOf(["cli"], "src/scheduler is called by the surfaces, never the reverse."),
+    rules: forbidImportsOf(
+      ["cli", "worker"],
+      "src/scheduler is called by the surfaces, never the reverse.",
+    ),
   },
   {
     files: [
@@ -151,9 +161,10 @@ export default tseslint.config(
       "src/api/**/*.ts",
       "src/connections/**/*.ts",
       "src/tasks/**/*.ts",
+      "src/queue/**/*.ts",
     ],
     rules: forbidImportsOf(
-      ["cli", "ops"],
+      ["cli", "ops", "worker"],
       "Dependencies point inward: this layer is used by src/ops and src/cli, never the reverse.",
     ),
   },

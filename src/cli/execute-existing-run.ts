@@ -1,6 +1,7 @@
 import type { DagRun } from "../core/run.js";
 import { EXIT } from "../errors.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
+import type { ExecutorChoice } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { CliContext } from "./context.js";
 import { makeReporter } from "./output/reporter.js";
@@ -19,6 +20,8 @@ export interface ExecuteExistingRunOptions {
   readonly graceMs?: number;
   /** Print the finished run as `flow status --json` instead of progress, tree and summary. */
   readonly json?: boolean;
+  /** Where tries run (default local). */
+  readonly executor?: ExecutorChoice;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function executeExistingRun(
         ...(options.parallelism && { parallelism: options.parallelism }),
         ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
         resume: `flow run ${dag.id} --run ${options.runId}`,
+        ...(options.executor && { executor: options.executor }),
       },
       (engine, stop) =>
         engine.execute(options.loaded, options.runId, {

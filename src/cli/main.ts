@@ -16,6 +16,8 @@ import { makeTestCommand } from "./commands/test.js";
 import { makeTreeCommand } from "./commands/tree.js";
 import { makeUiCommand } from "./commands/ui.js";
 import { makeValidateCommand } from "./commands/validate.js";
+import { makeWorkerChildCommand, makeWorkerCommand } from "./commands/worker.js";
+import { makeWorkersCommand } from "./commands/workers.js";
 
 /** Builds the program: global options and one sub-command per file in ./commands. */
 export function makeProgram(context: CliContext): Command {
@@ -46,9 +48,12 @@ export function makeProgram(context: CliContext): Command {
     makeValidateCommand,
     makeUiCommand,
     makeConnectionsCommand,
+    makeWorkerCommand,
+    makeWorkersCommand,
   ]) {
     program.addCommand(make(context));
   }
+  program.addCommand(makeWorkerChildCommand(context), { hidden: true });
   // The global options, less --version (which only the program itself takes).
   const globalOptions = program.options.filter((option) => option.long !== "--version");
   const help: HelpConfiguration = {

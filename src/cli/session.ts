@@ -1,7 +1,7 @@
 import { InterruptedError } from "../errors.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
-import { makeLocalEngine, type Engine } from "../runner/engine.js";
+import { makeLocalEngine, type Engine, type ExecutorChoice } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { CliContext } from "./context.js";
 import { GracefulStop, type StopSignals } from "./graceful-stop.js";
@@ -24,12 +24,15 @@ export async function withEngine<T>(
     graceMs?: number;
     /** The command that resumes the work once stopped, for the last line (`flow run etl --run ...`). */
     resume?: string;
+    /** Where tries run (default local). */
+    executor?: ExecutorChoice;
   },
   work: (engine: Engine, stop: StopSignals) => Promise<T>,
 ): Promise<T> {
   const engine = await makeLocalEngine(store, new LoadedTaskResolver(pipelines), {
     connections: { env: context.env, stateDir: store.location },
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
+    ...(options.executor && { executor: options.executor }),
   });
   const stop = new GracefulStop(options.graceMs ?? DEFAULT_GRACE_MS).onStop(() => {
     if (stop.graceMs <= 0) return;

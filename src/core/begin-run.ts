@@ -1,5 +1,5 @@
 import type { Dag } from "./dag.js";
-import { failLostTry, isLostState } from "./lost-tries.js";
+import { failLostTry, isLostState, isQueueHeld } from "./lost-tries.js";
 import type { DagRun, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { newTaskInstance, startRun } from "./transitions.js";
@@ -10,7 +10,9 @@ import { newTaskInstance, startRun } from "./transitions.js";
  *   a fresh one;
  * - a try the run's previous owner left running, queued or scheduled is lost (only a process that
  *   died leaves one, and we hold the run now): it fails as a retryable try, "process lost: flow
- *   process <its pid> ended while the try was running";
+ *   process <its pid> ended while the try was running"; but a try held by the queue (isQueueHeld)
+ *   is left as it is: the runner adopts it (awaits its job), and only a runner with the queue may
+ *   begin such a run;
  * - the run is running under `owner`, its heartbeat `at`.
  * Changes come in the DAG's order. `ready` and `retries` are empty: what starts first depends on
  * the previous run too (dependsOnPast), which the runner reads before it settles the run.
@@ -26,7 +28,7 @@ export function beginRun(
   for (const spec of dag.tasks.values()) {
     const existing = Object.hasOwn(run.tasks, spec.id) ? run.tasks[spec.id] : undefined;
     if (existing === undefined) tasks.push(newTaskInstance(spec));
-    else if (isLostState(existing.state))
+    else if (isLostState(existing.state) && !isQueueHeld(existing))
       tasks.push(failLostTry(dag.id, run.logical_date, spec, existing, at, lostOwner));
   }
   const { tasks: _tasks, ...fields } = run;

@@ -12,6 +12,27 @@ export function isLostState(state: TaskState): boolean {
   return state === "running" || state === "queued" || state === "scheduled";
 }
 
+/**
+ * A try held by the queue (`--executor queue`): queued or running as a job. Its worker, not the
+ * process that queued it, runs it, so that process's death loses nothing: whoever resumes the
+ * run with the queue adopts the try (awaits its job); nobody else may fail it as lost.
+ */
+export function isQueueHeld(instance: TaskInstance): boolean {
+  return (
+    instance.job_id !== undefined && (instance.state === "queued" || instance.state === "running")
+  );
+}
+
+/** The run's tries held by the queue, in the DAG's order. */
+export function queueHeldTries(dag: Dag, run: DagRun): TaskInstance[] {
+  const held: TaskInstance[] = [];
+  for (const id of dag.tasks.keys()) {
+    const instance = Object.hasOwn(run.tasks, id) ? run.tasks[id] : undefined;
+    if (instance && isQueueHeld(instance)) held.push(instance);
+  }
+  return held;
+}
+
 /** The key that spreads the exponential backoff of one try (see retryDelayMs). */
 export function jitterKey(dagId: string, taskId: string, logicalDate: string, tryNumber: number) {
   return `${dagId}#${taskId}#${logicalDate}#${tryNumber}`;
@@ -53,12 +74,13 @@ export function failLostTry(
 /**
  * Each try the dead owner of `run` left running (or queued), failed at `at` as a retryable try
  * ("process lost: <owner> ended while the try was running"), as Airflow treats zombie tasks.
+ * Tries held by the queue are not lost: their jobs outlive the owner (see isQueueHeld).
  */
 export function failLostTries(dag: Dag, run: DagRun, at: Date, owner: string): TaskInstance[] {
   const failed: TaskInstance[] = [];
   for (const instance of Object.values(run.tasks)) {
     const spec = dag.tasks.get(instance.task_id);
-    if (!spec || !isLostState(instance.state)) continue;
+    if (!spec || !isLostState(instance.state) || isQueueHeld(instance)) continue;
     failed.push(failLostTry(dag.id, run.logical_date, spec, instance, at, owner));
   }
   return failed;
@@ -67,7 +89,7 @@ export function failLostTries(dag: Dag, run: DagRun, at: Date, owner: string): T
 /**
  * The event "the process executing `run` died" (a run still marked running whose lock went
  * stale): its lost tries fail and retry if tries remain, the trigger rules settle what that
- * changes, and the run ends if nothing is left to do, or goes back to queued so that the next
+ * changes (tries the queue holds stay as they are), and the run ends if nothing is left to do, or goes back to queued so that the next
  * `flow run --run`, backfill or scheduler resumes it. `ready` and `retries` say what a resumed
  * run would start; the run itself stays queued until someone executes it.
  */
@@ -81,7 +103,8 @@ export function recoverLostRun(dag: Dag, run: DagRun, at: Date): RunEvent {
   const { tasks: _old, ...fields } = run;
   const outcome = decideRunOutcome(dag, tasks, {
     ready: settlement.ready.length,
-    running: 0,
+    // A try the queue holds goes on without the owner: the run resumes to await it.
+    running: queueHeldTries(dag, run).length,
     waitingForRetry: settlement.waitingForRetry.length,
   });
   const next =

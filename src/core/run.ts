@@ -45,6 +45,16 @@ export interface TaskInstance {
   readonly sensor_pokes?: number;
   /** The task's return value (XCom `return_value`); absent when it returned nothing. */
   readonly result?: Json;
+  /**
+   * The queue job that holds this try (`--executor queue`), while it is queued or running:
+   * whoever resumes the run awaits that job rather than failing the try as lost. Absent for
+   * local tries and once the try ended.
+   */
+  readonly job_id?: string;
+  /** When the try was queued for a worker (its queued timeout counts from here). */
+  readonly queued_at?: string;
+  /** The host of the worker running the try (`pid` is then that worker's process). */
+  readonly hostname?: string;
 }
 
 /** The live owner of a running run: lets another flow process tell a crashed run from a busy one. */

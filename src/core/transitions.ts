@@ -67,6 +67,39 @@ export function nextTryNumber(ti: TaskInstance): number {
 }
 
 /**
+ * The next try is handed to the queue at `at` as job `jobId`: queued (no start yet: a worker
+ * starts it, see workerStartedTry), try_number + 1, as startTry clears the previous try's fields.
+ */
+export function queueTry(
+  ti: TaskInstance,
+  at: Date,
+  info: { jobId: string; logPath: string | null },
+): TaskInstance {
+  return {
+    ...startTry(ti, at, { pid: null, logPath: info.logPath }),
+    state: "queued",
+    start: null,
+    job_id: info.jobId,
+    queued_at: at.toISOString(),
+  };
+}
+
+/** A worker (`pid` on `hostname`) started the queued try at `at`: running from then on. */
+export function workerStartedTry(
+  ti: TaskInstance,
+  at: Date,
+  info: { pid: number; hostname: string },
+): TaskInstance {
+  return {
+    ...ti,
+    state: "running",
+    start: at.toISOString(),
+    pid: info.pid,
+    hostname: info.hostname,
+  };
+}
+
+/**
  * The next try begins: running, try_number + 1, start = `at`; the previous try's end, duration,
  * exit code, reason, retry time and result are cleared (Airflow wipes XComs when a task reruns).
  * An up_for_reschedule sensor's next poke keeps its try number and its sensor_start and pokes.
@@ -120,6 +153,9 @@ export function succeedTry(
     next_try_at: null,
     log_path: ti.log_path,
     interrupted_tries: ti.interrupted_tries,
+    // Which queue job and worker ran it, when one did (absent for local tries).
+    job_id: ti.job_id,
+    hostname: ti.hostname,
   };
   return info.result === undefined ? instance : { ...instance, result: info.result };
 }

@@ -33,6 +33,10 @@ export interface TaskExecution {
    * its pipeline's folder, and reading other runs' states throws.
    */
   readonly runtime?: TaskRuntime;
+  /** The queue job that holds this try (executors with `queue` only; see QueueHandOff). */
+  readonly jobId?: string;
+  /** When this try was queued, ISO: its queued timeout counts from then, across restarts. */
+  readonly queuedAt?: string;
 }
 
 /** How a try ended. Executors return this for every failure of the user's work; they never throw for it. */
@@ -52,13 +56,36 @@ export type TaskOutcome =
   /** A reschedule-mode sensor's poke was not done: the core decides when it pokes again. */
   | { readonly status: "reschedule" };
 
-/** Called once the try has really started; pid is the process running it. */
-export type StartedCallback = (info: { pid: number }) => void;
+/**
+ * Called once the try has really started; pid is the process running it, on `hostname` when
+ * that is another machine's (a queue worker).
+ */
+export type StartedCallback = (info: { pid: number; hostname?: string }) => void;
 
 export interface Executor {
   execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome>;
   /** Stops helper processes; waits for nothing else. */
   close(): Promise<void>;
+  /** Present when tries go to workers through a queue: see QueueHandOff. */
+  readonly queue?: QueueHandOff;
+}
+
+/**
+ * What an executor that hands tries to a queue adds: a try is recorded as queued under its job
+ * id before the job exists (so that a restarted driver finds the job: execute() with the same
+ * jobId awaits the existing job rather than adding one), and its job goes once its result is
+ * recorded.
+ */
+export interface QueueHandOff {
+  jobIdFor(parts: {
+    readonly dagId: string;
+    readonly runId: string;
+    readonly incarnation: string;
+    readonly taskId: string;
+    readonly tryNumber: number;
+  }): string;
+  /** The try's result is in the state file: its job (and log stream) can be deleted. */
+  recorded(jobId: string): void;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { StateReader } from "../store/state-store.js";
 import { writeRunEvent } from "../store/write-run-event.js";
 import { findRun } from "./find-run.js";
 import { closeRuns, openRuns } from "./open-runs.js";
+import { isQueueHeld } from "../core/lost-tries.js";
 import { lockStaleMs, openStore, openStoreForReading } from "./open-store.js";
 import { showLostTries } from "./lost-tries-view.js";
 import { runIsBusy } from "../store/run-access-errors.js";
@@ -37,9 +38,20 @@ export interface ClearPlan {
 
 /** How applyClear ended. */
 export type ClearResult =
-  | { readonly status: "cleared"; readonly plan: ClearPlan }
+  | {
+      readonly status: "cleared";
+      readonly plan: ClearPlan;
+      /** Cleared tries that workers held (`--executor queue`): how stopping them went. */
+      readonly onWorkers?: StopOnWorkers;
+    }
   | { readonly status: "nothing"; readonly plan: ClearPlan }
   | { readonly status: "declined"; readonly plan: ClearPlan };
+
+/** Cleared tries a worker still held: asked to stop, or not (Redis unreachable, and why). */
+export interface StopOnWorkers {
+  readonly jobIds: readonly string[];
+  readonly error?: string;
+}
 
 /** The plan changed between the preview and the apply: someone ran, cleared or marked meanwhile. */
 export class PlanChangedError extends FlowError {
@@ -115,13 +127,37 @@ export async function applyClear(
       throw new PlanChangedError(dag.id);
     if (plan.entries.length === 0) return { status: "nothing", plan };
     if (options.approve && !(await options.approve(plan))) return { status: "declined", plan };
+    const jobIds: string[] = [];
     for (const entry of plan.entries) {
       const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;
+      for (const id of entry.taskIds) {
+        const instance = writer.run.tasks[id];
+        if (instance && isQueueHeld(instance)) jobIds.push(instance.job_id!);
+      }
       writeRunEvent(writer, clearTasks(dag, writer.run, entry.taskIds, now));
     }
-    return { status: "cleared", plan };
+    if (jobIds.length === 0) return { status: "cleared", plan };
+    return { status: "cleared", plan, onWorkers: await stopOnWorkers(workspace, jobIds) };
   } finally {
     await closeRuns(writers);
+  }
+}
+
+// Cleared tries workers still run are stopped through the Redis of FLOW_REDIS_URL and FLOW_QUEUE
+// (their results would be ignored anyway: the next try has another job).
+async function stopOnWorkers(workspace: Workspace, jobIds: string[]): Promise<StopOnWorkers> {
+  const { cancelJobs } = await import("../queue/cancel.js");
+  const { DEFAULT_QUEUE, DEFAULT_REDIS_URL } = await import("../queue/protocol.js");
+  const { env } = workspace;
+  try {
+    await cancelJobs(
+      env.FLOW_REDIS_URL || DEFAULT_REDIS_URL,
+      env.FLOW_QUEUE || DEFAULT_QUEUE,
+      jobIds,
+    );
+    return { jobIds };
+  } catch (error) {
+    return { jobIds, error: error instanceof Error ? error.message : String(error) };
   }
 }
 

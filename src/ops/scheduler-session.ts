@@ -1,5 +1,5 @@
 import type { PipelineSet } from "../loader/load-pipelines.js";
-import { makeLocalEngine, type Engine } from "../runner/engine.js";
+import { makeLocalEngine, type Engine, type ExecutorChoice } from "../runner/engine.js";
 import { ReloadingResolver } from "../scheduler/reloading-resolver.js";
 import { takeSchedulerLock } from "../scheduler/scheduler-lock.js";
 import type { SchedulerLog } from "../scheduler/scheduler-log.js";
@@ -24,6 +24,8 @@ export interface SchedulerOptions {
   readonly stop: SchedulerStop;
   /** Tasks running at once across all runs (default: the engine's). */
   readonly parallelism?: number;
+  /** Where tries run (default local). */
+  readonly executor?: ExecutorChoice;
 }
 
 /** What a scheduler works with while it holds the state dir's scheduler lock. */
@@ -69,6 +71,7 @@ export async function withSchedulerSession<T>(
     const engine = await makeLocalEngine(unfinishedRunsOnly(store), resolver, {
       connections: { env: workspace.env, stateDir: workspace.stateDir },
       ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
+      ...(options.executor && { executor: options.executor }),
     });
     try {
       return { ran: true, value: await work({ store, engine, resolver, pipelines }) };

@@ -96,6 +96,9 @@ export interface QueueJobResult {
  * - `log(jobId)`: a stream of the try's log, in entries `{d: delivery, o: byte offset, b: bytes}`,
  *   then `{d, end: total bytes}` once the try's output is complete; the driver appends entries to
  *   the try's log file and trims what it wrote;
+ * - `logBase(jobId)`: `<delivery>:<bytes>`, written by the driver when a new delivery's log
+ *   begins: where in the try's log file that delivery starts (so a restarted driver appends
+ *   exactly what it has not written yet);
  * - `cancel`: a pub/sub channel; a message is a job id whose try must stop;
  * - `cancelled(jobId)`: set (with a TTL) when a try is cancelled, for a worker that takes the job later;
  * - `worker(host, pid)`: a worker's registry entry (JSON of WorkerEntry), with a TTL.
@@ -104,6 +107,7 @@ export function queueKeys(queue: string) {
   const base = `${KEY_PREFIX}:${queue}`;
   return {
     log: (jobId: string) => `${base}:log:${jobId}`,
+    logBase: (jobId: string) => `${base}:logbase:${jobId}`,
     cancel: `${base}:cancel`,
     cancelled: (jobId: string) => `${base}:cancelled:${jobId}`,
     worker: (host: string, pid: number) => `${base}:worker:${host}.${pid}`,

@@ -1,8 +1,11 @@
 import type { TaskKind } from "../core/dag.js";
 import type { DagRun } from "../core/run.js";
 import { isRunFinished } from "../core/states.js";
+import { queueHeldTries } from "../core/lost-tries.js";
+import { UsageError } from "../errors.js";
 import type { ConnectionSource } from "../connections/connection-source.js";
 import type { Executor, TaskResolver } from "../executors/executor.js";
+import { DEFAULT_JOB_SIZE_LIMIT } from "../queue/protocol.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter, StateStore } from "../store/state-store.js";
 import { executeRun } from "./execute-run.js";
@@ -77,6 +80,15 @@ export class Engine {
       await writer.close();
       return writer.run;
     }
+    const held = queueHeldTries(loaded.dag, writer.run);
+    if (held.length > 0 && !this.options.executors.bash.queue) {
+      await writer.close();
+      const tries = held.map((ti) => `${ti.task_id} try ${ti.try_number}`).join(", ");
+      throw new UsageError(
+        `run "${runId}" of dag "${loaded.dag.id}" has tries held by the queue (${tries}): only a flow with the queue can await them`,
+        { hint: "resume it with --executor queue (and the same --redis and --queue)" },
+      );
+    }
     try {
       return await executeRun({
         loaded,
@@ -121,26 +133,96 @@ export class Engine {
   }
 }
 
-/** Builds an engine with the local executors (bash through a shell helper, functions in-process). */
+/**
+ * Where tries run: `local` (bash through a shell helper, functions in-process), or `queue`
+ * (`flow worker`s take them from a BullMQ queue on Redis; see src/executors/queue).
+ */
+export type ExecutorChoice =
+  | { readonly kind: "local" }
+  | {
+      readonly kind: "queue";
+      readonly redisUrl: string;
+      readonly queue: string;
+      /** Absolute: jobs name pipeline files relative to it. */
+      readonly pipelinesDir: string;
+      readonly jobSizeLimit?: number;
+      readonly queuedTimeoutMs?: number;
+      /** A started try whose worker is gone (its job unlocked) this long fails. */
+      readonly orphanMs?: number;
+    };
+
+/** Builds an engine with the executors `options.executor` names (local by default). */
 export async function makeLocalEngine(
   store: StateStore,
   resolver: TaskResolver,
-  options: { parallelism?: number; clock?: () => Date; connections?: ConnectionSource },
+  options: {
+    parallelism?: number;
+    clock?: () => Date;
+    connections?: ConnectionSource;
+    executor?: ExecutorChoice;
+  },
 ): Promise<Engine> {
-  const [{ BashExecutor }, { FunctionExecutor }, { hostname }] = await Promise.all([
-    import("../executors/bash.js"),
-    import("../executors/function.js"),
-    import("node:os"),
-  ]);
+  const { hostname } = await import("node:os");
+  const executor = options.executor ?? { kind: "local" };
+  const executors =
+    executor.kind === "queue"
+      ? await queueExecutors(store, executor)
+      : await localExecutors(resolver, options.connections);
   return new Engine({
     store,
-    executors: {
-      bash: new BashExecutor(resolver),
-      function: new FunctionExecutor(resolver, options.connections),
-    },
+    executors,
     parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
     ...(options.clock && { clock: options.clock }),
     owner: { pid: process.pid, hostname: hostname() },
     ...(options.connections && { connections: options.connections }),
   });
+}
+
+async function localExecutors(
+  resolver: TaskResolver,
+  connections: ConnectionSource | undefined,
+): Promise<Record<TaskKind, Executor>> {
+  const [{ BashExecutor }, { FunctionExecutor }] = await Promise.all([
+    import("../executors/bash.js"),
+    import("../executors/function.js"),
+  ]);
+  return {
+    bash: new BashExecutor(resolver),
+    function: new FunctionExecutor(resolver, connections),
+  };
+}
+
+async function queueExecutors(
+  store: StateStore,
+  choice: Extract<ExecutorChoice, { kind: "queue" }>,
+): Promise<Record<TaskKind, Executor>> {
+  const [{ openQueueDriver }, settings, { hostname }] = await Promise.all([
+    import("../executors/queue/open-queue.js"),
+    import("../executors/queue/settings.js"),
+    import("node:os"),
+  ]);
+  const driver = await openQueueDriver(choice.redisUrl, {
+    queue: choice.queue,
+    stateDir: store.location,
+    pipelinesDir: choice.pipelinesDir,
+    host: hostname(),
+    pid: process.pid,
+    jobSizeLimit: choice.jobSizeLimit ?? DEFAULT_JOB_SIZE_LIMIT,
+    queuedTimeoutMs: choice.queuedTimeoutMs ?? settings.DEFAULT_QUEUED_TIMEOUT_MS,
+    reconcileMs: settings.DEFAULT_RECONCILE_MS,
+    cancelWaitMs: settings.DEFAULT_CANCEL_WAIT_MS,
+    orphanMs: choice.orphanMs ?? settings.DEFAULT_ORPHAN_MS,
+  });
+  return { bash: driver.executor("bash"), function: driver.executor("function") };
+}
+
+/**
+ * Fails now, with a one-line QueueError, when the queue executor's Redis cannot be reached: a
+ * command checks it before it writes anything (creates a run, clears tasks).
+ */
+export async function checkExecutor(choice: ExecutorChoice | undefined): Promise<void> {
+  if (choice?.kind !== "queue") return;
+  const { connectRedis } = await import("../queue/redis.js");
+  const redis = await connectRedis(choice.redisUrl, { name: "flow-check" });
+  redis.disconnect();
 }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { beginRun } from "../core/begin-run.js";
-import { buildRunContextBase, contextForTry, type RunContextBase } from "../core/context.js";
+import { buildRunContextBase, type RunContextBase } from "../core/context.js";
 import { neighboursOf } from "../core/dag-timetable.js";
 import type { TaskSpec } from "../core/dag.js";
 import type { Json } from "../core/json.js";
@@ -10,15 +10,15 @@ import type { RunEvent } from "../core/run-event.js";
 import type { RunHalt } from "../core/run-halt.js";
 import { settleRunEvent } from "../core/settle.js";
 import { copyTaskTable } from "../core/task-table.js";
-import { nextTryNumber, startTry } from "../core/transitions.js";
+import { queueHeldTries } from "../core/lost-tries.js";
 import { endTry } from "../core/try-ended.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import { CallbackTracker, hasTaskCallbacks, runDagCallback, runTaskCallback } from "./callbacks.js";
 import { PastWatch } from "./past-watch.js";
 import { SaveQueue } from "./save-queue.js";
 import { ReadyQueue } from "./ready-queue.js";
-import { runTry, tryExecution } from "./run-try.js";
 import { Subscriptions } from "./subscriptions.js";
+import { launchTry, startedInstance } from "./try-start.js";
 import type { ExecuteRunOptions } from "./execute-run-options.js";
 
 /**
@@ -94,6 +94,12 @@ class RunExecution {
     this.subscriptions.listen(drain, () => this.stop({ kind: "draining" }));
     this.subscriptions.listen(signal, () => this.stop({ kind: "interrupted" }));
     this.settle(undefined);
+    // Tries the queue still holds from before (the driver was restarted): await their jobs.
+    for (const instance of queueHeldTries(this.dag, this.view())) {
+      this.options.slots.take(this.dag.id);
+      this.running++;
+      this.launch(this.dag.tasks.get(instance.task_id)!, instance, instance.log_path ?? "", at);
+    }
     this.past.poll();
     this.pump();
   }
@@ -145,14 +151,16 @@ class RunExecution {
   }
 
   private start(taskId: string): void {
-    const { clock, owner } = this.options;
     const spec = this.dag.tasks.get(taskId)!;
-    const at = clock();
-    const current = this.tasks[taskId]!;
+    const at = this.options.clock();
     this.past.fresh = false;
-    const logPath = this.options.logPath(taskId, nextTryNumber(current));
-    const pid = spec.kind === "function" ? owner.pid : null;
-    const instance = startTry(current, at, { pid, logPath });
+    const { instance, logPath } = startedInstance(
+      this.options,
+      spec,
+      this.tasks[taskId]!,
+      at,
+      this.run,
+    );
     this.save(instance);
     this.running++;
     // The try is recorded as running before it can do anything: kill -9 never loses a try that ran.
@@ -160,24 +168,15 @@ class RunExecution {
   }
 
   private launch(spec: TaskSpec, instance: TaskInstance, logPath: string, at: Date): void {
-    const { executors, loaded, observer } = this.options;
-    const taskId = spec.id;
-    observer?.taskStarted?.(instance, at);
-    const { try_number: tryNumber, max_tries: maxTries } = instance;
-    const execution = tryExecution(loaded.file, this.dag.id, spec, {
-      context: contextForTry(this.contextBase(), taskId, tryNumber, maxTries),
-      results: this.results,
-      logPath,
-      signal: this.abort.signal,
-      runtime: this.options.runtime,
+    this.options.observer?.taskStarted?.(instance, at);
+    const { results, abort, saves } = this;
+    const run = { base: this.contextBase(), results, logPath, signal: abort.signal };
+    launchTry(this.options, spec, instance, run, {
+      latest: () => this.tasks[spec.id]!,
+      save: (next) => this.save(next),
+      ended: (outcome) => this.endedSafely(spec, outcome),
+      afterSaves: (then) => saves.afterSaves(then),
     });
-    const onStarted = ({ pid }: { pid: number }): void => {
-      const latest = this.tasks[taskId]!;
-      if (latest.state === "running" && latest.pid !== pid) this.save({ ...latest, pid });
-    };
-    runTry(executors[spec.kind], execution, onStarted, (outcome) =>
-      this.endedSafely(spec, outcome),
-    );
   }
 
   // ended(), with a bug in it failing the run instead of going unhandled.
@@ -206,11 +205,8 @@ class RunExecution {
     this.pump();
   }
 
-  /**
-   * Applies what the core decided: saves each change (the table, then the journal), tells the
-   * observer of each once it is written (unless `tell` is false), starts the task callback of
-   * `callbackFor` then too, saves the run's fields, and queues the ready tasks and retries.
-   */
+  // Applies the core's decision: saves each change, tells the observer once written (unless not
+  // `tell`), then starts `callbackFor`'s callback; saves the run; queues the ready tasks, retries.
   private apply(event: RunEvent, at: Date, tell = true, callbackFor?: TaskInstance): void {
     const { observer } = this.options;
     for (const instance of event.tasks) {
@@ -237,8 +233,8 @@ class RunExecution {
   // The run halts: nothing new starts; running tries are stopped, unless it drains (a graceful stop).
   private stop(halt: RunHalt): void {
     if (this.halt?.kind === "draining" && halt.kind === "interrupted") {
-      // Draining already: now stop the tries still running too.
-      this.halt = halt;
+      this.halt = halt; // draining already: now stop the tries still running too
+
       this.abort.abort();
       return;
     }
@@ -284,8 +280,10 @@ class RunExecution {
 
   // The context fields every try of this run shares, built on the first try.
   private contextBase(): RunContextBase {
-    this.sharedContext ??= buildRunContextBase(this.view(), neighboursOf(this.dag, this.run));
-    return this.sharedContext;
+    return (this.sharedContext ??= buildRunContextBase(
+      this.view(),
+      neighboursOf(this.dag, this.run),
+    ));
   }
 
   private save(instance: TaskInstance): void {

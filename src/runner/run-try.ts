@@ -1,5 +1,6 @@
 import type { RunContext, TaskRuntime } from "../api/context.js";
 import type { TaskSpec } from "../core/dag.js";
+import type { TaskInstance } from "../core/run.js";
 import type { Json } from "../core/json.js";
 import type {
   Executor,
@@ -38,8 +39,11 @@ export function tryExecution(
     readonly logPath: string;
     readonly signal: AbortSignal;
     readonly runtime: TaskRuntime;
+    /** The try as recorded: a queued try carries its job id and when it was queued. */
+    readonly instance?: TaskInstance;
   },
 ): TaskExecution {
+  const { instance } = run;
   return {
     ref: { file, dagId, taskId: spec.id },
     context: run.context,
@@ -49,5 +53,7 @@ export function tryExecution(
     timeoutMs: spec.timeoutMs,
     signal: run.signal,
     runtime: run.runtime,
+    ...(instance?.job_id !== undefined && { jobId: instance.job_id }),
+    ...(instance?.queued_at !== undefined && { queuedAt: instance.queued_at }),
   };
 }

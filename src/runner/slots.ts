@@ -18,6 +18,15 @@ export class TaskSlots {
     return true;
   }
 
+  /**
+   * Takes a slot whatever the limits: a try the queue still holds when a run resumes (adopted)
+   * runs already, so it counts, and what starts next waits for it.
+   */
+  take(dagId: string): void {
+    this.used++;
+    this.usedByDag.set(dagId, (this.usedByDag.get(dagId) ?? 0) + 1);
+  }
+
   release(dagId: string): void {
     this.used--;
     this.usedByDag.set(dagId, (this.usedByDag.get(dagId) ?? 1) - 1);

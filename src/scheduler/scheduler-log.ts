@@ -30,8 +30,10 @@ export function makeSchedulerLog(
 export function taskLogObserver(log: SchedulerLog, dagId: string, runId: string): RunObserver {
   const prefix = `${dagId} ${runId}`;
   return {
-    taskStarted: (instance) =>
-      log.info(`${prefix} ${instance.task_id} running (try ${instance.try_number})`),
+    taskStarted: (instance) => {
+      const on = instance.hostname === undefined ? "" : ` on ${instance.hostname}`;
+      log.info(`${prefix} ${instance.task_id} ${instance.state}${on} (try ${instance.try_number})`);
+    },
     taskFinished: (instance) => {
       const why = instance.reason ? `: ${instance.reason.split("\n")[0]}` : "";
       const line = `${prefix} ${instance.task_id} ${instance.state}`;

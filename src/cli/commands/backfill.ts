@@ -24,8 +24,14 @@ import {
   renderRunHeader,
 } from "../render/backfill-plan.js";
 import { withEngine } from "../session.js";
+import { checkExecutor } from "../../runner/engine.js";
+import {
+  addExecutorOptions,
+  parseExecutorChoice,
+  type ExecutorFlags,
+} from "../executor-options.js";
 
-interface BackfillFlags {
+interface BackfillFlags extends ExecutorFlags {
   start: string;
   end?: string;
   maxActiveRuns?: string;
@@ -40,7 +46,7 @@ interface BackfillFlags {
 
 /** `flow backfill <dag> --start --end`: a run per interval in the range, executed here. */
 export function makeBackfillCommand(context: CliContext): Command {
-  return new Command("backfill")
+  const command = new Command("backfill")
     .description(
       "create and execute a backfill run for every interval whose logical date lies in [start, end]",
     )
@@ -54,7 +60,8 @@ export function makeBackfillCommand(context: CliContext): Command {
     .option("--dry-run", "print the plan (one line per run) and write nothing")
     .option("--parallelism <n>", "tasks running at once across all runs (default: 32)")
     .option(...GRACE_OPTION)
-    .option("--json", "print the plan and the runs as JSON instead of progress and tables")
+    .option("--json", "print the plan and the runs as JSON instead of progress and tables");
+  return addExecutorOptions(command)
     .addHelpText(
       "after",
       `
@@ -87,6 +94,7 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", flags.parallelism);
       const graceMs = parseGrace(flags.grace);
+      const executor = parseExecutorChoice(context, global, flags);
       const request: BackfillRequest = {
         dates,
         ...(maxActiveRuns !== undefined && { maxActiveRuns }),
@@ -111,6 +119,7 @@ Examples:
         return;
       }
 
+      await checkExecutor(executor);
       const plan = await planBackfillToRun(workspace, loaded, range, request);
       if (!flags.json) context.stdout.write(renderRunHeader(dag, plan));
       const began = Date.now();
@@ -128,6 +137,7 @@ Examples:
         ...(graceMs !== undefined && { graceMs }),
         // Running the same range again resumes it.
         resume: `flow backfill ${dagId} --start ${flags.start} --end ${flags.end ?? flags.start}`,
+        executor,
       };
       await withEngine(context, plan.store, pipelines, engineOptions, async (engine, stop) => {
         const progress = flags.json

@@ -107,6 +107,15 @@ queued: execute them with flow run <dag> --run <run_id>, or let the scheduler pi
         const { entries } = result.plan;
         const next = nextStep(dagId, entries);
         context.stdout.write(`cleared ${describeClearCount(entries)}; ${next}\n`);
+        const { onWorkers } = result;
+        if (onWorkers?.error !== undefined)
+          context.stderr.write(
+            `flow: warning: ${onWorkers.jobIds.length} cleared tries still run on workers and could not be stopped (${onWorkers.error}); they run to their end and their results are ignored\n`,
+          );
+        else if (onWorkers)
+          context.stdout.write(
+            `asked the workers to stop ${onWorkers.jobIds.length} cleared tries\n`,
+          );
       }
     });
 }

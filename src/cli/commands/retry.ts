@@ -6,8 +6,14 @@ import { warnImportErrors } from "../import-warnings.js";
 import { GRACE_OPTION, parseGrace, parsePositiveInt } from "../parse.js";
 import { openStore } from "../../ops/open-store.js";
 import { prepareRetry } from "../../ops/retry.js";
+import { checkExecutor } from "../../runner/engine.js";
+import {
+  addExecutorOptions,
+  parseExecutorChoice,
+  type ExecutorFlags,
+} from "../executor-options.js";
 
-interface RetryOptions {
+interface RetryOptions extends ExecutorFlags {
   parallelism?: string;
   grace?: string;
   json?: boolean;
@@ -19,7 +25,7 @@ interface RetryOptions {
  * foreground; what succeeded is not run again and its results stay readable.
  */
 export function makeRetryCommand(context: CliContext): Command {
-  return new Command("retry")
+  const command = new Command("retry")
     .description(
       "clear the failed and upstream_failed tasks of a run (the latest failed run by default) and run it again",
     )
@@ -27,7 +33,8 @@ export function makeRetryCommand(context: CliContext): Command {
     .argument("[run_id]", "the run to retry (default: the latest failed run)")
     .option("--parallelism <n>", "tasks running at once (default: 32)")
     .option(...GRACE_OPTION)
-    .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
+    .option("--json", "print the finished run as JSON (the `flow status --json` shape)");
+  return addExecutorOptions(command)
     .addHelpText(
       "after",
       `
@@ -43,9 +50,11 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
+      const executor = parseExecutorChoice(context, global, options);
       const workspace = workspaceOf(context, global);
       const { pipelines, loaded } = await loadDag(workspace, dagId);
       warnImportErrors(context, pipelines);
+      await checkExecutor(executor);
       const prepared = await prepareRetry(workspace, loaded, runIdArg);
       if (prepared.status === "no_failed_run")
         return void context.stdout.write(`dag "${dagId}" has no failed run: nothing to retry\n`);
@@ -66,6 +75,7 @@ Examples:
         ...(parallelism && { parallelism }),
         ...(graceMs !== undefined && { graceMs }),
         ...(options.json && { json: true }),
+        executor,
       });
     });
 }

@@ -15,9 +15,15 @@ import {
   parsePositiveInt,
 } from "../parse.js";
 import { openStore } from "../../ops/open-store.js";
+import { checkExecutor } from "../../runner/engine.js";
+import {
+  addExecutorOptions,
+  parseExecutorChoice,
+  type ExecutorFlags,
+} from "../executor-options.js";
 import { triggerRun } from "../../ops/trigger-run.js";
 
-interface RunOptions {
+interface RunOptions extends ExecutorFlags {
   run?: string;
   date?: string;
   param: string[];
@@ -28,7 +34,7 @@ interface RunOptions {
 
 /** `flow run <dag>`: create a manual run and execute it in the foreground. */
 export function makeRunCommand(context: CliContext): Command {
-  return new Command("run")
+  const command = new Command("run")
     .description("create a manual run of a DAG and execute it to completion in the foreground")
     .argument("<dag>", "DAG id")
     .option("--date <date>", "logical date of the run, YYYY-MM-DD or ISO instant (default: now)")
@@ -43,7 +49,8 @@ export function makeRunCommand(context: CliContext): Command {
     )
     .option("--parallelism <n>", "tasks running at once (default: 32)")
     .option(...GRACE_OPTION)
-    .option("--json", "print the finished run as JSON (the `flow status --json` shape)")
+    .option("--json", "print the finished run as JSON (the `flow status --json` shape)");
+  return addExecutorOptions(command)
     .addHelpText(
       "after",
       `
@@ -51,7 +58,8 @@ Examples:
   flow run rocket_launches
   flow run user_events --date 2026-01-05
   flow run report --param region=eu --param limit=10 --json
-  flow run user_events --run backfill__2026-01-05T00:00:00+00:00    # resume an interrupted run`,
+  flow run user_events --run backfill__2026-01-05T00:00:00+00:00    # resume an interrupted run
+  flow run rocket_launches --executor queue --redis redis://10.0.0.5:6379   # on flow workers`,
     )
     .action(async (dagId: string, options: RunOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -66,8 +74,10 @@ Examples:
           ? undefined
           : parsePositiveInt("--parallelism", options.parallelism);
       const graceMs = parseGrace(options.grace);
+      const executor = parseExecutorChoice(context, global, options);
       const workspace = workspaceOf(context, global);
       const { pipelines, loaded } = await loadDag(workspace, dagId);
+      await checkExecutor(executor);
       warnImportErrors(context, pipelines);
       const date =
         options.date === undefined
@@ -86,6 +96,7 @@ Examples:
         ...(parallelism && { parallelism }),
         ...(graceMs !== undefined && { graceMs }),
         ...(options.json && { json: true }),
+        executor,
       });
     });
 }

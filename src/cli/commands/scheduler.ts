@@ -10,10 +10,17 @@ import { makeSchedulerLog, type SchedulerLog } from "../../scheduler/scheduler-l
 import { pipelinesDir, type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { GracefulStop } from "../graceful-stop.js";
 import { parseGrace, parsePositiveInt } from "../parse.js";
+import type { ExecutorChoice } from "../../runner/engine.js";
+import {
+  addExecutorOptions,
+  executorArgs,
+  parseExecutorChoice,
+  type ExecutorFlags,
+} from "../executor-options.js";
 import { renderPassDone } from "../render/scheduler-pass.js";
 import { makeStatusSubcommand, makeStopSubcommand } from "./scheduler-control.js";
 
-interface SchedulerOptions {
+interface SchedulerOptions extends ExecutorFlags {
   once?: boolean;
   detach?: boolean;
   grace: string;
@@ -34,7 +41,8 @@ export function makeSchedulerCommand(context: CliContext): Command {
         "on SIGTERM/SIGINT, time running tasks get to finish",
       ).default("30s", "30s"),
     )
-    .option("--parallelism <n>", "tasks running at once, across all runs (default: 32)")
+    .option("--parallelism <n>", "tasks running at once, across all runs (default: 32)");
+  addExecutorOptions(command)
     .addHelpText(
       "after",
       `
@@ -59,8 +67,14 @@ Examples:
           : parsePositiveInt("--parallelism", options.parallelism);
       if (options.once && options.detach)
         throw new UsageError("--once runs one pass in the foreground: it takes no --detach");
+      const executor = parseExecutorChoice(context, global, options);
       if (options.detach) return detach(context, global, options);
-      await schedule(context, global, { once: options.once === true, graceMs, parallelism });
+      await schedule(context, global, {
+        once: options.once === true,
+        graceMs,
+        parallelism,
+        executor,
+      });
     });
   command.addCommand(makeStatusSubcommand(context));
   command.addCommand(makeStopSubcommand(context));
@@ -71,7 +85,12 @@ Examples:
 async function schedule(
   context: CliContext,
   global: GlobalOptions,
-  options: { once: boolean; graceMs: number; parallelism: number | undefined },
+  options: {
+    once: boolean;
+    graceMs: number;
+    parallelism: number | undefined;
+    executor: ExecutorChoice;
+  },
 ): Promise<void> {
   const log = makeSchedulerLog(context.stdout, context.stderr);
   const stop = new GracefulStop(options.graceMs).onStop(() =>
@@ -81,6 +100,7 @@ async function schedule(
     log,
     stop,
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
+    executor: options.executor,
   };
   stop.listen();
   try {
@@ -139,6 +159,7 @@ async function detach(
       "--grace",
       options.grace,
       ...(options.parallelism === undefined ? [] : ["--parallelism", options.parallelism]),
+      ...executorArgs(options),
     ],
     cwd: context.cwd,
     env: context.env,

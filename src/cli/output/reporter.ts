@@ -13,7 +13,10 @@ export function makeReporter(context: CliContext, total?: number): RunObserver &
     : new PlainReporter(context.stdout, { color: context.color });
   return {
     taskStarted: (instance: TaskInstance, at: Date) =>
-      reporter.taskStarted(instance.task_id, instance.try_number, at),
+      reporter.taskStarted(instance.task_id, instance.try_number, at, {
+        queued: instance.state === "queued",
+        ...(instance.hostname !== undefined && { host: instance.hostname }),
+      }),
     taskFinished: (instance: TaskInstance, at: Date) =>
       instance.state === "up_for_retry" && reporter.taskRetrying
         ? reporter.taskRetrying(instance, at)

@@ -25,7 +25,16 @@ export function describeOutcome(ti: TaskInstance, color: ColorOption): string {
   return `${paint(ti.state, ti.state, color)}${took}${tries === "" ? "" : ` (${tries})`}${why === "" ? "" : dim(`: ${why}`, color)}`;
 }
 
-/** `running (try 1)`: what a progress line says when a try starts. */
-export function describeStart(tryNumber: number, color: ColorOption): string {
-  return `${paint("running", "running", color)} (try ${tryNumber})`;
+/**
+ * `running (try 1)`: what a progress line says when a try starts; `queued (try 1)` when it waits
+ * for a worker, `running on w1 (try 1)` once a worker runs it.
+ */
+export function describeStart(
+  tryNumber: number,
+  color: ColorOption,
+  where: { readonly queued?: boolean; readonly host?: string } = {},
+): string {
+  const state = where.queued ? "queued" : "running";
+  const on = where.host === undefined ? "" : ` on ${where.host}`;
+  return `${paint(state, state, color)}${on} (try ${tryNumber})`;
 }

@@ -17,8 +17,14 @@ export interface TextSink {
 }
 
 /** What a run tells the terminal while it goes. `at` is when the event happened (the runner's clock). */
+/** Where a try is when it is reported started: queued for a worker, or running (on `host`). */
+export interface StartedWhere {
+  readonly queued?: boolean;
+  readonly host?: string;
+}
+
 export interface RunReporter {
-  taskStarted(taskId: string, tryNumber: number, at: Date): void;
+  taskStarted(taskId: string, tryNumber: number, at: Date, where?: StartedWhere): void;
   /** A task ended (success, failed) or was decided without running (skipped, upstream_failed). */
   taskFinished(ti: TaskInstance, at: Date): void;
   /** A try failed and another will follow (`ti.state` is up_for_retry). */
@@ -44,9 +50,9 @@ export class PlainReporter implements RunReporter {
     this.#color = options.color;
   }
 
-  // `2026-11-24T08:42:50Z  extract  running (try 1)`
-  taskStarted(taskId: string, tryNumber: number, at: Date): void {
-    this.#line(at, taskId, describeStart(tryNumber, this.#color));
+  // `2026-11-24T08:42:50Z  extract  running (try 1)`, `queued (try 1)`, `running on w1 (try 1)`
+  taskStarted(taskId: string, tryNumber: number, at: Date, where: StartedWhere = {}): void {
+    this.#line(at, taskId, describeStart(tryNumber, this.#color, where));
   }
 
   // `2026-11-24T08:42:51Z  extract  success in 1.2s`; the runner may report a retry here too.

@@ -1,3 +1,4 @@
+import { formatBytes } from "../../core/format-bytes.js";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { HttpResponse, HttpSettings } from "../../api/http-types.js";
@@ -103,10 +104,4 @@ export async function responseProblem(
   if (check !== undefined && (await check(response)) === false)
     return `check returned false (status ${response.status}): ${response.url}`;
   return undefined;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

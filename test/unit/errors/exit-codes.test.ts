@@ -27,7 +27,7 @@ describe("the exit-code table", () => {
       .split("\n")
       .slice(2)
       .map((row) => Number(row.split("|")[1]));
-    expect(codes).toEqual([0, 1, 2, 3, 4, 70, 130]);
+    expect(codes).toEqual([0, 1, 2, 3, 4, 5, 70, 130]);
   });
 
   it("gives code 3 both meanings, pipeline error first", () => {

@@ -14,13 +14,19 @@ const MAX_LINES = 300;
 
 // Which src folders each layer may not import (STYLE.md, docs/adr/0001-pure-core.md); the same
 // rules as eslint.config.js, here with dynamic imports too.
+// src/worker is a surface like src/cli and src/ui (ADR 0005): nothing below it imports it, and
+// it imports no other surface.
 const FORBIDDEN: readonly { layer: string; forbidden: readonly string[] }[] = [
-  { layer: "src/ops/", forbidden: ["src/cli/"] },
-  { layer: "src/scheduler/", forbidden: ["src/cli/"] },
-  ...["store", "executors", "runner", "loader", "api", "connections", "tasks"].map((folder) => ({
-    layer: `src/${folder}/`,
-    forbidden: ["src/cli/", "src/ops/"],
-  })),
+  { layer: "src/ops/", forbidden: ["src/cli/", "src/worker/"] },
+  { layer: "src/scheduler/", forbidden: ["src/cli/", "src/worker/"] },
+  { layer: "src/worker/", forbidden: ["src/cli/", "src/ui/"] },
+  { layer: "src/ui/", forbidden: ["src/cli/", "src/worker/"] },
+  ...["store", "executors", "runner", "loader", "api", "connections", "tasks", "queue"].map(
+    (folder) => ({
+      layer: `src/${folder}/`,
+      forbidden: ["src/cli/", "src/ops/", "src/worker/"],
+    }),
+  ),
 ];
 
 const files = readSourceFiles(ROOT, "src");

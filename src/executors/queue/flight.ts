@@ -1,0 +1,58 @@
+import type { Redis } from "ioredis";
+import type { QueueJobStarted, queueKeys } from "../../queue/protocol.js";
+import type { StartedCallback, TaskExecution, TaskOutcome } from "../executor.js";
+import { LogReceiver } from "./log-receiver.js";
+import type { TaskKind } from "../../core/dag.js";
+
+/** One try in flight on the queue: its job, its log, and the outcome it settles with once. */
+export class Flight {
+  readonly log: LogReceiver;
+  readonly outcome: Promise<TaskOutcome>;
+  /** Set while the outcome is being settled (the log drained): checks leave it alone. */
+  settling = false;
+  /** Since when the started try's job has had no worker's lock (see checkOrphaned). */
+  unlockedSince: number | undefined;
+  private resolve!: (outcome: TaskOutcome) => void;
+  private startedBy: string | undefined;
+  private done = false;
+
+  constructor(
+    readonly jobId: string,
+    readonly kind: TaskKind,
+    readonly execution: TaskExecution,
+    private readonly onStarted: StartedCallback,
+    readonly queuedAt: number,
+    redis: Redis,
+    keys: ReturnType<typeof queueKeys>,
+  ) {
+    this.log = new LogReceiver(redis, execution.logPath, keys.log(jobId), keys.logBase(jobId));
+    this.outcome = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  get hasStarted(): boolean {
+    return this.startedBy !== undefined;
+  }
+
+  /** A worker says it started the try (a job's progress); told once per delivery. */
+  started(progress: unknown): void {
+    if (!isStarted(progress) || this.done) return;
+    const key = `${progress.host}:${progress.pid}:${progress.delivery}`;
+    if (this.startedBy === key) return;
+    this.startedBy = key;
+    this.onStarted({ pid: progress.pid, hostname: progress.host });
+  }
+
+  /** The try's outcome; later calls are ignored (an outcome is recorded once). */
+  settle(outcome: TaskOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.settling = true;
+    this.resolve(outcome);
+  }
+}
+
+function isStarted(value: unknown): value is QueueJobStarted {
+  if (!value || typeof value !== "object") return false;
+  const { host, pid, delivery } = value as Partial<QueueJobStarted>;
+  return typeof host === "string" && typeof pid === "number" && typeof delivery === "number";
+}

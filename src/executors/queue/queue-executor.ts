@@ -1,0 +1,275 @@
+import type { Job, Queue, QueueEvents } from "bullmq";
+import type { Redis } from "ioredis";
+import { formatDuration } from "../durations.js";
+import { cancelled } from "../outcomes.js";
+import type { TaskKind } from "../../core/dag.js";
+import { requestCancel } from "../../queue/cancel.js";
+import { jobIdFor } from "../../queue/job-id.js";
+import {
+  KEY_PREFIX,
+  jobFailedOutcome,
+  queueKeys,
+  type QueueJobResult,
+} from "../../queue/protocol.js";
+import type {
+  Executor,
+  QueueHandOff,
+  StartedCallback,
+  TaskExecution,
+  TaskOutcome,
+} from "../executor.js";
+import { buildJobData } from "./job-data.js";
+import { Flight } from "./flight.js";
+import type { QueueSettings } from "./settings.js";
+
+/**
+ * Hands tries to `flow worker`s through a BullMQ queue on Redis and awaits their outcomes: the
+ * driver stays the one writer of the state dir. A try's job id is recorded before the job is
+ * added, so a restarted driver adopts the job (execute() with the same id awaits it). Outcomes
+ * arrive by BullMQ's events, and every try in flight is also checked by its job's state, at
+ * once and every `reconcileMs` (the event stream is trimmed and can drop events). The log a
+ * worker streams back is appended to the try's log file before the outcome is given.
+ */
+export class QueueDriver {
+  private readonly flights = new Map<string, Flight>();
+  private readonly keys;
+  private readonly timer: NodeJS.Timeout;
+  private checking = false;
+  private closed = false;
+  readonly queue: QueueHandOff;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly bull: Queue,
+    private readonly events: QueueEvents,
+    private readonly settings: QueueSettings,
+    private readonly disconnect: () => void = () => {},
+  ) {
+    this.keys = queueKeys(settings.queue);
+    this.queue = {
+      jobIdFor: (parts) => jobIdFor({ stateDir: settings.stateDir, ...parts }),
+      recorded: (jobId) => void this.forget(jobId),
+    };
+    events.on("progress", ({ jobId, data }) => this.flights.get(jobId)?.started(data));
+    events.on("completed", ({ jobId, returnvalue }) => {
+      const flight = this.flights.get(jobId);
+      if (flight) void this.complete(flight, parseResult(returnvalue));
+    });
+    events.on("failed", ({ jobId, failedReason }) => {
+      const flight = this.flights.get(jobId);
+      if (flight) void this.complete(flight, failedReason);
+    });
+    this.timer = setInterval(() => void this.checkAll(), settings.reconcileMs);
+    this.timer.unref();
+  }
+
+  /** The executor of one task kind: jobs say which kind they run. */
+  executor(kind: TaskKind): Executor {
+    return {
+      execute: (execution, onStarted) => this.execute(kind, execution, onStarted),
+      close: () => this.close(),
+      queue: this.queue,
+    };
+  }
+
+  async execute(
+    kind: TaskKind,
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+  ): Promise<TaskOutcome> {
+    const { jobId } = execution;
+    if (jobId === undefined) throw new Error("the queue executor was given a try without a job id");
+    const built = buildJobData(execution, kind, this.settings, this.settings.jobSizeLimit);
+    if ("outcome" in built) return built.outcome;
+    const queuedAt = execution.queuedAt ? Date.parse(execution.queuedAt) : Date.now();
+    const flight = new Flight(jobId, kind, execution, onStarted, queuedAt, this.redis, this.keys);
+    this.flights.set(jobId, flight);
+    const stop = (): void => void this.cancel(flight);
+    execution.signal.addEventListener("abort", stop, { once: true });
+    try {
+      // An existing id (a restarted driver adopting its try) gives the existing job back.
+      await this.bull.add(`${execution.ref.dagId}.${execution.ref.taskId}`, built.data, {
+        jobId,
+        attempts: 1,
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 86_400 },
+      });
+      if (execution.signal.aborted) void this.cancel(flight);
+      void this.check(flight);
+      return await flight.outcome;
+    } finally {
+      execution.signal.removeEventListener("abort", stop);
+      this.flights.delete(jobId);
+    }
+  }
+
+  /** Stops checking and closes the connections, each within a few seconds even without Redis. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await settleWithin(Promise.all([this.events.close(), this.bull.close()]), 3_000);
+    await settleWithin(this.redis.quit(), 1_000);
+    this.redis.disconnect();
+    this.disconnect();
+  }
+
+  // Every try in flight: its log pulled, its job's state read.
+  private async checkAll(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await Promise.all([...this.flights.values()].map((flight) => this.check(flight)));
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async check(flight: Flight): Promise<void> {
+    if (flight.settling) return;
+    try {
+      await flight.log.pull();
+      const job = await this.bull.getJob(flight.jobId);
+      if (!job) return await this.addAgain(flight);
+      const state = await job.getState();
+      if (state === "completed") return await this.complete(flight, parseResult(job.returnvalue));
+      if (state === "failed") return await this.complete(flight, job.failedReason);
+      if (job.progress && typeof job.progress === "object") flight.started(job.progress);
+      if (!flight.hasStarted) await this.checkQueuedTimeout(flight, job);
+      else if (state === "active") await this.checkOrphaned(flight, job);
+    } catch {
+      // Redis is away or restarting: the next check tries again; nothing is decided meanwhile.
+    }
+  }
+
+  // The job is gone from Redis (restarted without its data): the try is queued again, same id.
+  private async addAgain(flight: Flight): Promise<void> {
+    const built = buildJobData(flight.execution, flight.kind, this.settings, Infinity);
+    if ("outcome" in built) return flight.settle(built.outcome);
+    await flight.log.note(
+      `the job of this try was gone from Redis (restarted without its data?); queued it again`,
+    );
+    await this.bull.add(
+      `${flight.execution.ref.dagId}.${flight.execution.ref.taskId}`,
+      built.data,
+      {
+        jobId: flight.jobId,
+        attempts: 1,
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 86_400 },
+      },
+    );
+  }
+
+  // No worker took the try within the queued timeout: it fails (and retries if it may).
+  private async checkQueuedTimeout(flight: Flight, job: Job): Promise<void> {
+    const { queuedTimeoutMs, queue } = this.settings;
+    if (Date.now() - flight.queuedAt < queuedTimeoutMs) return;
+    if ((await this.bull.remove(job.id!)) !== 1) return; // a worker took it just now
+    const waited = formatDuration(queuedTimeoutMs);
+    flight.settle({
+      status: "failed",
+      error: `queued for ${waited} and no worker took it: is \`flow worker --queue ${queue}\` running against this Redis?`,
+      retryable: true,
+    });
+  }
+
+  /**
+   * A started try whose job has had no lock for ORPHAN_MS: its worker is gone and no worker is
+   * left to deliver it again (only workers run BullMQ's stall check). It fails, and retries if
+   * it may, as Airflow fails a task instance whose heartbeat stopped.
+   */
+  private async checkOrphaned(flight: Flight, job: Job): Promise<void> {
+    const locked =
+      (await this.redis.exists(`${KEY_PREFIX}:${this.settings.queue}:${job.id}:lock`)) === 1;
+    if (locked) return void (flight.unlockedSince = undefined);
+    flight.unlockedSince ??= Date.now();
+    if (Date.now() - flight.unlockedSince < this.settings.orphanMs) return;
+    if ((await this.bull.remove(job.id!)) !== 1) return; // a worker took it again just now
+    flight.settle({
+      status: "failed",
+      error: `its worker stopped answering and no worker took the try back within ${formatDuration(this.settings.orphanMs)}`,
+      retryable: true,
+    });
+  }
+
+  // The job ended: the rest of its log, then the outcome (or BullMQ's reason it failed the job).
+  private async complete(flight: Flight, result: QueueJobResult | string): Promise<void> {
+    if (flight.settling) return;
+    flight.settling = true;
+    try {
+      if (typeof result === "string") {
+        await flight.log.drain(Number.MAX_SAFE_INTEGER, 0, 2_000);
+        return flight.settle(jobFailedOutcome(result));
+      }
+      const missing = await flight.log.drain(result.delivery, result.logBytes, 10_000);
+      if (missing > 0)
+        await flight.log.note(`${missing} bytes of this try's log did not arrive from the worker`);
+      flight.settle(result.outcome);
+    } catch (error) {
+      flight.settling = false; // Redis went away while the log was read: the next check resumes
+      void error;
+    }
+  }
+
+  /**
+   * Stops the try: a job no worker has taken is removed; a running one is stopped by its worker
+   * (told on the cancel channel, and by a key for a worker that takes the job later), and the
+   * try ends when that worker reports its process tree gone, or after `cancelWaitMs`.
+   */
+  private async cancel(flight: Flight): Promise<void> {
+    try {
+      if (await requestCancel(this.redis, this.bull, this.settings.queue, flight.jobId))
+        return flight.settle(cancelled());
+    } catch {
+      // Redis is away: the wait below decides.
+    }
+    const wait = this.settings.cancelWaitMs;
+    setTimeout(() => {
+      if (flight.settling) return;
+      flight.settle({
+        status: "failed",
+        error: `cancelled; its worker did not confirm within ${formatDuration(wait)} (it may be gone)`,
+        retryable: true,
+      });
+    }, wait).unref();
+  }
+
+  // The try's result is recorded: its job, log stream and keys go.
+  private async forget(jobId: string): Promise<void> {
+    try {
+      await this.bull.remove(jobId);
+      await this.redis.del(
+        this.keys.log(jobId),
+        this.keys.logBase(jobId),
+        this.keys.cancelled(jobId),
+      );
+    } catch {
+      // Left to expire: completed jobs are removed after a day anyway.
+    }
+  }
+}
+
+function parseResult(value: unknown): QueueJobResult | string {
+  const parsed: unknown = typeof value === "string" ? safeParse(value) : value;
+  if (parsed && typeof parsed === "object" && "outcome" in parsed) return parsed as QueueJobResult;
+  return `the worker returned no outcome (${JSON.stringify(value)?.slice(0, 80)})`;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}

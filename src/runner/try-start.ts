@@ -1,0 +1,102 @@
+import { contextForTry, type RunContextBase } from "../core/context.js";
+import type { TaskSpec } from "../core/dag.js";
+import type { Json } from "../core/json.js";
+import type { RunFields, TaskInstance } from "../core/run.js";
+import { nextTryNumber, queueTry, startTry, workerStartedTry } from "../core/transitions.js";
+import type { StartedCallback, TaskOutcome } from "../executors/executor.js";
+import type { ExecuteRunOptions } from "./execute-run-options.js";
+import { runTry, tryExecution } from "./run-try.js";
+
+/**
+ * The instance recorded when the next try of `spec` starts at `at`, before the executor is
+ * called, and its log path: queued under its job id when the executor hands tries to a queue (a
+ * worker starts it later), running otherwise, with flow's own pid for a function task (a bash
+ * try's pid comes when its process starts).
+ */
+export function startedInstance(
+  options: ExecuteRunOptions,
+  spec: TaskSpec,
+  current: TaskInstance,
+  at: Date,
+  run: RunFields,
+): { instance: TaskInstance; logPath: string } {
+  const tryNumber = nextTryNumber(current);
+  const logPath = options.logPath(spec.id, tryNumber);
+  const { queue } = options.executors[spec.kind];
+  if (queue) {
+    const jobId = queue.jobIdFor({
+      dagId: run.dag_id,
+      runId: run.run_id,
+      incarnation: run.queued_at,
+      taskId: spec.id,
+      tryNumber,
+    });
+    return { instance: queueTry(current, at, { jobId, logPath }), logPath };
+  }
+  const pid = spec.kind === "function" ? options.owner.pid : null;
+  return { instance: startTry(current, at, { pid, logPath }), logPath };
+}
+
+/**
+ * The instance once the executor says the try has started (`pid`, on `hostname` for a worker),
+ * or undefined when that changes nothing: a queued try becomes running, a running one learns
+ * its pid.
+ */
+export function instanceOnStarted(
+  latest: TaskInstance,
+  info: { readonly pid: number; readonly hostname?: string },
+  at: Date,
+): TaskInstance | undefined {
+  if (latest.state === "queued" && info.hostname !== undefined)
+    return workerStartedTry(latest, at, { pid: info.pid, hostname: info.hostname });
+  if (latest.state === "running" && latest.pid !== info.pid) return { ...latest, pid: info.pid };
+  return undefined;
+}
+
+/**
+ * Runs the recorded try `instance` of `spec` on its kind's executor. `hooks.save` records what
+ * its start changes (a worker took it, its pid); `hooks.ended` gets its outcome, after which a
+ * queue's job goes once that is written (`afterSaves`).
+ */
+export function launchTry(
+  options: ExecuteRunOptions,
+  spec: TaskSpec,
+  instance: TaskInstance,
+  run: {
+    readonly base: RunContextBase;
+    readonly results: Readonly<Record<string, Json>>;
+    readonly logPath: string;
+    readonly signal: AbortSignal;
+  },
+  hooks: {
+    readonly latest: () => TaskInstance;
+    readonly save: (instance: TaskInstance) => void;
+    readonly ended: (outcome: TaskOutcome) => void;
+    readonly afterSaves: (then: () => void) => void;
+  },
+): void {
+  const { try_number: tryNumber, max_tries: maxTries, job_id: jobId } = instance;
+  const execution = tryExecution(options.loaded.file, options.loaded.dag.id, spec, {
+    context: contextForTry(run.base, spec.id, tryNumber, maxTries),
+    results: run.results,
+    logPath: run.logPath,
+    signal: run.signal,
+    runtime: options.runtime,
+    instance,
+  });
+  const executor = options.executors[spec.kind];
+  const onStarted: StartedCallback = (info) => {
+    const at = options.clock();
+    const latest = hooks.latest();
+    const next = instanceOnStarted(latest, info, at);
+    if (!next) return;
+    hooks.save(next);
+    // A queued try a worker has just started: news for the progress display.
+    if (latest.state === "queued") options.observer?.taskStarted?.(next, at);
+  };
+  runTry(executor, execution, onStarted, (outcome) => {
+    hooks.ended(outcome);
+    const { queue } = executor;
+    if (queue && jobId !== undefined) hooks.afterSaves(() => queue.recorded(jobId));
+  });
+}
