@@ -51,7 +51,8 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
     project.write("tasks.json", floorInput(shape, command));
     project.write("Makefile", makefile(shape, command));
     const shell = makeShellWithoutFastPath();
-    if (shell) project.write("Makefile.sh", makefile(shape, command, shell));
+    // Not "Makefile.sh": make's built-in rule `%: %.sh` would remake Makefile from it.
+    if (shell) project.write("shell.mk", makefile(shape, command, shell));
     project.write("build.ninja", ninjaFile(shape, command));
     const cwd = project.dir;
     const flowRun =
@@ -81,7 +82,7 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
       if (shell)
         runners.push({
           name: `make -j${j}, sh -c`,
-          run: () => measureOk("make", ["-s", `-j${j}`, "-f", "Makefile.sh", "all"], { cwd }),
+          run: () => measureOk("make", ["-s", `-j${j}`, "-f", "shell.mk", "all"], { cwd }),
         });
       else notes.push("/bin/sh is not a link: the make sh -c row is skipped");
     } else notes.push(context.make.note);
