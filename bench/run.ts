@@ -19,6 +19,7 @@ import { benchBigDag } from "./workloads/big-dag.js";
 import { benchColdStart } from "./workloads/cold-start.js";
 import { benchFunctions } from "./workloads/function-shapes.js";
 import { benchHistory } from "./workloads/history.js";
+import { benchOneTask } from "./workloads/one-task.js";
 import { queueWorkloads } from "./workloads/queue.js";
 import { benchUiGrid } from "./workloads/ui-grid.js";
 import { benchUiSse } from "./workloads/ui-sse.js";
@@ -56,6 +57,7 @@ const workloads: { id: string; run: (context: BenchContext) => WorkloadResult }[
   { id: "W8", run: benchHistory },
   { id: "W9", run: benchUiGrid },
   { id: "W10", run: benchUiSse },
+  { id: "W11", run: benchOneTask },
   ...queueWorkloads(),
 ];
 

@@ -1,5 +1,6 @@
 // Writes one shape as each runner's input: a flow pipeline, a Makefile, a build.ninja and the
-// Node floor's JSON. Every task is a no-op, so only orchestration is measured.
+// Node floor's JSON. Every task runs the same command, a no-op: `/usr/bin/true` (a real program,
+// what users run: one exec per task in every runner) or `true` (a shell builtin).
 import { taskId, type Shape } from "./shapes.js";
 
 export type TaskKind = "bash" | "function";
@@ -9,6 +10,8 @@ export interface PipelineOptions {
   readonly kind: TaskKind;
   /** Extra DAG options, as TypeScript source (e.g. `schedule: "@daily"`). */
   readonly dagExtras?: string;
+  /** A bash task's command. Default `true`. */
+  readonly command?: string;
 }
 
 /**
@@ -16,8 +19,9 @@ export interface PipelineOptions {
  * DAG would be; the file stays small, so loading it measures flow rather than the transpiler.
  */
 export function flowPipeline(shape: Shape, options: PipelineOptions): string {
+  const command = JSON.stringify(options.command ?? "true");
   const make =
-    options.kind === "bash" ? `bash(\`t\${i}\`, "true")` : `fn(\`t\${i}\`, async () => {})`;
+    options.kind === "bash" ? `bash(\`t\${i}\`, ${command})` : `fn(\`t\${i}\`, async () => {})`;
   return [
     `import { dag, ${options.kind === "bash" ? "bash" : "fn"}, chain } from "flow";`,
     ``,
@@ -37,19 +41,23 @@ export function flowPipeline(shape: Shape, options: PipelineOptions): string {
     .join("\n");
 }
 
-/** A Makefile with one phony target per task; `make -j N` runs it. */
-export function makefile(shape: Shape): string {
+/**
+ * A Makefile with one phony target per task; `make -j N` runs it. `shell` is make's SHELL: with
+ * `/bin/sh` (stock) GNU make execs a simple recipe itself, with no shell; any other SHELL turns
+ * that fast path off, and every recipe goes through `SHELL -c` (the `sh -c` rows).
+ */
+export function makefile(shape: Shape, command = "true", shell = "/bin/sh"): string {
   const ids = shape.upstream.map((_, i) => taskId(i));
-  const lines = ["SHELL := /bin/sh", `.PHONY: all ${ids.join(" ")}`, `all: ${ids.join(" ")}`];
+  const lines = [`SHELL := ${shell}`, `.PHONY: all ${ids.join(" ")}`, `all: ${ids.join(" ")}`];
   shape.upstream.forEach((ups, i) => {
-    lines.push(`${taskId(i)}: ${ups.map(taskId).join(" ")}`.trimEnd(), "\ttrue");
+    lines.push(`${taskId(i)}: ${ups.map(taskId).join(" ")}`.trimEnd(), `\t${command}`);
   });
   return `${lines.join("\n")}\n`;
 }
 
 /** A build.ninja with one phony-output edge per task (never up to date, so it always runs). */
-export function ninjaFile(shape: Shape): string {
-  const lines = ["rule run", "  command = true", ""];
+export function ninjaFile(shape: Shape, command = "true"): string {
+  const lines = ["rule run", `  command = ${command}`, ""];
   shape.upstream.forEach((ups, i) => {
     const after = ups.length > 0 ? ` || ${ups.map(taskId).join(" ")}` : "";
     lines.push(`build ${taskId(i)}: run${after}`);
@@ -62,6 +70,6 @@ export function ninjaFile(shape: Shape): string {
 }
 
 /** The Node floor's input: the commands and their dependencies. */
-export function floorInput(shape: Shape): string {
-  return JSON.stringify({ commands: shape.upstream.map(() => "true"), upstream: shape.upstream });
+export function floorInput(shape: Shape, command = "true"): string {
+  return JSON.stringify({ commands: shape.upstream.map(() => command), upstream: shape.upstream });
 }

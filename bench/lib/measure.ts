@@ -16,6 +16,11 @@ export interface Measured {
   readonly ms: number;
   /** Peak resident set size in KiB, when known. */
   readonly rssKb: number | undefined;
+  /**
+   * CPU time (user + sys) of the process and every descendant it waited for, in ms, when GNU
+   * time is there: unlike wall time, other load on the machine barely moves it.
+   */
+  readonly cpuMs: number | undefined;
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -40,7 +45,7 @@ export function measure(
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   let argv: string[];
   if (hasGnuTime) {
-    argv = [GNU_TIME, "-f", "%M", "-o", rssFile, command, ...args];
+    argv = [GNU_TIME, "-f", "%M %U %S", "-o", rssFile, command, ...args];
   } else {
     argv = [command, ...args];
     if (command === process.execPath) {
@@ -59,9 +64,11 @@ export function measure(
     });
     const ms = performance.now() - started;
     if (result.error) throw result.error;
+    const [rssKb, cpuMs] = readTimeFile(rssFile);
     return {
       ms,
-      rssKb: readRss(rssFile),
+      rssKb,
+      cpuMs,
       status: result.status,
       stdout: result.stdout,
       stderr: result.stderr,
@@ -85,12 +92,17 @@ export function measureOk(
   return result;
 }
 
-function readRss(file: string): number | undefined {
+// GNU time's `%M %U %S` line (the probe writes `%M` alone).
+function readTimeFile(file: string): [number | undefined, number | undefined] {
   try {
     const lines = readFileSync(file, "utf8").trim().split("\n");
-    const value = Number(lines[lines.length - 1]);
-    return Number.isFinite(value) && value > 0 ? value : undefined;
+    const [rss, user, sys] = (lines[lines.length - 1] ?? "").split(" ").map(Number);
+    const cpu = (user ?? Number.NaN) + (sys ?? Number.NaN);
+    return [
+      rss !== undefined && Number.isFinite(rss) && rss > 0 ? rss : undefined,
+      Number.isFinite(cpu) ? cpu * 1000 : undefined,
+    ];
   } catch {
-    return undefined;
+    return [undefined, undefined];
   }
 }

@@ -1,16 +1,21 @@
-// Per-hop latency of flow's shell helper alone (dist/executors/shell-helper.js), one job at a
-// time, for the job script flow builds for `true` and for two variants of it. Shows what a bash
-// task costs below the runner. Usage: node bench/probes/helper-hop.mjs [hops]
-import { mkdtempSync, rmSync } from "node:fs";
+// What one bash task costs below the runner: flow's two helpers alone (dist/executors/), the sh
+// helper and the native spawner, each given the job flow builds for a command, `parallel` jobs
+// at a time, for `/usr/bin/true` (a real program) and `true` (a builtin). Prints wall time per
+// job and the CPU time (user + sys) of the helper with every process it started, per job, read
+// from /proc when the helper has reaped them all (Linux; 10 ms ticks).
+// Usage: node bench/probes/helper-hop.mjs [jobs] [parallel]
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const dist = new URL("../../dist/executors/", import.meta.url);
-const { ShellHelper } = await import(new URL("shell-helper.js", dist).href);
-const { buildJobScript } = await import(new URL("bash-job.js", dist).href);
+const { buildJobScript, buildNativeRecord } = await import(new URL("bash-job.js", dist).href);
+const { openSpawner } = await import(new URL("bash-spawner.js", dist).href);
+const { shJobRecord } = await import(new URL("shell-helper.js", dist).href);
 const { findBash } = await import(new URL("find-bash.js", dist).href);
 
-const hops = Number(process.argv[2] ?? 100);
+const jobs = Number(process.argv[2] ?? 1000);
+const parallel = Number(process.argv[3] ?? 1);
 const scratch = mkdtempSync(join(tmpdir(), "flow-bench-hop-"));
 // The FLOW_* variables a bash task gets, with values of realistic length.
 const env = Object.fromEntries(
@@ -18,31 +23,57 @@ const env = Object.fromEntries(
     .concat(["DS_NODASH", "TS", "TS_NODASH", "DATA_INTERVAL_START", "DATA_INTERVAL_END", "PARAMS"])
     .map((name) => [`FLOW_${name}`, "2026-01-05T00:00:00.000+00:00"]),
 );
-const script = (command) =>
-  buildJobScript({ command, cwd: scratch, env, logPath: join(scratch, "t.log"), bash: findBash() });
-const flowScript = script("true");
-const variants = [
-  ["flow's script for `true`", flowScript],
-  ["same, dash builtin `true`", flowScript.replace(/'[^']*bash' -c 'true'/, "true")],
-  ["same, exec /usr/bin/true", flowScript.replace(/'[^']*bash' -c 'true'/, "/usr/bin/true")],
-];
 
-const helper = new ShellHelper({ shell: "/bin/sh", graceMs: 1000 });
-const runOnce = (body) =>
-  new Promise((done) => helper.run(body, { onStart() {}, onEnd: done, onLost: done }));
-const totals = variants.map(() => 0);
-for (const [, body] of variants) await runOnce(body);
-// Interleaved in blocks of 10 so that load from other processes falls on every variant alike.
-for (let block = 0; block < hops / 10; block++) {
-  for (const [index, [, body]] of variants.entries()) {
-    const started = performance.now();
-    for (let i = 0; i < 10; i++) await runOnce(body);
-    totals[index] += performance.now() - started;
+// utime + stime + cutime + cstime of a process, in ms.
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "latin1").split(") ")[1].split(" ");
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) * 10;
+}
+
+async function measure(kind, command) {
+  const spawner = openSpawner(kind, "/bin/sh", 1000);
+  let n = 0;
+  // One log folder per job, as flow's layout has: the native spawner makes it, BashExecutor
+  // makes it for the sh helper.
+  const record = () => {
+    const job = { command, cwd: scratch, env, bash: findBash() };
+    const logPath = join(scratch, `${kind}-${command.length}-${n++}`, "1.log");
+    if (kind === "native") return buildNativeRecord({ ...job, logPath });
+    mkdirSync(join(logPath, ".."));
+    return shJobRecord(buildJobScript({ ...job, logPath }));
+  };
+  const one = () =>
+    new Promise((done) => {
+      spawner.helper.run(record(), {
+        onStart: () => {},
+        onEnd: done,
+        onLost: done,
+      });
+    });
+  await one(); // starts the helper
+  // The helper is this process's one child.
+  const children = readFileSync(`/proc/self/task/${process.pid}/children`, "latin1").trim();
+  const helperPid = Number(children.split(" ").at(-1));
+  const cpuBefore = cpuOf(helperPid);
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next++ < jobs) await one();
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  const wall = performance.now() - started;
+  const cpu = cpuOf(helperPid) - cpuBefore;
+  await spawner.helper.close();
+  return { wall: wall / jobs, cpu: cpu / jobs };
+}
+
+console.log(`${jobs} jobs, ${parallel} at a time; per job:`);
+for (const command of ["/usr/bin/true", "true"]) {
+  for (const kind of ["sh", "native"]) {
+    const { wall, cpu } = await measure(kind, command);
+    console.log(
+      `${kind.padEnd(7)} ${command.padEnd(14)} wall ${wall.toFixed(3)} ms  helper CPU ${cpu.toFixed(3)} ms`,
+    );
   }
 }
-await helper.close();
 rmSync(scratch, { recursive: true, force: true });
-console.log(`flow builds: ${flowScript.slice(-90)}`);
-variants.forEach(([name], index) => {
-  console.log(`${name.padEnd(28)} ${(totals[index] / hops).toFixed(2)} ms per hop`);
-});

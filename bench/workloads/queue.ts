@@ -1,4 +1,4 @@
-// W11 (issue 12): the queue executor. The W1-W3 shapes (bash no-ops, smaller) through
+// W12 (issue 12): the queue executor. The W1-W3 shapes (bash no-ops, smaller) through
 // `flow run --executor queue` on 1, 2 and 4 `flow worker`s and through `local` in the same run;
 // the round trip of one try through the queue (a chain of no-op function tasks, per hop); the
 // throughput of no-op function tasks on 4 workers against local; and what Redis, the driver and
@@ -33,8 +33,8 @@ const CONCURRENCY = 4;
 const THROUGHPUT_PARALLELISM = 16;
 
 /**
- * W11's entry for bench/run.ts. The smoke test (test/bench/bench-smoke.test.ts) pins the ids of
- * an unselected `--quick` run to W1-W10, so W11 joins a quick run only when named (`--only W11`);
+ * W12's entry for bench/run.ts. The smoke test (test/bench/bench-smoke.test.ts) pins the ids of
+ * an unselected `--quick` run to W1-W11, so W12 joins a quick run only when named (`--only W12`);
  * a full run always has it.
  */
 export function queueWorkloads(
@@ -42,8 +42,8 @@ export function queueWorkloads(
 ): { id: string; run: (context: BenchContext) => WorkloadResult }[] {
   const quick = argv.includes("--quick") || ["1", "true"].includes(process.env.BENCH_QUICK ?? "");
   const only = argv.indexOf("--only");
-  const named = only >= 0 && (argv[only + 1] ?? "").toUpperCase().split(",").includes("W11");
-  return quick && !named ? [] : [{ id: "W11", run: benchQueue }];
+  const named = only >= 0 && (argv[only + 1] ?? "").toUpperCase().split(",").includes("W12");
+  return quick && !named ? [] : [{ id: "W12", run: benchQueue }];
 }
 
 interface TaskTimes {
@@ -362,7 +362,7 @@ export function benchQueue(context: BenchContext): WorkloadResult {
   const missing = redisMissing();
   if (missing)
     return {
-      id: "W11",
+      id: "W12",
       title: "queue executor",
       rows: [],
       notes: [`not available (skipped): ${missing}; apt-get install redis-server`],
@@ -570,7 +570,7 @@ export function benchQueue(context: BenchContext): WorkloadResult {
       `sizes are smaller than W1-W3's (${sizes.shapes.map((s) => s.label.split(",")[0]).join("; ")}): a try through the queue takes ~100 ms here`,
     );
     return {
-      id: "W11",
+      id: "W12",
       title: `queue executor (issue 12): W1-W3 bash, round trip, fn throughput; 1/2/4 workers on loopback`,
       rows,
       notes,

@@ -32,6 +32,8 @@ function isUtc(timezone: string): boolean {
  * Offsets such as "+02:00" are refused: they have no daylight-saving rules, use "Etc/GMT-2".
  */
 export function timezoneProblem(timezone: string): string | undefined {
+  // Every runtime knows UTC; building its formatter to check costs 4 ms of every `flow run`.
+  if (isUtc(timezone)) return undefined;
   if (!/^[+-]/.test(timezone)) {
     try {
       formatterFor(timezone);

@@ -40,3 +40,29 @@ function environmentPrefix(env: Readonly<Record<string, string>>): string {
   }
   return `env ${entries.map(([name, value]) => `${quoteShellWord(`${name}=${value}`)} `).join("")}`;
 }
+
+const BUILTIN_STATUS: Readonly<Record<string, string>> = { true: "0", ":": "0", false: "1" };
+
+/**
+ * The native spawner's record for one try (see native/flow-spawner.c): NUL-separated id, mode,
+ * cwd, log, argv and environment. The same three cases as buildJobScript: a builtin that means
+ * the same in every shell (no exec, only its status), a simple command (exec'd with no shell),
+ * anything else through bash. PWD is set as sh's `cd` would.
+ */
+export function buildNativeRecord(job: BashJob): (id: number) => string {
+  const trimmed = job.command.trim();
+  const builtin = SAME_IN_EVERY_SHELL.test(job.command) ? BUILTIN_STATUS[trimmed] : undefined;
+  const argv =
+    builtin !== undefined
+      ? [builtin]
+      : (splitSimpleCommand(job.command) ?? [job.bash, "-c", job.command]);
+  const env = Object.entries({ ...job.env, PWD: job.cwd }).map(
+    ([name, value]) => `${name}=${value}`,
+  );
+  const fields = [builtin !== undefined ? "b" : "x", job.cwd, job.logPath, String(argv.length)];
+  const all = [...fields, ...argv, String(env.length), ...env];
+  if (all.some((field) => field.includes("\0")))
+    throw new Error("a command, path or environment value holds a NUL character");
+  const tail = all.join("\0");
+  return (id) => `${id}\0${tail}\0`;
+}

@@ -1,7 +1,9 @@
 import { dirname, resolve } from "node:path";
 import type { BashSettings, Task } from "../api/definitions.js";
 import { contextEnv } from "../core/context.js";
-import { buildJobScript } from "./bash-job.js";
+import { whenAborted } from "./bash-abort.js";
+import { buildJobScript, buildNativeRecord, type BashJob } from "./bash-job.js";
+import { openSpawner, spawnerFromEnv, type Spawner, type SpawnerChoice } from "./bash-spawner.js";
 import type {
   Executor,
   StartedCallback,
@@ -13,7 +15,7 @@ import { findBash } from "./find-bash.js";
 import { ensureParentDir, openFileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
-import { ShellHelper } from "./shell-helper.js";
+import { shJobRecord } from "./shell-helper.js";
 import { stopJob } from "./stop-job.js";
 import { buildTaskContext } from "./task-context.js";
 import { FailTask } from "../api/signals.js";
@@ -32,6 +34,12 @@ export interface BashExecutorOptions {
   readonly shell?: string;
   /** Working directory of tasks without `cwd`. Default: flow's working directory. */
   readonly cwd?: string;
+  /**
+   * What starts tasks: the native spawner (posix_spawn, built by `npm run build` when a C
+   * compiler is present) or the sh helper. Default `auto`: native when built, unless
+   * FLOW_BASH_SPAWNER=sh.
+   */
+  readonly spawner?: SpawnerChoice;
 }
 
 /**
@@ -39,7 +47,7 @@ export interface BashExecutorOptions {
  * goes straight from the task to its log file; flow never holds it in memory.
  */
 export class BashExecutor implements Executor {
-  private readonly helper: ShellHelper;
+  private spawner: Spawner | undefined;
   private readonly graceMs: number;
 
   constructor(
@@ -47,7 +55,6 @@ export class BashExecutor implements Executor {
     private readonly options: BashExecutorOptions = {},
   ) {
     this.graceMs = options.graceMs ?? 5000;
-    this.helper = new ShellHelper({ shell: options.shell ?? "/bin/sh", graceMs: this.graceMs });
   }
 
   async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
@@ -59,9 +66,8 @@ export class BashExecutor implements Executor {
     } catch (thrown) {
       return failed(describeThrown(thrown));
     }
-    ensureParentDir(execution.logPath);
     const token = `${process.pid}-${++tryCounter}`;
-    const script = buildJobScript({
+    const job: BashJob = {
       command,
       cwd: resolve(
         dirname(execution.ref.file),
@@ -70,19 +76,36 @@ export class BashExecutor implements Executor {
       env: { ...contextEnv(execution.context), ...task.bash?.env, [TRY_TOKEN]: token },
       logPath: execution.logPath,
       bash: findBash(),
-    });
-    const outcome = await this.runScript(script, execution, onStarted, token);
+    };
+    const spawner = (this.spawner ??= openSpawner(
+      this.options.spawner ?? spawnerFromEnv(process.env.FLOW_BASH_SPAWNER),
+      this.options.shell ?? "/bin/sh",
+      this.graceMs,
+    ));
+    let record: (id: number) => string;
+    if (spawner.native) {
+      try {
+        record = buildNativeRecord(job); // the spawner creates the log's folder
+      } catch (thrown) {
+        return failed(describeThrown(thrown));
+      }
+    } else {
+      ensureParentDir(execution.logPath);
+      record = shJobRecord(buildJobScript(job));
+    }
+    const outcome = await this.runScript(spawner, record, execution, onStarted, token);
     return applyExitCodeRules(outcome, task.bash);
   }
 
   close(): Promise<void> {
-    return this.helper.close();
+    return this.spawner?.helper.close() ?? Promise.resolve();
   }
 
   // Resolves once the wrapper reports the end and, after a timeout or cancellation, once every
   // process of the try is gone: the runner may start a retry right away.
   private runScript(
-    script: string,
+    spawner: Spawner,
+    record: (id: number) => string,
     execution: TaskExecution,
     onStarted: StartedCallback,
     token: string,
@@ -93,15 +116,15 @@ export class BashExecutor implements Executor {
       let ended = false;
       let stopReason: TaskOutcome | undefined;
       let stopped: Promise<void> | undefined;
-      const startStopping = (wrapperPid: number): void => {
-        stopped = stopJob(wrapperPid, () => ended, this.graceMs, { name: TRY_TOKEN, value: token });
+      const startStopping = (jobPid: number): void => {
+        const marker = { name: TRY_TOKEN, value: token };
+        stopped = stopJob(jobPid, () => ended, this.graceMs, marker, spawner.native);
       };
       const stop = (reason: TaskOutcome): void => {
         if (ended || stopReason) return;
         stopReason = reason;
         if (pid !== undefined) startStopping(pid);
       };
-      const onAbort = (): void => stop(cancelled());
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -109,13 +132,13 @@ export class BashExecutor implements Executor {
       const finish = (outcome: TaskOutcome): void => {
         ended = true;
         clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
+        unwatch();
         const final = stopReason ?? outcome;
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.helper.run(script, {
+      const unwatch = whenAborted(signal, () => stop(cancelled()));
+      spawner.helper.run(record, {
         onStart: (started) => {
           pid = started;
           onStarted({ pid: started });

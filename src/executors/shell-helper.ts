@@ -13,10 +13,21 @@ export interface ShellJob {
 }
 
 export interface ShellHelperOptions {
-  /** The POSIX shell that forks jobs. dash forks far faster than bash. */
-  readonly shell: string;
+  /**
+   * The helper: a POSIX shell that forks jobs (`sh -s`; dash forks far faster than bash), or the
+   * native spawner (bash-spawner.ts), which speaks the same `S`/`E` lines.
+   */
+  readonly program: { readonly file: string; readonly args: readonly string[] };
+  /** Written to the helper's stdin before any job (the sh helper's traps). */
+  readonly prelude?: string;
   /** How long processes get between SIGTERM and SIGKILL. */
   readonly graceMs: number;
+  /**
+   * The helper stops every process of its group itself when its stdin closes, and exits once
+   * they are gone (the native spawner, a subreaper): close() then needs no scan of the process
+   * table.
+   */
+  readonly stopsGroupOnEof?: boolean;
 }
 
 interface Session {
@@ -31,12 +42,14 @@ interface Session {
   readonly closed: Promise<void>;
   partial: string;
   closing: boolean;
+  corked: boolean;
   spawnError?: string;
 }
 
 /**
- * One long-lived `sh -s` that forks a background job per snippet written to its stdin and reports
- * `S <id> <pid>` and `E <id> <status>` lines on stdout. Measured on two cores, this starts tasks
+ * One long-lived helper that starts a job per record written to its stdin and reports
+ * `S <id> <pid>` and `E <id> <status>` lines on stdout: `sh -s` forking a background job per
+ * snippet (shShellHelper), or the native spawner. Measured on two cores, this starts tasks
  * faster than a Node spawn per task: Node's spawn is the slow part, dash's fork is cheap.
  *
  * The helper leads its own process group (detached), so terminal signals meant for flow don't hit
@@ -49,13 +62,23 @@ export class ShellHelper {
 
   constructor(private readonly options: ShellHelperOptions) {}
 
-  /** Runs `body` (one sh command, output already redirected) as a background job. */
-  run(body: string, job: ShellJob): void {
+  /** Starts a job: `encode` turns the job's id into the helper's record for it. */
+  run(encode: (id: number) => string, job: ShellJob): void {
     const session = (this.session ??= this.spawn());
     const id = this.nextId++;
     if (session.jobs.size === 0) this.hold(session, true);
     session.jobs.set(id, job);
-    session.stdin.write(`{ ${body}; echo "E ${id} $?"; } & echo "S ${id} $!"\n`);
+    // The jobs started in one turn of the event loop (the tasks a finished one made ready) go
+    // out in one write: each write to the pipe also wakes the helper.
+    if (!session.corked) {
+      session.corked = true;
+      session.stdin.cork();
+      process.nextTick(() => {
+        session.corked = false;
+        session.stdin.uncork();
+      });
+    }
+    session.stdin.write(encode(id));
   }
 
   /** Stops every process of the helper's group (SIGTERM, grace, SIGKILL), then the helper. */
@@ -67,28 +90,27 @@ export class ShellHelper {
     // Waiting for the helper's exit must keep the event loop alive, even when it was idle.
     this.hold(session, true);
     const pgid = session.child.pid;
+    if (pgid !== undefined && this.options.stopsGroupOnEof) {
+      session.stdin.end();
+      // Should the helper hang, the group goes as it would without a grace period.
+      const timer = setTimeout(() => killGroup(pgid), this.options.graceMs + 2000);
+      await session.closed;
+      clearTimeout(timer);
+      return;
+    }
     if (pgid !== undefined) {
       await terminateProcesses(
         listGroup(pgid).filter((info) => info.pid !== pgid),
         this.options.graceMs,
       );
-      try {
-        process.kill(-pgid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(pgid);
     }
     await session.closed;
   }
 
   private spawn(): Session {
-    const graceSeconds = Math.max(1, Math.ceil(this.options.graceMs / 1000));
-    // Inner traps reset in subshells, so job wrappers don't inherit them. TERM is ignored while
-    // the EXIT trap runs, so the helper survives its own `kill -TERM 0` to send the SIGKILL.
-    const prelude =
-      `trap 'trap "" TERM; kill -TERM 0; sleep ${graceSeconds}; kill -KILL 0' EXIT\n` +
-      `trap 'exit 143' TERM HUP INT\n`;
-    const child = spawn(this.options.shell, ["-s"], {
+    const { program, prelude } = this.options;
+    const child = spawn(program.file, program.args, {
       detached: true,
       stdio: ["pipe", "pipe", "ignore"],
     });
@@ -105,6 +127,7 @@ export class ShellHelper {
       closed,
       partial: "",
       closing: false,
+      corked: false,
     };
     stdout.setEncoding("utf8");
     stdout.on("data", (chunk: string) => this.receive(session, chunk));
@@ -112,7 +135,7 @@ export class ShellHelper {
     stdin.on("error", () => {});
     child.on("error", (error) => (session.spawnError ??= error.message));
     child.once("close", () => this.lose(session));
-    stdin.write(prelude);
+    if (prelude) stdin.write(prelude);
     return session;
   }
 
@@ -120,7 +143,10 @@ export class ShellHelper {
   // A quick job's wrapper can print its E line before the helper prints S (the helper writes S
   // only after the fork returns), so an early end waits for its start: callers always see
   // onStart, then onEnd.
+  // Once close() began, jobs end as lost ("executor closed"), whatever the helper still reports
+  // of tasks being stopped (the native spawner reports them killed; sh's wrappers die silently).
   private receive(session: Session, chunk: string): void {
+    if (session.closing) return;
     const lines = (session.partial + chunk).split("\n");
     session.partial = lines.pop() ?? "";
     for (const line of lines) {
@@ -172,4 +198,34 @@ export class ShellHelper {
       else handle.unref();
     }
   }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Seconds between the helper's SIGTERM and SIGKILL to its group when flow goes away. */
+export function graceSeconds(graceMs: number): number {
+  return Math.max(1, Math.ceil(graceMs / 1000));
+}
+
+/**
+ * The sh helper: `shell -s`, whose EXIT trap stops every job when flow goes away (stdin EOF).
+ * Inner traps reset in subshells, so job wrappers don't inherit them. TERM is ignored while
+ * the EXIT trap runs, so the helper survives its own `kill -TERM 0` to send the SIGKILL.
+ */
+export function shShellHelper(shell: string, graceMs: number): ShellHelper {
+  const prelude =
+    `trap 'trap "" TERM; kill -TERM 0; sleep ${graceSeconds(graceMs)}; kill -KILL 0' EXIT\n` +
+    `trap 'exit 143' TERM HUP INT\n`;
+  return new ShellHelper({ program: { file: shell, args: ["-s"] }, prelude, graceMs });
+}
+
+/** The sh helper's record for a job: `body` in the background, its S and E lines. */
+export function shJobRecord(body: string): (id: number) => string {
+  return (id) => `{ ${body}; echo "E ${id} $?"; } & echo "S ${id} $!"\n`;
 }

@@ -42,6 +42,7 @@ describe("npm run bench --quick", () => {
         "W8",
         "W9",
         "W10",
+        "W11",
       ]);
       for (const workload of results) {
         const available = !workload.notes.some((note) => note.startsWith("not available"));

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bash } from "../../../src/api/index.js";
 import type { Task } from "../../../src/api/definitions.js";
 import { BashExecutor } from "../../../src/executors/bash.js";
+import { findNativeSpawner, type SpawnerChoice } from "../../../src/executors/bash-spawner.js";
 import {
   fixture,
   isRunning,
@@ -21,18 +22,26 @@ import {
 
 const GRACE_MS = 300;
 const executors: BashExecutor[] = [];
+// Every case runs through both ways of starting tasks: the native spawner (when `npm run build`
+// built it) and the sh helper, its fallback.
+const SPAWNERS: SpawnerChoice[] = findNativeSpawner() ? ["native", "sh"] : ["sh"];
+let spawner: SpawnerChoice = "auto";
 
 afterEach(async () => {
   await Promise.all(executors.splice(0).map((executor) => executor.close()));
 });
 
 function setUp(...tasks: Task[]): { executor: BashExecutor; project: ExecutionOptions["project"] } {
-  const executor = new BashExecutor(resolverFor(...tasks), { graceMs: GRACE_MS });
+  const executor = new BashExecutor(resolverFor(...tasks), { graceMs: GRACE_MS, spawner });
   executors.push(executor);
   return { executor, project: makeProject() };
 }
 
-describe("BashExecutor", () => {
+describe.each(SPAWNERS)("BashExecutor, %s spawner", (choice) => {
+  beforeEach(() => {
+    spawner = choice;
+  });
+
   it("records success, and the started pid", async () => {
     const task = bash("ok", `${fixture("exit-with.sh")} 0`);
     const { executor, project } = setUp(task);
@@ -265,9 +274,7 @@ describe("BashExecutor", () => {
     const host = spawn(
       process.execPath,
       ["--import", "tsx", fixture("host-executor.ts"), fixture("spawn-tree.sh"), pidFile],
-      {
-        stdio: "ignore",
-      },
+      { stdio: "ignore", env: { ...process.env, FLOW_BASH_SPAWNER: spawner } },
     );
     const pids = await waitForPids(pidFile, 4, 15_000);
     host.kill("SIGKILL");

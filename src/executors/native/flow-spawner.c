@@ -1,0 +1,316 @@
+/*
+ * flow-spawner: the native twin of flow's shell helper (src/executors/shell-helper.ts). One
+ * long-lived process that starts a job per record read on stdin with posix_spawn (vfork + exec
+ * in glibc: no copy of the parent's page tables) and reports `S <id> <pid>` when the job has
+ * started and `E <id> <status>` when it ended, status as sh reports it (128 + N for signal N).
+ *
+ * A record is NUL-separated fields: id, mode, cwd, log, argc, argv..., envc, env...
+ *   mode x: run argv (PATH searched in the job's own environment, after the chdir)
+ *   mode b: a shell builtin with no process of its own; argv[0] is its exit status. A child is
+ *           forked all the same, so that every job has a pid and its log file is created.
+ * The job's log is opened for append (its folder created when missing) as stdout and stderr,
+ * stdin is /dev/null, PWD is the job's cwd, and everything else of the environment is the
+ * helper's plus the record's entries. Jobs stay in the helper's process group.
+ *
+ * On EOF on stdin (flow exited, even by SIGKILL) or on SIGTERM/SIGHUP/SIGINT, the helper sends
+ * SIGTERM to its group, waits `grace` seconds (argv[1]) and sends SIGKILL, as the sh helper's
+ * EXIT trap does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+extern char **environ;
+
+static int wake[2];
+static volatile sig_atomic_t stopping;
+static int subreaper;
+static char *in;
+static size_t in_len, in_cap;
+static char out[65536];
+static size_t out_len;
+
+struct job { pid_t pid; long id; };
+static struct job *jobs;
+static size_t jobs_len, jobs_cap;
+
+static void on_signal(int sig) {
+  int saved = errno;
+  if (sig != SIGCHLD) stopping = 1;
+  (void)!write(wake[1], "", 1);
+  errno = saved;
+}
+
+static void flush_out(void) {
+  size_t done = 0;
+  while (done < out_len) {
+    ssize_t n = write(1, out + done, out_len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break; /* flow is gone: EOF on stdin follows */
+    done += (size_t)n;
+  }
+  out_len = 0;
+}
+
+static void report(char kind, long id, long value) {
+  if (out_len > sizeof out - 64) flush_out();
+  out_len += (size_t)snprintf(out + out_len, 64, "%c %ld %ld\n", kind, id, value);
+}
+
+static void add_job(pid_t pid, long id) {
+  if (jobs_len == jobs_cap) {
+    jobs_cap = jobs_cap ? jobs_cap * 2 : 64;
+    jobs = realloc(jobs, jobs_cap * sizeof *jobs);
+    if (!jobs) _exit(70);
+  }
+  jobs[jobs_len].pid = pid;
+  jobs[jobs_len].id = id;
+  jobs_len++;
+}
+
+static void reap(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (size_t i = 0; i < jobs_len; i++) {
+      if (jobs[i].pid != pid) continue;
+      long code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      report('E', jobs[i].id, code);
+      jobs[i] = jobs[--jobs_len];
+      break;
+    }
+  }
+}
+
+/* mkdir -p of the folder of `file`; errors show up when the file is opened. */
+static void make_parents(const char *file) {
+  char path[4096];
+  size_t len = strlen(file);
+  if (len >= sizeof path) return;
+  memcpy(path, file, len + 1);
+  char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return;
+  *slash = 0;
+  if (mkdir(path, 0777) == 0 || errno == EEXIST) return;
+  if (errno != ENOENT) return;
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    mkdir(path, 0777);
+    *p = '/';
+  }
+  mkdir(path, 0777);
+}
+
+static int open_log(const char *file) {
+  int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
+  make_parents(file);
+  return open(file, flags, 0666);
+}
+
+/* A job that cannot be spawned still gets a process: it writes why and exits, as sh's would. */
+static pid_t fork_exit(int log, int code, const char *message, const char *what) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (log >= 0 && message) dprintf(log, "flow: %s: %s\n", what, message);
+    _exit(code);
+  }
+  return pid;
+}
+
+/* The job's environment: the helper's, minus names the record sets, plus the record's. */
+static char **job_env(char **extra, long count) {
+  size_t base = 0;
+  while (environ[base]) base++;
+  char **env = malloc((base + (size_t)count + 1) * sizeof *env);
+  if (!env) _exit(70);
+  size_t n = 0;
+  for (size_t i = 0; i < base; i++) {
+    const char *eq = strchr(environ[i], '=');
+    size_t name = eq ? (size_t)(eq - environ[i]) + 1 : strlen(environ[i]);
+    int replaced = 0;
+    for (long j = 0; j < count && !replaced; j++) replaced = strncmp(extra[j], environ[i], name) == 0;
+    if (!replaced) env[n++] = environ[i];
+  }
+  for (long j = 0; j < count; j++) env[n++] = extra[j];
+  env[n] = NULL;
+  return env;
+}
+
+static void start(long id, char mode, const char *cwd, const char *logfile, char **argv, char **env) {
+  int log = open_log(logfile);
+  pid_t pid = -1;
+  if (log < 0) {
+    pid = fork_exit(-1, 2, NULL, NULL);
+  } else if (mode == 'b') {
+    pid = fork_exit(log, atoi(argv[0]), NULL, NULL);
+  } else {
+    static int devnull = -1;
+    if (devnull < 0) devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    posix_spawn_file_actions_adddup2(&actions, devnull, 0);
+    posix_spawn_file_actions_adddup2(&actions, log, 1);
+    posix_spawn_file_actions_adddup2(&actions, log, 2);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    /* posix_spawnp searches PATH in `environ` after the chdir: the job's PATH, from its cwd. */
+    char **saved = environ;
+    environ = env;
+    int error = posix_spawnp(&pid, argv[0], &actions, &attr, argv, env);
+    if (error == ENOEXEC) {
+      /* A script without #!: sh runs it as a script, as it would from a shell. */
+      long argc = 0;
+      while (argv[argc]) argc++;
+      char **sh = malloc((size_t)(argc + 4) * sizeof *sh);
+      sh[0] = "sh";
+      sh[1] = "-c";
+      sh[2] = "exec \"$0\" \"$@\"";
+      for (long i = 0; i <= argc; i++) sh[3 + i] = argv[i];
+      error = posix_spawn(&pid, "/bin/sh", &actions, &attr, sh, env);
+      free(sh);
+    }
+    environ = saved;
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error) {
+      struct stat st;
+      char why[4200];
+      snprintf(why, sizeof why, "can't cd to %s", cwd);
+      if (stat(cwd, &st) != 0 || !S_ISDIR(st.st_mode))
+        pid = fork_exit(log, 2, why, "cd");
+      else
+        pid = fork_exit(log, error == ENOENT ? 127 : 126,
+                        error == ENOENT ? "not found" : strerror(error), argv[0]);
+    }
+  }
+  if (log >= 0) close(log);
+  if (pid < 0) {
+    report('S', id, 0);
+    report('E', id, 2);
+    return;
+  }
+  add_job(pid, id);
+  report('S', id, pid);
+}
+
+/* Parses one record from `in` at `*at`; returns 0 when it is not complete yet. */
+static int next_record(size_t *at) {
+  char *fields[8192];
+  size_t count = 0, p = *at;
+  long argc = -1, envc = -1;
+  for (;;) {
+    char *end = memchr(in + p, 0, in_len - p);
+    if (!end) return 0;
+    if (count == sizeof fields / sizeof *fields) _exit(65);
+    fields[count++] = in + p;
+    p = (size_t)(end - in) + 1;
+    if (count == 5) argc = atol(fields[4]);
+    if (argc >= 0 && count == (size_t)(5 + argc + 1)) envc = atol(fields[count - 1]);
+    if (envc >= 0 && count == (size_t)(5 + argc + 1 + envc)) break;
+  }
+  char *argv[4096];
+  if (argc >= 4095) _exit(65);
+  for (long i = 0; i < argc; i++) argv[i] = fields[5 + i];
+  argv[argc] = NULL;
+  char **env = job_env(fields + 5 + argc + 1, envc);
+  start(atol(fields[0]), fields[1][0], fields[2], fields[3], argv, env);
+  free(env);
+  *at = p;
+  return 1;
+}
+
+/*
+ * SIGTERM to the group; then, where the helper is a subreaper (Linux: every orphaned descendant
+ * becomes its child), reap until no descendant is left, so that flow's close() returns as soon
+ * as the last one exits; SIGKILL to the group once `grace` seconds have passed.
+ */
+static void shut_down(int grace) {
+  signal(SIGTERM, SIG_IGN);
+  kill(0, SIGTERM);
+  struct timespec tick = {0, 10 * 1000 * 1000};
+  for (long waited = 0; waited < grace * 100L; waited++) {
+    pid_t reaped;
+    while ((reaped = waitpid(-1, NULL, WNOHANG)) > 0) {
+    }
+    if (subreaper && reaped < 0 && errno == ECHILD) _exit(0);
+    nanosleep(&tick, NULL);
+  }
+  kill(0, SIGKILL);
+  _exit(143);
+}
+
+int main(int argc, char **argv) {
+  int grace = argc > 1 ? atoi(argv[1]) : 5;
+  /* flow starts it as a group leader; when run by hand, lead a group all the same, so that the
+     shutdown below stops only its own jobs. */
+  if (getpgrp() != getpid()) setpgid(0, 0);
+#ifdef __linux__
+  subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+#endif
+  if (pipe(wake) != 0) return 70;
+  fcntl(wake[0], F_SETFD, FD_CLOEXEC);
+  fcntl(wake[1], F_SETFD, FD_CLOEXEC);
+  fcntl(wake[0], F_SETFL, O_NONBLOCK);
+  fcntl(wake[1], F_SETFL, O_NONBLOCK);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  int eof = 0;
+  while (!eof && !stopping) {
+    struct pollfd fds[2] = {{0, POLLIN, 0}, {wake[0], POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    char drain[256];
+    while (read(wake[0], drain, sizeof drain) > 0) {
+    }
+    reap();
+    if (fds[0].revents) {
+      if (in_cap - in_len < 65536) {
+        in_cap = in_cap ? in_cap * 2 : 262144;
+        in = realloc(in, in_cap);
+        if (!in) return 70;
+      }
+      ssize_t n = read(0, in + in_len, in_cap - in_len);
+      if (n == 0) eof = 1;
+      if (n > 0) {
+        in_len += (size_t)n;
+        size_t at = 0;
+        while (next_record(&at)) {
+        }
+        memmove(in, in + at, in_len - at);
+        in_len -= at;
+      }
+    }
+    reap();
+    flush_out();
+  }
+  flush_out();
+  shut_down(grace);
+  return 0;
+}
