@@ -239,7 +239,7 @@ function checkLog(
   const header = headers.at(-1);
   const start = header ? header.index + header[0].length : 0;
   if (header && process.env.FAULT_VERBOSE === "1") {
-    const atLineStart = header.index === 0 || text[header.index - 1] === "\n";
+    const atLineStart = header.index === 0 || text[header.index - 1] === "\n"; // always, now
     console.log(
       `${what}: ${header.index} bytes of delivery 1, then the header (${atLineStart ? "at a line start" : "mid-line"}), then ${log.length - start} bytes`,
     );
@@ -250,7 +250,16 @@ function checkLog(
     `${what}: the last delivery's output: ${firstDifference(last, expected)}`,
   ).toBe(true);
   if (header) {
-    const first = normalise(log.subarray(0, header.index));
+    // A first delivery that stopped mid-line gets a newline from the driver, so that the header
+    // starts a line of its own: it is not part of the output.
+    const cut = log.subarray(0, header.index);
+    const before = expected.subarray(0, cut.length - 1);
+    const addedNewline =
+      cut.length > 0 &&
+      cut[cut.length - 1] === 0x0a &&
+      cut.subarray(0, -1).equals(before) &&
+      expected[cut.length - 1] !== 0x0a;
+    const first = normalise(addedNewline ? cut.subarray(0, -1) : cut);
     const prefix = expected.subarray(0, first.length);
     expect(
       first.equals(prefix),
