@@ -21,6 +21,11 @@ export interface TaskOptions {
    * with the latest logical date before this one's (Airflow's `depends_on_past`). Default false.
    */
   dependsOnPast?: boolean;
+  /**
+   * With `--executor queue`, the queue this task's tries go to (Airflow's `queue`): only workers
+   * started with `flow worker --queue <name>` take them. Default: the driver's `--queue`.
+   */
+  queue?: string;
 }
 
 /** What a task callback gets: the run context of the try, why it failed, and the task's log. */

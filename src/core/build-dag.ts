@@ -111,6 +111,7 @@ function taskSpec(
     timeoutMs: policy.timeoutMs,
     triggerRule: policy.triggerRule,
     dependsOnPast: policy.dependsOnPast,
+    queue: policy.queue,
     upstream,
     downstream,
     sensor: tasks.sensors[i],

@@ -36,6 +36,11 @@ export interface TaskPolicy {
   readonly triggerRule: TriggerRule;
   /** Start only once this task's instance in the previous run succeeded or was skipped. */
   readonly dependsOnPast: boolean;
+  /**
+   * The queue its tries go to with `--executor queue` (Airflow's `queue`): workers started with
+   * `--queue <name>` take them. Undefined: the driver's `--queue`. Ignored by the local executor.
+   */
+  readonly queue: string | undefined;
 }
 
 /** One task as the core sees it: what it is called, what it waits for, how it behaves. */

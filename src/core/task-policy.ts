@@ -12,7 +12,11 @@ export const DEFAULT_POLICY: TaskPolicy = {
   timeoutMs: undefined,
   triggerRule: "all_success",
   dependsOnPast: false,
+  queue: undefined,
 };
+
+/** What a queue may be called (BullMQ keys and flow's log keys carry it). */
+const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** The options every task kind takes (besides dependencies and callbacks). */
 export const OPTION_NAMES = [
@@ -23,6 +27,7 @@ export const OPTION_NAMES = [
   "timeout",
   "triggerRule",
   "dependsOnPast",
+  "queue",
 ] as const;
 
 /**
@@ -62,6 +67,7 @@ export function resolvePolicy(
     timeout,
     triggerRule,
     dependsOnPast,
+    queue,
   } = given;
   if (retries !== undefined) {
     if (typeof retries === "number" && Number.isInteger(retries) && retries >= 0)
@@ -91,6 +97,13 @@ export function resolvePolicy(
   if (dependsOnPast !== undefined) {
     if (typeof dependsOnPast === "boolean") policy.dependsOnPast = dependsOnPast;
     else problems.push(`dependsOnPast must be true or false, got ${describeValue(dependsOnPast)}`);
+  }
+  if (queue !== undefined) {
+    if (typeof queue === "string" && QUEUE_NAME.test(queue)) policy.queue = queue;
+    else
+      problems.push(
+        `queue must be a name of letters, digits, _ . and - (a \`flow worker --queue\`), got ${describeValue(queue)}`,
+      );
   }
   if (triggerRule !== undefined) {
     if (isTriggerRule(triggerRule)) policy.triggerRule = triggerRule;

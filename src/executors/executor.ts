@@ -33,6 +33,8 @@ export interface TaskExecution {
    * its pipeline's folder, and reading other runs' states throws.
    */
   readonly runtime?: TaskRuntime;
+  /** The task's own queue (its `queue` option), for an executor that hands tries to one. */
+  readonly queue?: string;
   /** The queue job that holds this try (executors with `queue` only; see QueueHandOff). */
   readonly jobId?: string;
   /** When this try was queued, ISO: its queued timeout counts from then, across restarts. */

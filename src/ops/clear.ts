@@ -127,34 +127,42 @@ export async function applyClear(
       throw new PlanChangedError(dag.id);
     if (plan.entries.length === 0) return { status: "nothing", plan };
     if (options.approve && !(await options.approve(plan))) return { status: "declined", plan };
-    const jobIds: string[] = [];
+    const jobs: { jobId: string; queue: string | undefined }[] = [];
     for (const entry of plan.entries) {
       const writer = writers.find((w) => w.run.run_id === entry.run.run_id)!;
       for (const id of entry.taskIds) {
         const instance = writer.run.tasks[id];
-        if (instance && isQueueHeld(instance)) jobIds.push(instance.job_id!);
+        if (instance && isQueueHeld(instance))
+          jobs.push({ jobId: instance.job_id!, queue: dag.tasks.get(id)?.queue });
       }
       writeRunEvent(writer, clearTasks(dag, writer.run, entry.taskIds, now));
     }
-    if (jobIds.length === 0) return { status: "cleared", plan };
-    return { status: "cleared", plan, onWorkers: await stopOnWorkers(workspace, jobIds) };
+    if (jobs.length === 0) return { status: "cleared", plan };
+    return { status: "cleared", plan, onWorkers: await stopOnWorkers(workspace, jobs) };
   } finally {
     await closeRuns(writers);
   }
 }
 
-// Cleared tries workers still run are stopped through the Redis of FLOW_REDIS_URL and FLOW_QUEUE
-// (their results would be ignored anyway: the next try has another job).
-async function stopOnWorkers(workspace: Workspace, jobIds: string[]): Promise<StopOnWorkers> {
+// Cleared tries workers still run are stopped through the Redis of FLOW_REDIS_URL, on their
+// task's queue, else FLOW_QUEUE's (their results would be ignored anyway: the next try has
+// another job).
+async function stopOnWorkers(
+  workspace: Workspace,
+  jobs: readonly { jobId: string; queue: string | undefined }[],
+): Promise<StopOnWorkers> {
   const { cancelJobs } = await import("../queue/cancel.js");
   const { DEFAULT_QUEUE, DEFAULT_REDIS_URL } = await import("../queue/protocol.js");
   const { env } = workspace;
+  const byQueue = new Map<string, string[]>();
+  for (const { jobId, queue } of jobs) {
+    const name = queue ?? (env.FLOW_QUEUE || DEFAULT_QUEUE);
+    byQueue.set(name, [...(byQueue.get(name) ?? []), jobId]);
+  }
+  const jobIds = jobs.map(({ jobId }) => jobId);
   try {
-    await cancelJobs(
-      env.FLOW_REDIS_URL || DEFAULT_REDIS_URL,
-      env.FLOW_QUEUE || DEFAULT_QUEUE,
-      jobIds,
-    );
+    for (const [queue, ids] of byQueue)
+      await cancelJobs(env.FLOW_REDIS_URL || DEFAULT_REDIS_URL, queue, ids);
     return { jobIds };
   } catch (error) {
     return { jobIds, error: error instanceof Error ? error.message : String(error) };

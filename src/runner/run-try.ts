@@ -53,6 +53,7 @@ export function tryExecution(
     timeoutMs: spec.timeoutMs,
     signal: run.signal,
     runtime: run.runtime,
+    ...(spec.queue !== undefined && { queue: spec.queue }),
     ...(instance?.job_id !== undefined && { jobId: instance.job_id }),
     ...(instance?.queued_at !== undefined && { queuedAt: instance.queued_at }),
   };

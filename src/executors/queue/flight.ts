@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import type { QueueJobStarted, queueKeys } from "../../queue/protocol.js";
+import type { QueueJobStarted } from "../../queue/protocol.js";
+import type { QueueLine } from "./named-queues.js";
 import type { StartedCallback, TaskExecution, TaskOutcome } from "../executor.js";
 import { LogReceiver } from "./log-receiver.js";
 import type { TaskKind } from "../../core/dag.js";
@@ -23,8 +24,10 @@ export class Flight {
     private readonly onStarted: StartedCallback,
     readonly queuedAt: number,
     redis: Redis,
-    keys: ReturnType<typeof queueKeys>,
+    /** The queue its job is on. */
+    readonly line: QueueLine,
   ) {
+    const { keys } = line;
     this.log = new LogReceiver(redis, execution.logPath, keys.log(jobId), keys.logBase(jobId));
     this.outcome = new Promise((resolve) => (this.resolve = resolve));
   }

@@ -1,16 +1,11 @@
-import type { Job, Queue, QueueEvents } from "bullmq";
+import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { formatDuration } from "../durations.js";
 import { cancelled } from "../outcomes.js";
 import type { TaskKind } from "../../core/dag.js";
 import { requestCancel } from "../../queue/cancel.js";
 import { jobIdFor } from "../../queue/job-id.js";
-import {
-  KEY_PREFIX,
-  jobFailedOutcome,
-  queueKeys,
-  type QueueJobResult,
-} from "../../queue/protocol.js";
+import { KEY_PREFIX, jobFailedOutcome, type QueueJobResult } from "../../queue/protocol.js";
 import type {
   Executor,
   QueueHandOff,
@@ -20,6 +15,8 @@ import type {
 } from "../executor.js";
 import { buildJobData } from "./job-data.js";
 import { Flight } from "./flight.js";
+import type { NamedQueues, QueueLine } from "./named-queues.js";
+import { parseResult, settleWithin } from "./results.js";
 import type { QueueSettings } from "./settings.js";
 
 /**
@@ -32,7 +29,8 @@ import type { QueueSettings } from "./settings.js";
  */
 export class QueueDriver {
   private readonly flights = new Map<string, Flight>();
-  private readonly keys;
+  /** The queue of each job not yet forgotten (recorded() names only the job). */
+  private readonly jobLines = new Map<string, QueueLine>();
   private readonly timer: NodeJS.Timeout;
   private checking = false;
   private closed = false;
@@ -40,28 +38,29 @@ export class QueueDriver {
 
   constructor(
     private readonly redis: Redis,
-    private readonly bull: Queue,
-    private readonly events: QueueEvents,
+    private readonly queues: NamedQueues,
     private readonly settings: QueueSettings,
-    private readonly disconnect: () => void = () => {},
   ) {
-    this.keys = queueKeys(settings.queue);
     this.queue = {
       jobIdFor: (parts) => jobIdFor({ stateDir: settings.stateDir, ...parts }),
       recorded: (jobId) => void this.forget(jobId),
     };
-    events.on("progress", ({ jobId, data }) => this.flights.get(jobId)?.started(data));
-    events.on("completed", ({ jobId, returnvalue }) => {
-      const flight = this.flights.get(jobId);
-      if (flight) void this.complete(flight, parseResult(returnvalue));
-    });
-    events.on("failed", ({ jobId, failedReason }) => {
-      const flight = this.flights.get(jobId);
-      if (flight) void this.complete(flight, failedReason);
-    });
     this.timer = setInterval(() => void this.checkAll(), settings.reconcileMs);
     this.timer.unref();
   }
+
+  /** What the queues' event streams say about the tries in flight. */
+  readonly events = {
+    progress: (jobId: string, data: unknown): void => this.flights.get(jobId)?.started(data),
+    completed: (jobId: string, returnvalue: unknown): void => {
+      const flight = this.flights.get(jobId);
+      if (flight) void this.complete(flight, parseResult(returnvalue));
+    },
+    failed: (jobId: string, failedReason: string): void => {
+      const flight = this.flights.get(jobId);
+      if (flight) void this.complete(flight, failedReason);
+    },
+  };
 
   /** The executor of one task kind: jobs say which kind they run. */
   executor(kind: TaskKind): Executor {
@@ -82,13 +81,16 @@ export class QueueDriver {
     const built = buildJobData(execution, kind, this.settings, this.settings.jobSizeLimit);
     if ("outcome" in built) return built.outcome;
     const queuedAt = execution.queuedAt ? Date.parse(execution.queuedAt) : Date.now();
-    const flight = new Flight(jobId, kind, execution, onStarted, queuedAt, this.redis, this.keys);
+    // The task's own queue (its `queue` option), else the driver's.
+    const line = await this.queues.get(execution.queue ?? this.settings.queue);
+    this.jobLines.set(jobId, line);
+    const flight = new Flight(jobId, kind, execution, onStarted, queuedAt, this.redis, line);
     this.flights.set(jobId, flight);
     const stop = (): void => void this.cancel(flight);
     execution.signal.addEventListener("abort", stop, { once: true });
     try {
       // An existing id (a restarted driver adopting its try) gives the existing job back.
-      await this.bull.add(`${execution.ref.dagId}.${execution.ref.taskId}`, built.data, {
+      await line.bull.add(`${execution.ref.dagId}.${execution.ref.taskId}`, built.data, {
         jobId,
         attempts: 1,
         removeOnComplete: { age: 86_400 },
@@ -108,10 +110,9 @@ export class QueueDriver {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await settleWithin(Promise.all([this.events.close(), this.bull.close()]), 3_000);
+    await settleWithin(this.queues.close(), 3_000);
     await settleWithin(this.redis.quit(), 1_000);
     this.redis.disconnect();
-    this.disconnect();
   }
 
   // Every try in flight: its log pulled, its job's state read.
@@ -130,11 +131,12 @@ export class QueueDriver {
     try {
       await flight.log.pull();
       // The state first, then the job: a job read before it completed has no return value yet.
-      const state = await this.bull.getJobState(flight.jobId);
+      const { bull } = flight.line;
+      const state = await bull.getJobState(flight.jobId);
       // Settled meanwhile (by an event), its job perhaps deleted already: nothing to do.
       if (flight.settling) return;
       if (state === "unknown") return await this.addAgain(flight);
-      const job = await this.bull.getJob(flight.jobId);
+      const job = await bull.getJob(flight.jobId);
       if (!job || flight.settling) return;
       if (job.progress && typeof job.progress === "object") flight.started(job.progress);
       if (state === "completed") {
@@ -157,7 +159,7 @@ export class QueueDriver {
     await flight.log.note(
       `the job of this try was gone from Redis (restarted without its data?); queued it again`,
     );
-    await this.bull.add(
+    await flight.line.bull.add(
       `${flight.execution.ref.dagId}.${flight.execution.ref.taskId}`,
       built.data,
       {
@@ -171,9 +173,10 @@ export class QueueDriver {
 
   // No worker took the try within the queued timeout: it fails (and retries if it may).
   private async checkQueuedTimeout(flight: Flight, job: Job): Promise<void> {
-    const { queuedTimeoutMs, queue } = this.settings;
+    const { queuedTimeoutMs } = this.settings;
+    const { bull, name: queue } = flight.line;
     if (Date.now() - flight.queuedAt < queuedTimeoutMs) return;
-    if ((await this.bull.remove(job.id!)) !== 1) return; // a worker took it just now
+    if ((await bull.remove(job.id!)) !== 1) return; // a worker took it just now
     const waited = formatDuration(queuedTimeoutMs);
     flight.settle({
       status: "failed",
@@ -188,12 +191,12 @@ export class QueueDriver {
    * it may, as Airflow fails a task instance whose heartbeat stopped.
    */
   private async checkOrphaned(flight: Flight, job: Job): Promise<void> {
-    const locked =
-      (await this.redis.exists(`${KEY_PREFIX}:${this.settings.queue}:${job.id}:lock`)) === 1;
+    const { bull, name } = flight.line;
+    const locked = (await this.redis.exists(`${KEY_PREFIX}:${name}:${job.id}:lock`)) === 1;
     if (locked) return void (flight.unlockedSince = undefined);
     flight.unlockedSince ??= Date.now();
     if (Date.now() - flight.unlockedSince < this.settings.orphanMs) return;
-    if ((await this.bull.remove(job.id!)) !== 1) return; // a worker took it again just now
+    if ((await bull.remove(job.id!)) !== 1) return; // a worker took it again just now
     flight.settle({
       status: "failed",
       error: `its worker stopped answering and no worker took the try back within ${formatDuration(this.settings.orphanMs)}`,
@@ -207,7 +210,8 @@ export class QueueDriver {
     flight.settling = true;
     try {
       // Adopted after its worker was done: when it started, from the job (for its start time).
-      if (!flight.hasStarted) flight.started((await this.bull.getJob(flight.jobId))?.progress);
+      if (!flight.hasStarted)
+        flight.started((await flight.line.bull.getJob(flight.jobId))?.progress);
       if (typeof result === "string") {
         await flight.log.drain(Number.MAX_SAFE_INTEGER, 0, 2_000);
         return flight.settle(jobFailedOutcome(result));
@@ -229,7 +233,8 @@ export class QueueDriver {
    */
   private async cancel(flight: Flight): Promise<void> {
     try {
-      if (await requestCancel(this.redis, this.bull, this.settings.queue, flight.jobId))
+      const { bull, name } = flight.line;
+      if (await requestCancel(this.redis, bull, name, flight.jobId))
         return flight.settle(cancelled());
     } catch {
       // Redis is away: the wait below decides.
@@ -247,39 +252,18 @@ export class QueueDriver {
 
   // The try's result is recorded: its job, log stream and keys go.
   private async forget(jobId: string): Promise<void> {
+    const line = this.jobLines.get(jobId);
+    if (!line) return;
+    this.jobLines.delete(jobId);
     try {
-      await this.bull.remove(jobId);
+      await line.bull.remove(jobId);
       await this.redis.del(
-        this.keys.log(jobId),
-        this.keys.logBase(jobId),
-        this.keys.cancelled(jobId),
+        line.keys.log(jobId),
+        line.keys.logBase(jobId),
+        line.keys.cancelled(jobId),
       );
     } catch {
       // Left to expire: completed jobs are removed after a day anyway.
     }
   }
-}
-
-function parseResult(value: unknown): QueueJobResult | string {
-  const parsed: unknown = typeof value === "string" ? safeParse(value) : value;
-  if (parsed && typeof parsed === "object" && "outcome" in parsed) return parsed as QueueJobResult;
-  return `the worker returned no outcome (${JSON.stringify(value)?.slice(0, 80)})`;
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    promise.then(
-      () => (clearTimeout(timer), resolve()),
-      () => (clearTimeout(timer), resolve()),
-    );
-  });
 }

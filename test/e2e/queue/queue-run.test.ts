@@ -113,6 +113,35 @@ export default dag({ id: "daily", schedule: "@daily", start: "2026-01-01", tasks
     expect(runs.filter((run) => run.state === "success")).toHaveLength(1);
   }, 60_000);
 
+  it("sends a task with a queue option to the workers of that queue only", async () => {
+    setup = await queueSetup({
+      "pipelines/route.ts": `
+import { bash, chain, dag } from "flow";
+const prepare = bash("prepare", "echo prepare");
+const train = bash("train", "echo train", { queue: "gpu" });
+chain(prepare, train);
+export default dag({ id: "route", tasks: [prepare, train] });
+`,
+      "pipelines/bad.ts": `
+import { bash, dag } from "flow";
+export default dag({ id: "bad", tasks: [bash("x", "true", { queue: "no spaces" })] });
+`,
+    });
+    const plain = await setup.worker();
+    const gpu = await setup.worker(["--queue", "gpu"]);
+    const run = await setup.project.flow(["run", "route", ...setup.queueArgs]);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    await until(() => /route\.train .* try 1: success/.test(gpu.output()), 5_000, gpu.output);
+    expect(gpu.output()).not.toMatch(/route\.prepare/);
+    expect(plain.output()).toMatch(/route\.prepare .* try 1: success/);
+    expect(plain.output()).not.toMatch(/route\.train/);
+    const validate = await setup.project.flow(["validate"]);
+    expect(validate.exitCode).toBe(3);
+    expect(validate.stdout + validate.stderr).toContain(
+      'queue must be a name of letters, digits, _ . and - (a `flow worker --queue`), got "no spaces"',
+    );
+  }, 60_000);
+
   it("passes results between tasks on workers (ctx.upstream) and records them once", async () => {
     setup = await queueSetup({
       "pipelines/pass.ts": `

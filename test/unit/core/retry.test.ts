@@ -10,6 +10,7 @@ const policy = (overrides: Partial<TaskPolicy>): TaskPolicy => ({
   timeoutMs: undefined,
   triggerRule: "all_success",
   dependsOnPast: false,
+  queue: undefined,
   ...overrides,
 });
 

@@ -26,6 +26,7 @@ export function dagOf(
       timeoutMs: undefined,
       triggerRule: rules[id] ?? "all_success",
       dependsOnPast: false,
+      queue: undefined,
       sensor: undefined,
     });
   }
