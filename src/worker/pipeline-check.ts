@@ -1,15 +1,12 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { pipelineHash } from "../queue/pipeline-hash.js";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { QueueJobData } from "../queue/protocol.js";
 import type { TaskOutcome } from "../executors/executor.js";
 
-/** sha256 (hex) of a file's bytes; undefined when it cannot be read. */
+/** sha256 (hex) of a file's bytes (see pipelineHash); undefined when it cannot be read. */
 export async function hashFile(file: string): Promise<string | undefined> {
   try {
-    return createHash("sha256")
-      .update(await readFile(file))
-      .digest("hex");
+    return pipelineHash(file);
   } catch {
     return undefined;
   }

@@ -1,24 +1,9 @@
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
+import { pipelineHash } from "../../queue/pipeline-hash.js";
 import { PROTOCOL_VERSION, type QueueJobData } from "../../queue/protocol.js";
 import type { TaskKind } from "../../core/dag.js";
 import type { TaskExecution, TaskOutcome } from "../executor.js";
 import { formatBytes } from "../../core/format-bytes.js";
-
-/** sha256 of each pipeline file, kept while its size and mtime stay the same. */
-const hashes = new Map<string, { readonly stamp: string; readonly hash: string }>();
-
-/** sha256 (hex) of the file's bytes. */
-export function pipelineHash(file: string): string {
-  const { size, mtimeMs } = statSync(file);
-  const stamp = `${size}:${mtimeMs}`;
-  const known = hashes.get(file);
-  if (known?.stamp === stamp) return known.hash;
-  const hash = createHash("sha256").update(readFileSync(file)).digest("hex");
-  hashes.set(file, { stamp, hash });
-  return hash;
-}
 
 /**
  * The job for one try, or the outcome that fails the try before any job exists: a pipeline file

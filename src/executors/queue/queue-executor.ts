@@ -34,6 +34,7 @@ export class QueueDriver {
   private readonly timer: NodeJS.Timeout;
   private checking = false;
   private closed = false;
+  private readonly startedAt = Date.now();
   readonly queue: QueueHandOff;
 
   constructor(
@@ -97,7 +98,9 @@ export class QueueDriver {
         removeOnFail: { age: 86_400 },
       });
       if (execution.signal.aborted) void this.cancel(flight);
-      void this.check(flight);
+      // A try queued before this driver started is adopted: its job may have ended already, and
+      // its events gone by. A new one's events come (the periodic check is the safety net).
+      if (queuedAt < this.startedAt) void this.check(flight);
       return await flight.outcome;
     } finally {
       execution.signal.removeEventListener("abort", stop);
