@@ -62,7 +62,12 @@ export async function findTryLog(
     const tries = `${instance.try_number} tr${instance.try_number === 1 ? "y" : "ies"}`;
     throw new UsageError(`task "${taskId}" has ${tries} in "${run.run_id}", not ${tryNumber}`);
   }
-  return { run, taskId, tryNumber, path: reader.logPath(dagId, run.run_id, taskId, tryNumber) };
+  return {
+    run,
+    taskId,
+    tryNumber,
+    path: reader.existingLogPath(dagId, run.run_id, taskId, tryNumber),
+  };
 }
 
 /**

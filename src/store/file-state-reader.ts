@@ -7,7 +7,7 @@ import type { RunRef } from "./run-refs.js";
 import { listStoredRunRefs, listStoredRuns, readDirIfAny } from "./run-listing.js";
 import type { StateReader } from "./state-store.js";
 import { inaccessibleStatePath } from "./state-file-errors.js";
-import { runPaths, runsDir, runLogPath, tryLogPath } from "./state-paths.js";
+import { legacyTryLogPath, runPaths, runsDir, runLogPath, tryLogPath } from "./state-paths.js";
 
 /** Tuning for tests; the defaults suit real use. */
 export interface FileStoreOptions {
@@ -77,6 +77,13 @@ export class FileStateReader implements StateReader {
 
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
     return tryLogPath(this.location, dagId, runId, taskId, tryNumber);
+  }
+
+  existingLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
+    const path = this.logPath(dagId, runId, taskId, tryNumber);
+    if (this.exists(path)) return path;
+    const legacy = legacyTryLogPath(this.location, dagId, runId, taskId, tryNumber);
+    return this.exists(legacy) ? legacy : path;
   }
 
   /**

@@ -88,7 +88,11 @@ export class MemoryStateStore implements StateStore {
   }
 
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
-    return `${this.location}/logs/${dagId}/${runId}/${taskId}/${tryNumber}.log`;
+    return `${this.location}/logs/${dagId}/${runId}/${taskId}.${tryNumber}.log`;
+  }
+
+  existingLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
+    return this.logPath(dagId, runId, taskId, tryNumber);
   }
 
   runLogPath(dagId: string, runId: string): string {

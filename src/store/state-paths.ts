@@ -7,7 +7,7 @@ import { StateFileError } from "../errors.js";
 //   runs/<dag>/<run>.journal           JSON lines since the snapshot: {"seq", "task"} | {"seq", "run"}
 //   runs/<dag>/<run>.lock/             proper-lockfile lock dir while a process owns the run
 //   runs/<dag>/.create.lock/           short lock while a run of the DAG is being created
-//   logs/<dag>/<run>/<task>/<try>.log  one log per try
+//   logs/<dag>/<run>/<task>.<try>.log  one log per try, every try of a run in its run's folder
 // A file per run keeps the cost of recording a run independent of the history's size.
 
 /** Name of the layout marker at the root of the state dir. */
@@ -63,7 +63,10 @@ export function runLogPath(stateDir: string, dagId: string, runId: string): stri
   return join(runLogDir(stateDir, dagId, runId), "run.log");
 }
 
-/** The log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+/**
+ * The log file of one try: `<state>/logs/<dag>/<run>/<task>.<try>.log`. One folder per run, not
+ * per task: creating a folder per task cost a second inode (a mkdir) for every try.
+ */
 export function tryLogPath(
   stateDir: string,
   dagId: string,
@@ -73,7 +76,19 @@ export function tryLogPath(
 ): string {
   assertSafeId("task", taskId);
   // A safe id is one plain segment: appending it is what join() would do, minus normalising.
-  return `${runLogDir(stateDir, dagId, runId)}${sep}${taskId}${sep}${tryNumber}.log`;
+  return `${runLogDir(stateDir, dagId, runId)}${sep}${taskId}.${tryNumber}.log`;
+}
+
+/** Where earlier builds of flow wrote the log of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+export function legacyTryLogPath(
+  stateDir: string,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  tryNumber: number,
+): string {
+  assertSafeId("task", taskId);
+  return join(runLogDir(stateDir, dagId, runId), taskId, `${tryNumber}.log`);
 }
 
 // The log folder of the run asked for last: every try of a run asks for it.

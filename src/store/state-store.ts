@@ -26,8 +26,13 @@ export interface StateReader {
    * running without one was left by a process that died. The same rule openRun applies.
    */
   hasLiveOwner(dagId: string, runId: string): Promise<boolean>;
-  /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
+  /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>.<try>.log`. */
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
+  /**
+   * logPath, or where earlier builds of flow wrote that try's log (`<task>/<try>.log`) when only
+   * that file exists: what reading a log asks for.
+   */
+  existingLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
   /** Path of the run's own log (DAG callbacks): `<state>/logs/<dag>/<run>/run.log`. */
   runLogPath(dagId: string, runId: string): string;
 }

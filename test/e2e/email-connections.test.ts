@@ -145,7 +145,7 @@ export default dag({
       .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     expect(body).toContain("reason: exit code 3");
     expect(body).toContain(
-      `log:    ${join(project.stateDir, "logs/alerted/manual__2026-01-05T00:00:00+00:00/load/1.log")}`,
+      `log:    ${join(project.stateDir, "logs/alerted/manual__2026-01-05T00:00:00+00:00/load.1.log")}`,
     );
   });
 

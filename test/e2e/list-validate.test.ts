@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "./harness.js";
@@ -198,7 +199,7 @@ describe("where pipelines and state live", () => {
     expect(await runs("st3")).toEqual(["runs/etl/manual__2026-01-07T00:00:00+00:00.json"]);
     // The function task logs nothing, so only the bash task has a log file.
     expect(await listFiles(join(project.dir, "st1", "logs"))).toEqual([
-      `etl/${RUN_ID}/extract/1.log`,
+      `etl/${RUN_ID}/extract.1.log`,
     ]);
 
     const lastRun = async (args: string[], env?: Record<string, string>): Promise<unknown> => {
@@ -212,6 +213,12 @@ describe("where pipelines and state live", () => {
     });
     const logs = await project.flow(["logs", "etl", "extract", "--state-dir", "st1"]);
     expect(logs).toMatchObject({ exitCode: 0, stdout: "extracting" });
+    // A log where earlier builds wrote it, <task>/<try>.log, is still found.
+    const runLogs = join(project.dir, "st1", "logs", "etl", RUN_ID);
+    await mkdir(join(runLogs, "extract"));
+    await rename(join(runLogs, "extract.1.log"), join(runLogs, "extract", "1.log"));
+    const legacy = await project.flow(["logs", "etl", "extract", "--state-dir", "st1"]);
+    expect(legacy).toMatchObject({ exitCode: 0, stdout: "extracting" });
   });
 });
 

@@ -59,7 +59,7 @@ export default dag({ id: "big", tasks: [bash("shout", ${JSON.stringify(command)}
       try {
         const run = runMeasured(project.dir, ["run", "big", "--date", "2026-05-01"]);
         expect(run.status, run.stderr).toBe(0);
-        const log = join(project.stateDir, "logs/big", RUN_ID, "shout/1.log");
+        const log = join(project.stateDir, "logs/big", RUN_ID, "shout.1.log");
         expect(statSync(log).size).toBeGreaterThanOrEqual(BYTES);
         expect(countChar(log, char)).toBe(char === "y" ? BYTES / 2 : BYTES);
 

@@ -97,7 +97,7 @@ export default dag({ id: "big", tasks: [bash("shout", ${JSON.stringify(command)}
         // The log in the driver's state dir: every byte, first and last lines as printed.
         const stored = await storedRun(project, "big");
         expect(stored.tasks.shout).toMatchObject({ state: "success", try_number: 1 });
-        const log = join(project.stateDir, "logs/big", RUN_ID, "shout/1.log");
+        const log = join(project.stateDir, "logs/big", RUN_ID, "shout.1.log");
         expect(stored.tasks.shout!.log_path).toBe(log);
         expect(statSync(log).size).toBe(BYTES);
         expect(countChar(log, char)).toBe(char === "y" ? BYTES / 2 : BYTES);

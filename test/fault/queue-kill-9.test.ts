@@ -129,7 +129,7 @@ function starts(scene: Scene, task: string): { tryNumber: number; pid: number }[
 const RECORD_START = (task: string): string => `echo "$FLOW_TRY_NUMBER $$" >> starts-${task}.txt`;
 
 const logPath = (scene: Scene, task: string): string =>
-  join(scene.queue.project.stateDir, "logs", DAG, RUN_ID, task, "1.log");
+  join(scene.queue.project.stateDir, "logs", DAG, RUN_ID, `${task}.1.log`);
 
 const fileSize = (path: string): number => {
   try {

@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { appendFile, chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LockError, NotFoundError, StateFileError } from "../../../src/errors.js";
 import { FileStateStore } from "../../../src/store/file-store.js";
@@ -80,9 +80,22 @@ describe("FileStateStore: layout", () => {
     const state = await tempDir();
     const store = await FileStateStore.open(state);
     expect(store.logPath("etl", RUN_ID, "load", 2)).toBe(
-      join(state, "logs", "etl", RUN_ID, "load", "2.log"),
+      join(state, "logs", "etl", RUN_ID, "load.2.log"),
     );
     expect(existsSync(join(state, "logs"))).toBe(false);
+  });
+
+  it("finds a log where earlier builds wrote it (<task>/<try>.log) when only that one exists", async () => {
+    const state = await tempDir();
+    const store = await FileStateStore.open(state);
+    const current = store.logPath("etl", RUN_ID, "load", 1);
+    expect(store.existingLogPath("etl", RUN_ID, "load", 1)).toBe(current);
+    const legacy = join(state, "logs", "etl", RUN_ID, "load", "1.log");
+    mkdirSync(dirname(legacy), { recursive: true });
+    writeFileSync(legacy, "old\n");
+    expect(store.existingLogPath("etl", RUN_ID, "load", 1)).toBe(legacy);
+    writeFileSync(current, "new\n");
+    expect(store.existingLogPath("etl", RUN_ID, "load", 1)).toBe(current);
   });
 
   it("refuses ids that would escape the state dir", async () => {
