@@ -174,6 +174,7 @@ class RunExecution {
     launchTry(this.options, spec, instance, run, {
       latest: () => this.tasks[spec.id]!,
       save: (next) => this.save(next),
+      saveLater: (next) => this.save(next, true),
       ended: (outcome) => this.endedSafely(spec, outcome),
       afterSaves: (then) => saves.afterSaves(then),
     });
@@ -234,7 +235,6 @@ class RunExecution {
   private stop(halt: RunHalt): void {
     if (this.halt?.kind === "draining" && halt.kind === "interrupted") {
       this.halt = halt; // draining already: now stop the tries still running too
-
       this.abort.abort();
       return;
     }
@@ -286,9 +286,11 @@ class RunExecution {
     ));
   }
 
-  private save(instance: TaskInstance): void {
+  // `later`: nothing acts on the change, so it goes with the next journal write (saveTaskLater).
+  private save(instance: TaskInstance, later = false): void {
     this.tasks[instance.task_id] = instance;
-    this.saves.saveTask(instance);
+    if (later) this.saves.saveTaskLater(instance);
+    else this.saves.saveTask(instance);
   }
 
   // The run as a DagRun (its fields and the live task instances), for contexts and callbacks.

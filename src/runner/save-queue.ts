@@ -3,6 +3,9 @@ import type { RunWriter } from "../store/state-store.js";
 
 const RESOLVED = Promise.resolve();
 
+/** How long a save that nothing waits for (saveTaskLater) may stay unwritten, at most. */
+export const LATER_SAVE_MS = 100;
+
 /**
  * The saves of a run being executed, deferred (RunWriter.deferSaves) so that the changes of one
  * turn of the event loop cost one journal write, and what must wait until they are durable.
@@ -11,6 +14,8 @@ export class SaveQueue {
   // What must wait until the saves before it are durable (see afterSaves).
   private effects: (() => void)[] = [];
   private flushQueued = false;
+  // Writes the saves made by saveTaskLater when no other save has written them by then.
+  private laterTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly writer: RunWriter,
@@ -23,6 +28,19 @@ export class SaveQueue {
   saveTask(instance: TaskInstance): void {
     this.writer.saveTask(instance);
     this.flushSoon();
+  }
+
+  /**
+   * Saves a change nothing acts on (a bash try's pid): it goes out with the next journal write,
+   * or within LATER_SAVE_MS. A quick task's pid then costs no write of its own: it is written
+   * with the task's end.
+   */
+  saveTaskLater(instance: TaskInstance): void {
+    this.writer.saveTask(instance);
+    this.laterTimer ??= setTimeout(() => {
+      this.laterTimer = undefined;
+      this.flushSafely();
+    }, LATER_SAVE_MS).unref();
   }
 
   /** Saves the run's fields; the caller flushes (flushNow) when something acts on them. */
@@ -45,6 +63,10 @@ export class SaveQueue {
   flushNow(): void {
     const effects = this.effects;
     this.effects = [];
+    if (this.laterTimer !== undefined) {
+      clearTimeout(this.laterTimer);
+      this.laterTimer = undefined;
+    }
     this.writer.flush();
     for (const effect of effects) effect();
   }
@@ -52,6 +74,8 @@ export class SaveQueue {
   /** The run failed: what waited for the saves will not happen. */
   discard(): void {
     this.effects = [];
+    clearTimeout(this.laterTimer);
+    this.laterTimer = undefined;
   }
 
   // Every save is durable by the end of the turn that made it (its microtasks included).
@@ -61,11 +85,15 @@ export class SaveQueue {
     // A resolved promise rather than queueMicrotask, which builds an AsyncResource each call.
     void RESOLVED.then(() => {
       this.flushQueued = false;
-      try {
-        this.flushNow();
-      } catch (error) {
-        this.onError(error);
-      }
+      this.flushSafely();
     });
+  }
+
+  private flushSafely(): void {
+    try {
+      this.flushNow();
+    } catch (error) {
+      this.onError(error);
+    }
   }
 }

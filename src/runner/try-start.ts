@@ -61,7 +61,7 @@ export function instanceOnStarted(
 /**
  * Runs the recorded try `instance` of `spec` on its kind's executor. `hooks.save` records what
  * its start changes (a worker took it, its pid); `hooks.ended` gets its outcome, after which a
- * queue's job goes once that is written (`afterSaves`).
+ * queue's job goes once that is written (`afterSaves`); a bare pid goes by `hooks.saveLater`.
  */
 export function launchTry(
   options: ExecuteRunOptions,
@@ -76,6 +76,8 @@ export function launchTry(
   hooks: {
     readonly latest: () => TaskInstance;
     readonly save: (instance: TaskInstance) => void;
+    /** Records a change nothing waits for (a try's pid) with the next write, soon. */
+    readonly saveLater: (instance: TaskInstance) => void;
     readonly ended: (outcome: TaskOutcome) => void;
     readonly afterSaves: (then: () => void) => void;
   },
@@ -95,6 +97,11 @@ export function launchTry(
     const latest = hooks.latest();
     const next = instanceOnStarted(latest, info, at);
     if (!next) return;
+    // Only a pid learnt: nothing acts on it, so it needs no journal write of its own.
+    if (next.state === latest.state && next.hostname === latest.hostname) {
+      hooks.saveLater(next);
+      return;
+    }
     hooks.save(next);
     // A queued try a worker has just started: news for the progress display.
     if (latest.state === "queued") options.observer?.taskStarted?.(next, at);

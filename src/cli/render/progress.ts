@@ -39,11 +39,14 @@ export interface PlainReporterOptions {
 
 /**
  * Progress for a sink that is not a terminal (CI logs, a file, a pipe): one timestamped line per
- * event, nothing rewritten, so the log reads top to bottom like Airflow's task log.
+ * event, nothing rewritten, so the log reads top to bottom like Airflow's task log. The lines of
+ * one turn of the event loop (a task ends, the next starts) go out in one write: each write to a
+ * pipe also wakes its reader.
  */
 export class PlainReporter implements RunReporter {
   readonly #out: TextSink;
   readonly #color: ColorOption;
+  #pending = "";
 
   constructor(out: TextSink, options: PlainReporterOptions) {
     this.#out = out;
@@ -65,11 +68,21 @@ export class PlainReporter implements RunReporter {
     this.#line(at, ti.task_id, describeOutcome(ti, this.#color));
   }
 
-  // Nothing is buffered: every line was written when its event came.
-  close(): void {}
+  // Writes the lines of the current turn, if any: the summary comes after them.
+  close(): void {
+    this.#flush();
+  }
 
   #line(at: Date, taskId: string, text: string): void {
-    this.#out.write(`${formatTimestamp(at)}  ${taskId}  ${text}\n`);
+    if (this.#pending === "") process.nextTick(() => this.#flush());
+    this.#pending += `${formatTimestamp(at)}  ${taskId}  ${text}\n`;
+  }
+
+  #flush(): void {
+    if (this.#pending === "") return;
+    const text = this.#pending;
+    this.#pending = "";
+    this.#out.write(text);
   }
 }
 

@@ -3,6 +3,7 @@
  * long-lived process that starts a job per record read on stdin with posix_spawn (vfork + exec
  * in glibc: no copy of the parent's page tables) and reports `S <id> <pid>` when the job has
  * started and `E <id> <status>` when it ended, status as sh reports it (128 + N for signal N).
+ * An S line waits up to HOLD_MS for its job's E line, so both go in one write.
  *
  * A record is NUL-separated fields: id, mode, cwd, log, argc, argv..., envc, env...
  *   mode x: run argv (PATH searched in the job's own environment, after the chdir)
@@ -42,6 +43,14 @@ static char *in;
 static size_t in_len, in_cap;
 static char out[65536];
 static size_t out_len;
+/* An E line is waiting in `out`; else, when `out` holds S lines only, since when they wait. */
+static int out_has_end;
+static struct timespec starts_since;
+/*
+ * S lines wait up to HOLD_MS for the job's E line, so that a quick job costs flow one wake-up
+ * and not two; flow needs a pid only to stop a job, which it can do from the S line on.
+ */
+#define HOLD_MS 2
 
 struct job { pid_t pid; long id; };
 static struct job *jobs;
@@ -63,11 +72,24 @@ static void flush_out(void) {
     done += (size_t)n;
   }
   out_len = 0;
+  out_has_end = 0;
 }
 
 static void report(char kind, long id, long value) {
   if (out_len > sizeof out - 64) flush_out();
+  if (out_len == 0) clock_gettime(CLOCK_MONOTONIC, &starts_since);
+  if (kind == 'E') out_has_end = 1;
   out_len += (size_t)snprintf(out + out_len, 64, "%c %ld %ld\n", kind, id, value);
+}
+
+/* Milliseconds the S lines in `out` may still wait: 0 when they must go now. */
+static int hold_left(void) {
+  if (out_len == 0) return -1;
+  if (out_has_end) return 0;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long waited = (now.tv_sec - starts_since.tv_sec) * 1000 + (now.tv_nsec - starts_since.tv_nsec) / 1000000;
+  return waited >= HOLD_MS ? 0 : (int)(HOLD_MS - waited);
 }
 
 static void add_job(pid_t pid, long id) {
@@ -288,7 +310,7 @@ int main(int argc, char **argv) {
   int eof = 0;
   while (!eof && !stopping) {
     struct pollfd fds[2] = {{0, POLLIN, 0}, {wake[0], POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (poll(fds, 2, hold_left()) < 0 && errno != EINTR) break;
     char drain[256];
     while (read(wake[0], drain, sizeof drain) > 0) {
     }
@@ -311,7 +333,7 @@ int main(int argc, char **argv) {
       }
     }
     reap();
-    flush_out();
+    if (hold_left() == 0) flush_out();
   }
   flush_out();
   shut_down(grace);

@@ -74,4 +74,28 @@ describe.skipIf(!findNativeSpawner())("the native spawner", () => {
     expect(status).toBe(7);
     expect(readFileSync(logPath, "utf8")).toBe(`hello from ${dir}\n`);
   });
+
+  it("reports a long job's start while it runs: an S line waits for its E line only briefly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flow-native-"));
+    const { helper } = openSpawner("native", "/bin/sh", 300);
+    helpers.push(helper);
+    const record = buildNativeRecord({
+      command: "sleep 1",
+      cwd: dir,
+      env: {},
+      logPath: join(dir, "sleep.1.log"),
+      bash: "/bin/sh",
+    });
+    const started = performance.now();
+    let startedAfter = Number.NaN;
+    const endedAfter = await new Promise<number>((resolve) =>
+      helper.run(record, {
+        onStart: () => (startedAfter = performance.now() - started),
+        onEnd: () => resolve(performance.now() - started),
+        onLost: () => resolve(Number.NaN),
+      }),
+    );
+    expect(startedAfter).toBeLessThan(500);
+    expect(endedAfter).toBeGreaterThanOrEqual(900);
+  });
 });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { RunFields, TaskInstance } from "../../../src/core/run.js";
-import { SaveQueue } from "../../../src/runner/save-queue.js";
+import { LATER_SAVE_MS, SaveQueue } from "../../../src/runner/save-queue.js";
 import type { RunWriter } from "../../../src/store/state-store.js";
 
 // A writer that logs what is saved and flushed, in order.
@@ -39,6 +39,29 @@ describe("SaveQueue", () => {
     saves.discard();
     await Promise.resolve();
     expect(log).toEqual(["defer", "flush", "kept", "flush"]);
+  });
+
+  it("a later save goes with the next flush, or on its own within LATER_SAVE_MS", async () => {
+    vi.useFakeTimers();
+    try {
+      const log: string[] = [];
+      const saves = new SaveQueue(loggingWriter(log), (error) => log.push(`error ${error}`));
+      saves.saveTaskLater(task("pid a"));
+      await Promise.resolve();
+      expect(log).toEqual(["defer", "save pid a"]);
+      saves.saveTask(task("end a"));
+      await Promise.resolve();
+      expect(log).toEqual(["defer", "save pid a", "save end a", "flush"]);
+      vi.advanceTimersByTime(LATER_SAVE_MS);
+      expect(log).toHaveLength(4); // the flush above wrote it: no timer left
+      saves.saveTaskLater(task("pid b"));
+      vi.advanceTimersByTime(LATER_SAVE_MS - 1);
+      expect(log).toHaveLength(5);
+      vi.advanceTimersByTime(1);
+      expect(log.slice(4)).toEqual(["save pid b", "flush"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a flush that throws goes to onError", async () => {

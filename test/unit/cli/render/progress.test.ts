@@ -63,11 +63,30 @@ describe("PlainReporter", () => {
 
   it("colours the state when colour is on", () => {
     const out = sink();
-    new PlainReporter(out, { color: true }).taskFinished(
-      ti("x", { state: "failed", try_number: 1, duration_ms: 5 }),
-      t0,
-    );
+    const reporter = new PlainReporter(out, { color: true });
+    reporter.taskFinished(ti("x", { state: "failed", try_number: 1, duration_ms: 5 }), t0);
+    reporter.close();
     expect(out.text()).toContain("\u001b[38;2;255;0;0mfailed\u001b[39m");
+  });
+
+  it("writes the lines of one turn in one write, at the end of the turn", async () => {
+    const writes: string[] = [];
+    const reporter = new PlainReporter(
+      { write: (text: string) => writes.push(text) },
+      {
+        color: false,
+      },
+    );
+    reporter.taskFinished(ti("a", { state: "success", try_number: 1, duration_ms: 5 }), t0);
+    reporter.taskStarted("b", 1, t0);
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([
+      "2026-11-24T08:42:50Z  a  success in 5ms\n2026-11-24T08:42:50Z  b  running (try 1)\n",
+    ]);
+    reporter.taskStarted("c", 1, t0);
+    reporter.close();
+    expect(writes).toHaveLength(2);
   });
 });
 
