@@ -33,13 +33,14 @@ function cpuOf(pid) {
 async function measure(kind, command) {
   const spawner = openSpawner(kind, "/bin/sh", 1000);
   let n = 0;
-  // One log folder per job, as flow's layout has: the native spawner makes it, BashExecutor
-  // makes it for the sh helper.
+  // One log folder per run, as flow's layout has (`<task>.<try>.log`); PROBE_NO_LOG=1 sends
+  // every job's output to /dev/null instead: what creating a log file per job costs.
+  const folder = join(scratch, `${kind}-${command.length}`);
+  mkdirSync(folder);
   const record = () => {
     const job = { command, cwd: scratch, env, bash: findBash() };
-    const logPath = join(scratch, `${kind}-${command.length}-${n++}`, "1.log");
+    const logPath = process.env.PROBE_NO_LOG ? "/dev/null" : join(folder, `t${n++}.1.log`);
     if (kind === "native") return buildNativeRecord({ ...job, logPath });
-    mkdirSync(join(logPath, ".."));
     return shJobRecord(buildJobScript({ ...job, logPath }));
   };
   const one = () =>
