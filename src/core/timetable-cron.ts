@@ -1,4 +1,5 @@
-import { CronExpressionParser, type CronExpression } from "cron-parser";
+import type { CronExpression } from "cron-parser";
+import { cronExpressionParser } from "./cron-parser-module.js";
 
 const FIELD_NAMES = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
 const WILDCARDS = ["*", "*", "*", "*", "*"];
@@ -31,8 +32,10 @@ export function parseCron(text: string): CronParse {
 }
 
 function cronError(expression: string): string | undefined {
+  // Loaded outside the try: a library that fails to load is a bug, not a bad cron.
+  const parser = cronExpressionParser();
   try {
-    const parsed = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: 0 });
+    const parsed = parser.parse(expression, { tz: "UTC", currentDate: 0 });
     parsed.next();
     return undefined;
   } catch (error) {
@@ -47,7 +50,7 @@ const cache = new Map<string, CronExpression>();
 function compiled(expression: string): CronExpression {
   let parsed = cache.get(expression);
   if (parsed === undefined) {
-    parsed = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: 0 });
+    parsed = cronExpressionParser().parse(expression, { tz: "UTC", currentDate: 0 });
     cache.set(expression, parsed);
   }
   return parsed;
