@@ -1,4 +1,5 @@
-import { CronExpressionParser, type CronExpression } from "cron-parser";
+import type { CronExpression } from "cron-parser";
+import { cronExpressionParser } from "./cron-parser-module.js";
 
 const FIELD_NAMES = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
 const WILDCARDS = ["*", "*", "*", "*", "*"];
@@ -30,14 +31,23 @@ export function parseCron(text: string): CronParse {
   return { expression, everyOccurrence: compiled(expression).fields.hour.values.length === 24 };
 }
 
+// cron-parser's verdict per expression, kept: parseCron checks six expressions per schedule,
+// and a folder of pipelines repeats the same few ("@daily" in every file); the verdict depends
+// on the text alone.
+const verdicts = new Map<string, string | undefined>();
+
 function cronError(expression: string): string | undefined {
+  if (verdicts.has(expression)) return verdicts.get(expression);
+  // Loaded outside the try: a library that fails to load is a bug, not a bad cron.
+  const parser = cronExpressionParser();
+  let problem: string | undefined;
   try {
-    const parsed = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: 0 });
-    parsed.next();
-    return undefined;
+    parser.parse(expression, { tz: "UTC", currentDate: 0 }).next();
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    problem = error instanceof Error ? error.message : String(error);
   }
+  verdicts.set(expression, problem);
+  return problem;
 }
 
 // One parsed expression per text, reset before each use: parsing costs more than a step, and
@@ -47,7 +57,7 @@ const cache = new Map<string, CronExpression>();
 function compiled(expression: string): CronExpression {
   let parsed = cache.get(expression);
   if (parsed === undefined) {
-    parsed = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: 0 });
+    parsed = cronExpressionParser().parse(expression, { tz: "UTC", currentDate: 0 });
     cache.set(expression, parsed);
   }
   return parsed;

@@ -74,6 +74,19 @@ describe("the queue's libraries", () => {
   });
 });
 
+describe("cron-parser and luxon", () => {
+  // Only scheduled DAGs need them, and they are a third of the binary: they load on first use,
+  // through src/core/cron-parser-module.ts (bench W11). A static import may bring types only.
+  it("are imported statically as types only", () => {
+    const statics = [...files].flatMap(([path, text]) =>
+      [...text.matchAll(/^import (?!type )[^;]*from "(cron-parser|luxon)";/gm)].map(
+        (match) => `${path}: ${match[0]}`,
+      ),
+    );
+    expect(statics).toEqual([]);
+  });
+});
+
 describe("src/ files", () => {
   it(`are at most ${MAX_LINES} lines each`, () => {
     const long = [...files]
