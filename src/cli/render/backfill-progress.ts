@@ -1,9 +1,9 @@
-import { createLogUpdate } from "log-update";
 import { formatDuration } from "../../core/duration.js";
 import type { DagRun } from "../../core/run.js";
 import { dim, paint, type ColorOption } from "./colors.js";
 import { elapsedMs, formatCount, formatTimestamp } from "./format.js";
-import { sinkAsStream, type TextSink } from "./progress.js";
+import { LiveBlock } from "./live-block.js";
+import type { TextSink } from "./text-sink.js";
 
 /** Where a backfill stands, for the progress bar. */
 export interface BackfillTally {
@@ -139,7 +139,7 @@ export class LiveBackfillProgress implements BackfillProgress {
   readonly #color: ColorOption;
   readonly #now: () => Date;
   readonly #tally: Tally;
-  readonly #log: ReturnType<typeof createLogUpdate>;
+  readonly #log: LiveBlock;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #pending: string[] = [];
   #closed = false;
@@ -149,7 +149,7 @@ export class LiveBackfillProgress implements BackfillProgress {
     this.#color = options.color;
     this.#now = options.now ?? (() => new Date());
     this.#tally = new Tally(options.total, this.#now());
-    this.#log = createLogUpdate(sinkAsStream(out), { showCursor: true });
+    this.#log = new LiveBlock(out);
     const intervalMs = options.intervalMs ?? 200;
     this.#timer =
       intervalMs > 0 ? setInterval(() => this.refresh(), intervalMs).unref() : undefined;
@@ -169,17 +169,28 @@ export class LiveBackfillProgress implements BackfillProgress {
   refresh(): void {
     if (this.#closed) return;
     this.#flushPending();
-    const width = Math.max(10, Math.min(30, (this.#out.columns || 80) - 60));
-    this.#log(formatBackfillBar(this.#tally.at(this.#now()), { color: this.#color, width }));
+    this.#log.draw(this.#bar());
   }
 
-  // The final bar stays on screen: it is the last word on how far the backfill got.
+  /** Resolves once the bar can be drawn (log-update loads on first use). */
+  get ready(): Promise<void> {
+    return this.#log.ready;
+  }
+
+  // The final bar stays on screen: it is the last word on how far the backfill got (written
+  // as a plain line when the backfill ended before log-update had loaded).
   close(): void {
     if (this.#closed) return;
-    this.refresh();
+    this.#flushPending();
+    if (!this.#log.draw(this.#bar())) this.#out.write(`${this.#bar()}\n`);
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#log.done();
+  }
+
+  #bar(): string {
+    const width = Math.max(10, Math.min(30, (this.#out.columns || 80) - 60));
+    return formatBackfillBar(this.#tally.at(this.#now()), { color: this.#color, width });
   }
 
   #flushPending(): void {

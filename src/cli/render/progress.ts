@@ -1,20 +1,13 @@
 import { isWaitingForTime } from "../../core/states.js";
-import { createLogUpdate } from "log-update";
 import { formatDuration } from "../../core/duration.js";
 import type { TaskInstance } from "../../core/run.js";
 import type { TaskState } from "../../core/states.js";
 import { dim, stateStyle, type ColorOption } from "./colors.js";
 import { formatCounts } from "./counts.js";
+import { LiveBlock } from "./live-block.js";
+import type { TextSink } from "./text-sink.js";
 import { formatCount, formatTimestamp } from "./format.js";
 import { describeOutcome, describeStart } from "./outcome.js";
-
-/** Where progress goes: `process.stdout` fits, and so does an array-backed fake in tests. */
-export interface TextSink {
-  write(text: string): unknown;
-  /** Terminal size, when the sink is one; log-update wraps and trims to it. */
-  readonly columns?: number;
-  readonly rows?: number;
-}
 
 /** What a run tells the terminal while it goes. `at` is when the event happened (the runner's clock). */
 /** Where a try is when it is reported started: queued for a worker, or running (on `host`). */
@@ -118,7 +111,7 @@ export class LiveReporter implements RunReporter {
   readonly #maxRows: number;
   readonly #total: number | undefined;
   readonly #startedAt: number;
-  readonly #log: ReturnType<typeof createLogUpdate>;
+  readonly #log: LiveBlock;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   // Insertion order is start order, so the longest-running tasks are the ones listed.
   readonly #running = new Map<string, RunningTry>();
@@ -134,9 +127,8 @@ export class LiveReporter implements RunReporter {
     this.#maxRows = options.maxRunningRows ?? 10;
     this.#total = options.total;
     this.#startedAt = this.#now().getTime();
-    // log-update asks for a Node stream but only calls write() and reads columns/rows; the cursor
-    // is left visible because hiding it would write to process.stderr, outside our sink.
-    this.#log = createLogUpdate(sinkAsStream(out), { showCursor: true });
+    // The cursor is left visible: hiding it would write to process.stderr, outside our sink.
+    this.#log = new LiveBlock(out);
     const intervalMs = options.intervalMs ?? 100;
     this.#timer =
       intervalMs > 0 ? setInterval(() => this.refresh(), intervalMs).unref() : undefined;
@@ -168,7 +160,12 @@ export class LiveReporter implements RunReporter {
   refresh(): void {
     if (this.#closed) return;
     this.#flushPending();
-    this.#log(this.#renderBlock());
+    this.#log.draw(this.#renderBlock());
+  }
+
+  /** Resolves once the live block can be drawn (log-update loads on first use). */
+  get ready(): Promise<void> {
+    return this.#log.ready;
   }
 
   // Final flush; the live block is erased, not redrawn, so the summary that follows stands alone.
@@ -217,23 +214,4 @@ export class LiveReporter implements RunReporter {
     parts.push(dim(formatDuration(Math.max(0, now - this.#startedAt)), this.#color));
     return parts.join("  ");
   }
-}
-
-/**
- * Hack: log-update's type wants a `NodeJS.WritableStream`, yet it only calls `write` and reads
- * `columns`/`rows`; this adapter lets any TextSink stand in (a fake in tests, stdout in the CLI).
- * Shared with the backfill progress bar.
- */
-export function sinkAsStream(out: TextSink): NodeJS.WritableStream {
-  const adapter = {
-    write: (text: string) => out.write(text),
-    // A terminal that reports 0x0 (under `script`, some CI) would make log-update cut every line.
-    get columns() {
-      return out.columns || undefined;
-    },
-    get rows() {
-      return out.rows || undefined;
-    },
-  };
-  return adapter as unknown as NodeJS.WritableStream;
 }

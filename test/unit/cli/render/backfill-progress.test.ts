@@ -96,7 +96,7 @@ describe("PlainBackfillProgress", () => {
 });
 
 describe("LiveBackfillProgress", () => {
-  it("keeps a line for failed runs only and leaves the final bar on screen", () => {
+  it("keeps a line for failed runs only and leaves the final bar on screen", async () => {
     const out = sink();
     let now = t0;
     const progress = new LiveBackfillProgress(out, {
@@ -105,6 +105,7 @@ describe("LiveBackfillProgress", () => {
       now: () => now,
       intervalMs: 0,
     });
+    await progress.ready;
     progress.runStarted();
     progress.runStarted();
     progress.runFinished(run(1, "success"));
@@ -119,11 +120,20 @@ describe("LiveBackfillProgress", () => {
 });
 
 describe("LiveBackfillProgress on a terminal that reports no size", () => {
-  it("still draws the bar", () => {
+  it("still draws the bar", async () => {
     const out = { ...sink(), columns: 0, rows: 0 };
     const progress = new LiveBackfillProgress(out, { total: 1, color: false, intervalMs: 0 });
+    await progress.ready;
     progress.runStarted();
     progress.close();
     expect(stripVTControlCharacters(out.text())).toContain("0/1 runs  1 running");
+  });
+
+  it("writes the final bar as a plain line when the backfill ends before log-update loads", () => {
+    const out = sink();
+    const progress = new LiveBackfillProgress(out, { total: 1, color: false, intervalMs: 0 });
+    progress.runStarted();
+    progress.close();
+    expect(out.text()).toMatch(/0\/1 runs {2}1 running .*\n$/);
   });
 });

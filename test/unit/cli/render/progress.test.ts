@@ -91,7 +91,7 @@ describe("PlainReporter", () => {
 });
 
 describe("LiveReporter", () => {
-  it("draws running tasks and counts on refresh, and finished tasks as permanent lines above", () => {
+  it("draws running tasks and counts on refresh, and finished tasks as permanent lines above", async () => {
     const out = sink();
     let clock = t0;
     const reporter = new LiveReporter(out, {
@@ -100,6 +100,7 @@ describe("LiveReporter", () => {
       intervalMs: 0,
       total: 3,
     });
+    await reporter.ready;
     reporter.taskStarted("extract", 1, t0);
     reporter.taskStarted("transform", 2, t0);
     clock = at(1500);
@@ -137,7 +138,7 @@ describe("LiveReporter", () => {
     );
   });
 
-  it("lists at most maxRunningRows tasks and counts the rest", () => {
+  it("lists at most maxRunningRows tasks and counts the rest", async () => {
     const out = sink();
     const reporter = new LiveReporter(out, {
       color: false,
@@ -145,12 +146,23 @@ describe("LiveReporter", () => {
       intervalMs: 0,
       maxRunningRows: 2,
     });
+    await reporter.ready;
     for (const id of ["a", "b", "c", "d"]) reporter.taskStarted(id, 1, t0);
     reporter.refresh();
     expect(out.text()).toBe(
       "● a  running 0ms (try 1)\n● b  running 0ms (try 1)\n… and 2 more running\n4 running  0ms\n",
     );
     reporter.close();
+  });
+
+  it("before log-update has loaded, draws no block and still writes every finished line", () => {
+    const out = sink();
+    const reporter = new LiveReporter(out, { color: false, now: () => t0, intervalMs: 0 });
+    reporter.taskStarted("a", 1, t0);
+    reporter.taskFinished(ti("a", { state: "success", try_number: 1, duration_ms: 5 }), t0);
+    reporter.refresh();
+    reporter.close();
+    expect(out.text()).toBe("✔ a  success in 5ms\n");
   });
 
   it("writes nothing per event: 20,000 events cost one redraw", () => {
