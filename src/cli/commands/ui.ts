@@ -69,11 +69,16 @@ function parsePort(text: string): number {
 }
 
 // Resolves at the first SIGINT or SIGTERM: nothing runs here to drain, so stopping is closing.
+// The listeners go after this signal's other listeners ran: signal-exit (proper-lockfile's,
+// loaded with the first lock a triggered run takes) re-raises a signal when it finds itself its
+// only listener, which would kill the process before it closed.
 function stopped(): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+      setImmediate(() => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      });
       resolve();
     };
     process.on("SIGINT", stop);
