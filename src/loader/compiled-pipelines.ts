@@ -34,7 +34,7 @@ export interface CompileOptions {
 /** The URL to import for a pipeline file: a cached bundle, a fresh one, or a data: URL. */
 export async function compiledPipelineUrl(file: string, options: CompileOptions): Promise<string> {
   const manifestPath = options.cacheDir
-    ? join(options.cacheDir, `${hashOf(`${FORMAT}\0${options.apiUrl}\0${file}`)}.json`)
+    ? manifestPathFor(file, options.apiUrl, options.cacheDir)
     : undefined;
   let previous: Manifest | undefined;
   if (manifestPath) {
@@ -44,6 +44,11 @@ export async function compiledPipelineUrl(file: string, options: CompileOptions)
     }
   }
   return compileAndStore(file, options, manifestPath, previous);
+}
+
+/** Where the compile cache keeps the manifest of pipeline `file`. */
+export function manifestPathFor(file: string, apiUrl: string, cacheDir: string): string {
+  return join(cacheDir, `${hashOf(`${FORMAT}\0${apiUrl}\0${file}`)}.json`);
 }
 
 /**

@@ -40,6 +40,8 @@ export interface LoadOptions {
   readonly importTimeoutMs?: number;
   /** The compile cache's folder (see compiled-pipelines.ts); undefined: no cache. */
   readonly cacheDir?: string | undefined;
+  /** Import only these pipeline files (absolute paths) rather than every one in `dir`. */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -47,7 +49,7 @@ export interface LoadOptions {
  * the others: its problem becomes an ImportError and loading goes on.
  */
 export async function loadPipelines(dir: string, options: LoadOptions): Promise<PipelineSet> {
-  const files = discoverPipelineFiles(dir);
+  const files = options.files ?? discoverPipelineFiles(dir);
   const dags = new Map<string, LoadedDag>();
   const errors: ImportError[] = [];
   // Stack traces of pipeline code (an import that throws, a failing function task) then name

@@ -2,34 +2,65 @@ import { closest } from "../core/did-you-mean.js";
 import { NotFoundError, PipelineError } from "../errors.js";
 import { homedir } from "node:os";
 import { basename } from "node:path";
+import { apiModuleUrl } from "../loader/api-module.js";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
+import { indexedDagFile, writeDagIndex } from "../loader/dag-index.js";
+import { discoverPipelineFiles } from "../loader/discover.js";
 import {
   loadPipelines,
   type ImportError,
   type LoadedDag,
+  type LoadOptions,
   type PipelineSet,
 } from "../loader/load-pipelines.js";
 import type { Workspace } from "./workspace.js";
 
-/** Loads every pipeline in the pipelines folder. */
-export function loadAll(workspace: Workspace): Promise<PipelineSet> {
+/** Loads every pipeline in the pipelines folder (and notes where each DAG is: dag-index.ts). */
+export async function loadAll(workspace: Workspace): Promise<PipelineSet> {
+  const options = loadOptions(workspace);
+  const files = discoverPipelineFiles(workspace.pipelinesDir);
+  const pipelines = await loadPipelines(workspace.pipelinesDir, { ...options, files });
+  if (options.cacheDir) writeDagIndex(options.cacheDir, apiModuleUrl(), files, pipelines);
+  return pipelines;
+}
+
+function loadOptions(workspace: Workspace): LoadOptions {
   // FLOW_IMPORT_TIMEOUT_MS (default 30 s): a pipeline still importing after it is an import error.
   const timeout = Number(workspace.env.FLOW_IMPORT_TIMEOUT_MS);
-  return loadPipelines(workspace.pipelinesDir, {
+  return {
     cwd: workspace.cwd,
     cacheDir: cacheDirFor(workspace.env, homedir(), workspace.cwd),
     ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
-  });
+  };
+}
+
+// Only the file the DAG index names for `dagId`, when the index is current and that file still
+// defines it cleanly; undefined sends the caller to a load of every pipeline.
+async function loadIndexedDag(
+  workspace: Workspace,
+  dagId: string,
+): Promise<{ pipelines: PipelineSet; loaded: LoadedDag } | undefined> {
+  const options = loadOptions(workspace);
+  if (!options.cacheDir) return undefined;
+  const all = discoverPipelineFiles(workspace.pipelinesDir);
+  const file = indexedDagFile(options.cacheDir, apiModuleUrl(), all, dagId);
+  if (file === undefined) return undefined;
+  const pipelines = await loadPipelines(workspace.pipelinesDir, { ...options, files: [file] });
+  const loaded = pipelines.dags.get(dagId);
+  return loaded && pipelines.errors.length === 0 ? { pipelines, loaded } : undefined;
 }
 
 /**
- * Loads the pipelines and picks one DAG. An invalid DAG is a pipeline error; an unknown id
- * lists the DAGs that exist (and suggests the closest).
+ * Loads the pipelines and picks one DAG: only its own file while the DAG index is current (see
+ * dag-index.ts), else every file. An invalid DAG is a pipeline error; an unknown id lists the
+ * DAGs that exist (and suggests the closest).
  */
 export async function loadDag(
   workspace: Workspace,
   dagId: string,
 ): Promise<{ pipelines: PipelineSet; loaded: LoadedDag }> {
+  const indexed = await loadIndexedDag(workspace, dagId);
+  if (indexed) return indexed;
   const pipelines = await loadAll(workspace);
   const loaded = pipelines.dags.get(dagId);
   if (loaded) return { pipelines, loaded };

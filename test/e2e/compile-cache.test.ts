@@ -216,4 +216,42 @@ export default dag({ id: "task_fails", tasks: [fn("t", () => check([]))] });
     expect(await listedIds(project)).toEqual(["etl"]);
     expect(await cachedBundles(cache)).toHaveLength(1);
   });
+
+  it("runs a DAG importing only its own file while nothing changed (the DAG index)", async () => {
+    // b.ts and its helper note each import of b.ts in imports.txt.
+    const noted = (id: string): string =>
+      `import { appendFileSync } from "node:fs";\nimport { dag, bash } from "flow";\nimport { SUFFIX } from "./lib/suffix.js";\nappendFileSync("imports.txt", "${id}\\n");\nexport default dag({ id: "${id}" + SUFFIX, tasks: [bash("t", "true")] });\n`;
+    project = await makeProject({
+      "pipelines/a.ts": pipeline("a"),
+      "pipelines/b.ts": noted("b"),
+      "pipelines/lib/suffix.ts": 'export const SUFFIX = "";\n',
+    });
+    const imports = async (): Promise<number> =>
+      (await readFile(join(project!.dir, "imports.txt"), "utf8")).split("\n").length - 1;
+    const run = async (id: string, expectedExit = 0): Promise<string> => {
+      const result = await project!.flow(["run", id]);
+      expect(result.exitCode).toBe(expectedExit);
+      return result.stderr;
+    };
+    await run("a"); // imports every file, then writes the index
+    expect(await imports()).toBe(1);
+    await run("a");
+    await run("a");
+    expect(await imports()).toBe(1); // b.ts not imported
+    await run("b");
+    expect(await imports()).toBe(2);
+
+    // A changed helper of b.ts: every file is imported again, and the new id is found.
+    await project.write("pipelines/lib/suffix.ts", 'export const SUFFIX = "_v2";\n');
+    await run("a");
+    expect(await imports()).toBe(3);
+    await run("b_v2");
+    expect(await imports()).toBe(4);
+
+    // A new pipeline file, even a broken one: every file is imported, and the warning shows.
+    await project.write("pipelines/c.ts", "export default oops(\n");
+    expect(await run("a")).toMatch(/import error: pipelines\/c\.ts/);
+    expect(await run("a")).toMatch(/import error: pipelines\/c\.ts/);
+    expect(await imports()).toBe(6);
+  });
 });
