@@ -1,6 +1,10 @@
 import { stripVTControlCharacters } from "node:util";
-import { describe, expect, it } from "vitest";
-import { LiveReporter, PlainReporter } from "../../../../src/cli/render/progress.js";
+import { describe, expect, it, vi } from "vitest";
+import {
+  LiveReporter,
+  PLAIN_FLUSH_MS,
+  PlainReporter,
+} from "../../../../src/cli/render/progress.js";
 import { ti } from "./fixtures.js";
 
 /** A sink that records what was written. */
@@ -69,24 +73,30 @@ describe("PlainReporter", () => {
     expect(out.text()).toContain("\u001b[38;2;255;0;0mfailed\u001b[39m");
   });
 
-  it("writes the lines of one turn in one write, at the end of the turn", async () => {
-    const writes: string[] = [];
-    const reporter = new PlainReporter(
-      { write: (text: string) => writes.push(text) },
-      {
-        color: false,
-      },
-    );
-    reporter.taskFinished(ti("a", { state: "success", try_number: 1, duration_ms: 5 }), t0);
-    reporter.taskStarted("b", 1, t0);
-    expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual([
-      "2026-11-24T08:42:50Z  a  success in 5ms\n2026-11-24T08:42:50Z  b  running (try 1)\n",
-    ]);
-    reporter.taskStarted("c", 1, t0);
-    reporter.close();
-    expect(writes).toHaveLength(2);
+  it("writes its lines together, at most PLAIN_FLUSH_MS after the first, and at close", () => {
+    vi.useFakeTimers();
+    try {
+      const writes: string[] = [];
+      const reporter = new PlainReporter(
+        { write: (text: string) => writes.push(text) },
+        { color: false },
+      );
+      reporter.taskFinished(ti("a", { state: "success", try_number: 1, duration_ms: 5 }), t0);
+      reporter.taskStarted("b", 1, t0);
+      vi.advanceTimersByTime(PLAIN_FLUSH_MS - 1);
+      expect(writes).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(writes).toEqual([
+        "2026-11-24T08:42:50Z  a  success in 5ms\n2026-11-24T08:42:50Z  b  running (try 1)\n",
+      ]);
+      reporter.taskStarted("c", 1, t0);
+      reporter.close();
+      expect(writes).toHaveLength(2);
+      vi.advanceTimersByTime(PLAIN_FLUSH_MS);
+      expect(writes).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
