@@ -14,7 +14,9 @@ export class SaveQueue {
   // What must wait until the saves before it are durable (see afterSaves).
   private effects: (() => void)[] = [];
   private flushQueued = false;
-  // Writes the saves made by saveTaskLater when no other save has written them by then.
+  // Saves made by saveTaskLater, by task, until the next flush (or a newer save of the task).
+  private readonly later = new Map<string, TaskInstance>();
+  // Writes them when no other save has by then.
   private laterTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -26,17 +28,18 @@ export class SaveQueue {
   }
 
   saveTask(instance: TaskInstance): void {
+    this.later.delete(instance.task_id);
     this.writer.saveTask(instance);
     this.flushSoon();
   }
 
   /**
    * Saves a change nothing acts on (a bash try's pid): it goes out with the next journal write,
-   * or within LATER_SAVE_MS. A quick task's pid then costs no write of its own: it is written
-   * with the task's end.
+   * or within LATER_SAVE_MS, unless a newer save of the task (built on it) comes first. A quick
+   * task's pid then costs no journal line of its own: the line of its end carries it.
    */
   saveTaskLater(instance: TaskInstance): void {
-    this.writer.saveTask(instance);
+    this.later.set(instance.task_id, instance);
     this.laterTimer ??= setTimeout(() => {
       this.laterTimer = undefined;
       this.flushSafely();
@@ -67,6 +70,8 @@ export class SaveQueue {
       clearTimeout(this.laterTimer);
       this.laterTimer = undefined;
     }
+    for (const instance of this.later.values()) this.writer.saveTask(instance);
+    this.later.clear();
     this.writer.flush();
     for (const effect of effects) effect();
   }
@@ -74,6 +79,7 @@ export class SaveQueue {
   /** The run failed: what waited for the saves will not happen. */
   discard(): void {
     this.effects = [];
+    this.later.clear();
     clearTimeout(this.laterTimer);
     this.laterTimer = undefined;
   }

@@ -46,22 +46,35 @@ describe("SaveQueue", () => {
     try {
       const log: string[] = [];
       const saves = new SaveQueue(loggingWriter(log), (error) => log.push(`error ${error}`));
-      saves.saveTaskLater(task("pid a"));
+      saves.saveTaskLater(task("a"));
       await Promise.resolve();
-      expect(log).toEqual(["defer", "save pid a"]);
-      saves.saveTask(task("end a"));
+      expect(log).toEqual(["defer"]);
+      saves.saveTask(task("b"));
       await Promise.resolve();
-      expect(log).toEqual(["defer", "save pid a", "save end a", "flush"]);
+      expect(log).toEqual(["defer", "save b", "save a", "flush"]);
       vi.advanceTimersByTime(LATER_SAVE_MS);
       expect(log).toHaveLength(4); // the flush above wrote it: no timer left
-      saves.saveTaskLater(task("pid b"));
+      saves.saveTaskLater(task("c"));
       vi.advanceTimersByTime(LATER_SAVE_MS - 1);
-      expect(log).toHaveLength(5);
+      expect(log).toHaveLength(4);
       vi.advanceTimersByTime(1);
-      expect(log.slice(4)).toEqual(["save pid b", "flush"]);
+      expect(log.slice(4)).toEqual(["save c", "flush"]);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("a later save is dropped when a newer save of its task comes first", async () => {
+    const log: string[] = [];
+    const saves = new SaveQueue(loggingWriter(log), (error) => log.push(`error ${error}`));
+    saves.saveTaskLater(task("a"));
+    saves.saveTask(task("a"));
+    await Promise.resolve();
+    expect(log).toEqual(["defer", "save a", "flush"]);
+    saves.saveTaskLater(task("b"));
+    saves.discard();
+    saves.flushNow();
+    expect(log).toEqual(["defer", "save a", "flush", "flush"]);
   });
 
   it("a flush that throws goes to onError", async () => {
