@@ -69,7 +69,11 @@ if (wanted) {
   for (const [id, us] of selfUs) {
     if ((byId.get(id)!.callFrame.functionName || "(anonymous)") !== wanted) continue;
     const frames: string[] = [];
-    for (let at = parentOf.get(id); at !== undefined && frames.length < Number(process.env.PROFILE_DEPTH ?? 4); at = parentOf.get(at)) {
+    for (
+      let at = parentOf.get(id);
+      at !== undefined && frames.length < Number(process.env.PROFILE_DEPTH ?? 4);
+      at = parentOf.get(at)
+    ) {
       const frame = byId.get(at)!.callFrame;
       frames.push(
         `${frame.functionName || "(anonymous)"} ${origin(frame.url)}:${frame.lineNumber + 1}`,
