@@ -38,6 +38,8 @@ function removeLater(dir: string): void {
   process.on("exit", () => {
     for (const left of leftovers) rmSync(left, { recursive: true, force: true });
   });
+  // Ctrl-C: exit, so that the handler above removes them too.
+  process.once("SIGINT", () => process.exit(130));
 }
 
 export interface BenchProject {

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hashOf } from "./bundle-pipeline.js";
 import { readManifest } from "./cache-manifest.js";
 import { manifestPathFor } from "./compiled-pipelines.js";
 import type { PipelineSet } from "./load-pipelines.js";
@@ -11,7 +13,8 @@ import type { PipelineSet } from "./load-pipelines.js";
  * only that DAG's file while no stamp changed and no pipeline file was added or removed, as
  * Airflow's task runner parses only the DAG's own file: a folder of many pipelines no longer
  * costs every run the import of all of them. Written only after a load without import errors,
- * so a command never misses the warning about another, broken file.
+ * so a command never misses the warning about another, broken file, and only when no file had
+ * changed shortly before that load (SETTLED_MS).
  */
 interface DagIndex {
   readonly format: 1;
@@ -24,8 +27,16 @@ interface DagIndex {
   readonly dags: Readonly<Record<string, string>>;
 }
 
-// Not .json: pruneCompileCache removes any .json that is not a compile manifest.
-const INDEX_FILE = "dags.index";
+// One per pipelines folder (a cache is shared by every project of a user); not .json:
+// pruneCompileCache removes any .json that is not a compile manifest.
+function indexPath(cacheDir: string, pipelinesDir: string): string {
+  return join(cacheDir, `dags-${hashOf(pipelinesDir).slice(0, 16)}.index`);
+}
+
+// A file changed this close to the load that read it may have changed during it (or may change
+// again within its file system's mtime tick): the index is then not written, as git treats a
+// "racily clean" file.
+const SETTLED_MS = 2000;
 
 /**
  * The file that defines `dagId` when the index is current for `pipelines` (the files in the
@@ -34,12 +45,13 @@ const INDEX_FILE = "dags.index";
 export function indexedDagFile(
   cacheDir: string,
   apiUrl: string,
+  pipelinesDir: string,
   pipelines: readonly string[],
   dagId: string,
 ): string | undefined {
   let index: DagIndex;
   try {
-    index = JSON.parse(readFileSync(join(cacheDir, INDEX_FILE), "utf8")) as DagIndex;
+    index = JSON.parse(readFileSync(indexPath(cacheDir, pipelinesDir), "utf8")) as DagIndex;
   } catch {
     return undefined;
   }
@@ -54,14 +66,17 @@ export function indexedDagFile(
 }
 
 /**
- * Records where each DAG of a complete, error-free load of `pipelines` is defined. Best effort:
- * an index that cannot be written only means the next command imports every file.
+ * Records where each DAG of a complete, error-free load of `pipelines` (in `pipelinesDir`,
+ * started at `loadStarted`, epoch ms) is defined. Best effort: an index that is not written only
+ * means the next command imports every file.
  */
 export function writeDagIndex(
   cacheDir: string,
   apiUrl: string,
+  pipelinesDir: string,
   pipelines: readonly string[],
   set: PipelineSet,
+  loadStarted: number,
 ): void {
   if (set.errors.length > 0) return;
   const stamps: Record<string, string> = {};
@@ -69,15 +84,15 @@ export function writeDagIndex(
     const manifest = readManifest(manifestPathFor(file, apiUrl, cacheDir));
     if (!manifest) return; // compiled without the cache: nothing to check the inputs against
     for (const path of [file, ...manifest.inputs.map((input) => input.path)]) {
-      const stamp = stampOf(path);
-      if (stamp === undefined) return;
-      stamps[path] = stamp;
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (info === undefined || info.mtimeMs >= loadStarted - SETTLED_MS) return;
+      stamps[path] = `${info.mtimeMs}-${info.size}`;
     }
   }
   const dags = Object.fromEntries([...set.dags].map(([id, loaded]) => [id, loaded.file]));
   const index: DagIndex = { format: 1, apiUrl, pipelines, stamps, dags };
   const text = JSON.stringify(index);
-  const path = join(cacheDir, INDEX_FILE);
+  const path = indexPath(cacheDir, pipelinesDir);
   try {
     if (readFileSync(path, "utf8") === text) return;
   } catch {
@@ -85,7 +100,7 @@ export function writeDagIndex(
   }
   try {
     // Temp file and rename: another flow process reads the old index or the new one.
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     writeFileSync(temp, text);
     renameSync(temp, path);
   } catch {

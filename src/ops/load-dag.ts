@@ -18,9 +18,12 @@ import type { Workspace } from "./workspace.js";
 /** Loads every pipeline in the pipelines folder (and notes where each DAG is: dag-index.ts). */
 export async function loadAll(workspace: Workspace): Promise<PipelineSet> {
   const options = loadOptions(workspace);
-  const files = discoverPipelineFiles(workspace.pipelinesDir);
-  const pipelines = await loadPipelines(workspace.pipelinesDir, { ...options, files });
-  if (options.cacheDir) writeDagIndex(options.cacheDir, apiModuleUrl(), files, pipelines);
+  const dir = workspace.pipelinesDir;
+  const files = discoverPipelineFiles(dir);
+  const started = Date.now();
+  const pipelines = await loadPipelines(dir, { ...options, files });
+  if (options.cacheDir)
+    writeDagIndex(options.cacheDir, apiModuleUrl(), dir, files, pipelines, started);
   return pipelines;
 }
 
@@ -43,7 +46,8 @@ async function loadIndexedDag(
   const options = loadOptions(workspace);
   if (!options.cacheDir) return undefined;
   const all = discoverPipelineFiles(workspace.pipelinesDir);
-  const file = indexedDagFile(options.cacheDir, apiModuleUrl(), all, dagId);
+  const dir = workspace.pipelinesDir;
+  const file = indexedDagFile(options.cacheDir, apiModuleUrl(), dir, all, dagId);
   if (file === undefined) return undefined;
   const pipelines = await loadPipelines(workspace.pipelinesDir, { ...options, files: [file] });
   const loaded = pipelines.dags.get(dagId);

@@ -226,32 +226,73 @@ export default dag({ id: "task_fails", tasks: [fn("t", () => check([]))] });
       "pipelines/b.ts": noted("b"),
       "pipelines/lib/suffix.ts": 'export const SUFFIX = "";\n',
     });
+    // The index is written only from files that had not changed just before the load.
+    const settle = async (): Promise<void> => {
+      const past = new Date(Date.now() - 60_000);
+      for (const file of ["a.ts", "b.ts", "c.ts", "lib/suffix.ts"]) {
+        await utimes(join(project!.dir, "pipelines", file), past, past).catch(() => undefined);
+      }
+    };
     const imports = async (): Promise<number> =>
       (await readFile(join(project!.dir, "imports.txt"), "utf8")).split("\n").length - 1;
-    const run = async (id: string, expectedExit = 0): Promise<string> => {
+    const run = async (id: string): Promise<string> => {
       const result = await project!.flow(["run", id]);
-      expect(result.exitCode).toBe(expectedExit);
+      expect(result.exitCode).toBe(0);
       return result.stderr;
     };
-    await run("a"); // imports every file, then writes the index
-    expect(await imports()).toBe(1);
+    await run("a"); // files just written: every file imported, no index written
     await run("a");
-    await run("a");
-    expect(await imports()).toBe(1); // b.ts not imported
-    await run("b");
     expect(await imports()).toBe(2);
+    await settle();
+    await run("a"); // imports every file, then writes the index
+    expect(await imports()).toBe(3);
+    await run("a");
+    await run("a");
+    expect(await imports()).toBe(3); // b.ts not imported
+    await run("b");
+    expect(await imports()).toBe(4);
 
     // A changed helper of b.ts: every file is imported again, and the new id is found.
     await project.write("pipelines/lib/suffix.ts", 'export const SUFFIX = "_v2";\n');
+    await settle();
     await run("a");
-    expect(await imports()).toBe(3);
+    expect(await imports()).toBe(5);
+    await run("a");
+    expect(await imports()).toBe(5);
     await run("b_v2");
-    expect(await imports()).toBe(4);
+    expect(await imports()).toBe(6);
 
     // A new pipeline file, even a broken one: every file is imported, and the warning shows.
     await project.write("pipelines/c.ts", "export default oops(\n");
+    await settle();
     expect(await run("a")).toMatch(/import error: pipelines\/c\.ts/);
     expect(await run("a")).toMatch(/import error: pipelines\/c\.ts/);
-    expect(await imports()).toBe(6);
+    expect(await imports()).toBe(8);
+  });
+
+  it("keeps one DAG index per pipelines folder: two projects on one cache do not undo each other", async () => {
+    const cache = await mkdtemp(join(tmpdir(), "flow-shared-cache-"));
+    extraDirs.push(cache);
+    const env = { FLOW_CACHE_DIR: cache };
+    const note = (id: string): string =>
+      `import { appendFileSync } from "node:fs";\nimport { dag, bash } from "flow";\nappendFileSync("imports.txt", "${id}\\n");\nexport default dag({ id: "${id}", tasks: [bash("t", "true")] });\n`;
+    project = await makeProject({ "pipelines/a.ts": pipeline("a"), "pipelines/b.ts": note("b") });
+    const other = await makeProject({ "pipelines/x.ts": pipeline("x") });
+    try {
+      const past = new Date(Date.now() - 60_000);
+      for (const [target, file] of [
+        [project, "a.ts"],
+        [project, "b.ts"],
+        [other, "x.ts"],
+      ] as const)
+        await utimes(join(target.dir, "pipelines", file), past, past);
+      expect((await project.flow(["run", "a"], { env })).exitCode).toBe(0); // writes its index
+      expect((await other.flow(["list"], { env })).exitCode).toBe(0); // writes another one
+      expect((await project.flow(["run", "a"], { env })).exitCode).toBe(0);
+      expect(await readFile(join(project.dir, "imports.txt"), "utf8")).toBe("b\n");
+      expect((await readdir(cache)).filter((name) => name.endsWith(".index"))).toHaveLength(2);
+    } finally {
+      await other.cleanup();
+    }
   });
 });

@@ -14,9 +14,13 @@ export class LiveBlock {
   readonly ready: Promise<void>;
 
   constructor(out: TextSink) {
-    this.ready = import("log-update").then(({ createLogUpdate }) => {
-      if (!this.#done) this.#log = createLogUpdate(sinkAsStream(out), { showCursor: true });
-    });
+    // Should it fail to load, the display stays without its block: lines are still written.
+    this.ready = import("log-update").then(
+      ({ createLogUpdate }) => {
+        if (!this.#done) this.#log = createLogUpdate(sinkAsStream(out), { showCursor: true });
+      },
+      () => undefined,
+    );
   }
 
   /** Redraws the block; false when log-update has not loaded yet (nothing was drawn). */

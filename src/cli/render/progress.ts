@@ -35,15 +35,19 @@ export const PLAIN_FLUSH_MS = 50;
 
 /**
  * Progress for a sink that is not a terminal (CI logs, a file, a pipe): one timestamped line per
- * event, nothing rewritten, so the log reads top to bottom like Airflow's task log. Lines go out
- * together, at most PLAIN_FLUSH_MS after the first of them, and at close(): each write to a pipe
- * also wakes its reader, which cost a 1,000-task run a write and a wake-up per line.
+ * event, nothing rewritten, so the log reads top to bottom like Airflow's task log. A line
+ * that comes alone is written at once; the lines that follow it within PLAIN_FLUSH_MS go out
+ * together at the end of that window (or at close(), or when the process exits): each write to
+ * a pipe also wakes its reader, which cost a 1,000-task run a write and a wake-up per line.
  */
 export class PlainReporter implements RunReporter {
   readonly #out: TextSink;
   readonly #color: ColorOption;
   #pending = "";
+  // Open while lines written in the last PLAIN_FLUSH_MS may be followed by more.
   #timer: ReturnType<typeof setTimeout> | undefined;
+  // A process that dies (an uncaught error in a function task) still writes what waits.
+  readonly #atExit = (): void => this.#flush();
 
   constructor(out: TextSink, options: PlainReporterOptions) {
     this.#out = out;
@@ -71,15 +75,22 @@ export class PlainReporter implements RunReporter {
   }
 
   #line(at: Date, taskId: string, text: string): void {
-    // unref: a run that ends calls close(), which writes what waits.
-    this.#timer ??= setTimeout(() => this.#flush(), PLAIN_FLUSH_MS).unref();
-    this.#pending += `${formatTimestamp(at)}  ${taskId}  ${text}\n`;
+    const line = `${formatTimestamp(at)}  ${taskId}  ${text}\n`;
+    if (this.#timer === undefined) {
+      this.#out.write(line);
+      // unref: a run that ends calls close(), which writes what waits.
+      this.#timer = setTimeout(() => this.#flush(), PLAIN_FLUSH_MS).unref();
+      return;
+    }
+    if (this.#pending === "") process.once("exit", this.#atExit);
+    this.#pending += line;
   }
 
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending === "") return;
+    process.off("exit", this.#atExit);
     const text = this.#pending;
     this.#pending = "";
     this.#out.write(text);

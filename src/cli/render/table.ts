@@ -54,22 +54,26 @@ export class TextTable {
 
   toString(): string {
     const all = [this.#head, ...this.#rows];
-    const columns = Math.max(...all.map((row) => row.length));
+    // Loops, not Math.max(...rows): a table of 100,000s of rows (a big clear plan) must not
+    // overflow the stack with arguments.
+    let columns = 0;
+    for (const row of all) columns = Math.max(columns, row.length);
     const right = all.map((row) =>
       row.map((cell) => typeof cell !== "string" && cell.hAlign === "right"),
     );
     const cells = all.map((row) =>
       Array.from({ length: columns }, (_, c) => textOf(row[c]).split("\n")),
     );
-    const widths = Array.from(
-      { length: columns },
-      (_, c) => Math.max(...cells.map((row) => Math.max(...row[c]!.map(textWidth)))) + 2,
-    );
+    const widths = new Array<number>(columns).fill(0);
+    for (const row of cells)
+      row.forEach((lines, c) => {
+        for (const line of lines) widths[c] = Math.max(widths[c]!, textWidth(line) + 2);
+      });
     const rule = ([left, fill, between, right]: readonly [string, string, string, string]) =>
       left + widths.map((width) => fill.repeat(width)).join(between) + right;
     const [left, between, end] = this.#borders.row;
     const lines = (row: string[][], r: number): string[] =>
-      Array.from({ length: Math.max(...row.map((cell) => cell.length)) }, (_, i) => {
+      Array.from({ length: row.reduce((most, cell) => Math.max(most, cell.length), 0) }, (_, i) => {
         const texts = row.map((cell, c) => {
           const text = cell[i] ?? "";
           const pad = " ".repeat(widths[c]! - 2 - textWidth(text));

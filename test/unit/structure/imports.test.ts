@@ -77,7 +77,10 @@ describe("libraries loaded on first use", () => {
   it.each(Object.entries(LAZY_LIBRARIES))(
     "%s is imported statically as types only (%s)",
     (name) => {
-      const pattern = new RegExp(`^import (?!type )[^;]*from "${name}";`, "gm");
+      const pattern = new RegExp(
+        `^(?:import|export) (?!type )[^;]*from "${name}";|^import "${name}";`,
+        "gm",
+      );
       const statics = [...files].flatMap(([path, text]) =>
         [...text.matchAll(pattern)].map((match) => `${path}: ${match[0]}`),
       );

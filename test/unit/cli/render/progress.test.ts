@@ -73,7 +73,7 @@ describe("PlainReporter", () => {
     expect(out.text()).toContain("\u001b[38;2;255;0;0mfailed\u001b[39m");
   });
 
-  it("writes its lines together, at most PLAIN_FLUSH_MS after the first, and at close", () => {
+  it("writes a lone line at once, and those that follow within PLAIN_FLUSH_MS together", () => {
     vi.useFakeTimers();
     try {
       const writes: string[] = [];
@@ -82,21 +82,50 @@ describe("PlainReporter", () => {
         { color: false },
       );
       reporter.taskFinished(ti("a", { state: "success", try_number: 1, duration_ms: 5 }), t0);
+      expect(writes).toEqual(["2026-11-24T08:42:50Z  a  success in 5ms\n"]);
       reporter.taskStarted("b", 1, t0);
-      vi.advanceTimersByTime(PLAIN_FLUSH_MS - 1);
-      expect(writes).toEqual([]);
-      vi.advanceTimersByTime(1);
-      expect(writes).toEqual([
-        "2026-11-24T08:42:50Z  a  success in 5ms\n2026-11-24T08:42:50Z  b  running (try 1)\n",
-      ]);
       reporter.taskStarted("c", 1, t0);
+      vi.advanceTimersByTime(PLAIN_FLUSH_MS - 1);
+      expect(writes).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(writes[1]).toBe(
+        "2026-11-24T08:42:50Z  b  running (try 1)\n2026-11-24T08:42:50Z  c  running (try 1)\n",
+      );
+      // The window closed: the next line is alone again.
+      reporter.taskStarted("d", 1, t0);
+      expect(writes).toHaveLength(3);
+      reporter.taskStarted("e", 1, t0);
       reporter.close();
-      expect(writes).toHaveLength(2);
+      expect(writes).toHaveLength(4);
       vi.advanceTimersByTime(PLAIN_FLUSH_MS);
-      expect(writes).toHaveLength(2);
+      expect(writes).toHaveLength(4);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("writes the lines still waiting when the process exits without close()", () => {
+    const writes: string[] = [];
+    const reporter = new PlainReporter(
+      { write: (text: string) => writes.push(text) },
+      {
+        color: false,
+      },
+    );
+    const before = process.listenerCount("exit");
+    reporter.taskStarted("a", 1, t0);
+    reporter.taskStarted("b", 1, t0);
+    expect(process.listenerCount("exit")).toBe(before + 1);
+    // What the process would do at exit (emitting "exit" would reach the test runner's own too).
+    const atExit = process.listeners("exit").at(-1)!;
+    process.off("exit", atExit);
+    atExit(0);
+    expect(writes).toEqual([
+      "2026-11-24T08:42:50Z  a  running (try 1)\n",
+      "2026-11-24T08:42:50Z  b  running (try 1)\n",
+    ]);
+    expect(process.listenerCount("exit")).toBe(before);
+    reporter.close();
   });
 });
 

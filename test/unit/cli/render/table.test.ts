@@ -94,6 +94,14 @@ describe("makeTable", () => {
     }
   }
 
+  it("draws a table of 200,000 rows (a big clear plan) without overflowing the stack", () => {
+    const table = makeTable(["task", "state"], { color: false });
+    for (let i = 0; i < 200_000; i++) table.push([`t${i}`, "success"]);
+    const text = table.toString();
+    expect(text.split("\n")).toHaveLength(200_000 + 4);
+    expect(text.split("\n")[3]).toBe("│ t0      │ success │");
+  });
+
   it("measures text as terminals show it", () => {
     expect(textWidth(RED("abc"))).toBe(3);
     expect(textWidth("漢字")).toBe(4);
