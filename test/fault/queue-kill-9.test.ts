@@ -369,6 +369,53 @@ async function killWorkerScenario(
 }
 
 const AFTER = `const after = bash("after", '${RECORD_START("after")}; echo after');`;
+/** What checkEnd expects of `after`: one start, one delivery, its one line. */
+const AFTER_ONCE = { starts: 1, log: Buffer.from("after\n"), deliveries: 1 };
+
+/** A pipeline of task `t` (defined by `defineT`, after the imports `head`), then `after`. */
+const tThenAfter = (
+  defineT: string,
+  head = 'import { bash, chain, dag } from "flow";',
+  after = AFTER,
+): string => `
+${head}
+${defineT}
+${after}
+chain(t, after);
+export default dag({ id: "${DAG}", tasks: [t, after] });
+`;
+
+/** A chatty task's command: `bursts` bursts of 10,000 lines 0.1 s apart, then done.marker. */
+const burstsCommand = (bursts: number): string =>
+  `for i in $(seq 1 ${bursts}); do seq -f "burst $i line %g" 1 10000; sleep 0.1; done; touch done.marker`;
+/** What burstsCommand prints. */
+const burstsOutput = (bursts: number): Buffer => {
+  let output = "";
+  for (let burst = 1; burst <= bursts; burst++)
+    output += seqLines((i) => `burst ${burst} line ${i}`, 1, 10000);
+  return Buffer.from(output);
+};
+
+/** Waits until the task has written mid.marker, then a random while more (0-800 ms). */
+async function atMidMarker(scene: Scene): Promise<void> {
+  const marker = join(scene.dir, "mid.marker");
+  await waitFor("the task's mid marker", () => existsSync(marker) || undefined, 30_000, 10);
+  await sleep(scene.rng.int(0, 800));
+}
+
+/** Runs `body` in a new scene, which is cleaned up whatever happens. */
+async function inScene(
+  name: string,
+  pipeline: string,
+  body: (scene: Scene) => Promise<void>,
+): Promise<void> {
+  const scene = await makeScene(name, pipeline);
+  try {
+    await body(scene);
+  } finally {
+    await scene.cleanup();
+  }
+}
 
 describe("kill -9 of a flow worker, aimed at a point of a try's life", () => {
   it.concurrent(
@@ -377,32 +424,26 @@ describe("kill -9 of a flow worker, aimed at a point of a try's life", () => {
     async ({ expect }) => {
       // Only the worker waits while it loads this file: the window between taking the job (its
       // "started" line) and the task's process starting. Loaded again by worker B: same wait.
-      const scene = await makeScene(
+      await inScene(
         "took",
-        `
-import { bash, chain, dag } from "flow";
-if (process.argv.includes("worker")) await new Promise((resolve) => setTimeout(resolve, 1500));
-const t = bash("t", '${RECORD_START("t")}; seq -f "took %g" 1 20000');
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+        tThenAfter(
+          `if (process.argv.includes("worker")) await new Promise((resolve) => setTimeout(resolve, 1500));
+const t = bash("t", '${RECORD_START("t")}; seq -f "took %g" 1 20000');`,
+        ),
+        async (scene) => {
+          const { where } = await killWorkerScenario(scene, expect, async (a) => {
+            await a.waitFor(new RegExp(`${DAG}\\.t \\S+ try 1: started`), 30_000);
+            return starts(scene, "t").length === 0
+              ? "worker: took the job, task not started yet"
+              : "worker: took the job, task already started";
+          });
+          const output = Buffer.from(seqLines((i) => `took ${i}`, 1, 20000));
+          await checkEnd(scene, expect, {
+            t: { starts: where.endsWith("not started yet") ? 1 : 2, log: output, deliveries: 2 },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        const { where } = await killWorkerScenario(scene, expect, async (a) => {
-          await a.waitFor(new RegExp(`${DAG}\\.t \\S+ try 1: started`), 30_000);
-          return starts(scene, "t").length === 0
-            ? "worker: took the job, task not started yet"
-            : "worker: took the job, task already started";
-        });
-        const output = Buffer.from(seqLines((i) => `took ${i}`, 1, 20000));
-        await checkEnd(scene, expect, {
-          t: { starts: where.endsWith("not started yet") ? 1 : 2, log: output, deliveries: 2 },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 
@@ -410,39 +451,27 @@ export default dag({ id: "${DAG}", tasks: [t, after] });
     "mid-task, between the two halves of its output",
     { timeout: 90_000 },
     async ({ expect }) => {
-      const scene = await makeScene(
+      await inScene(
         "mid",
-        `
-import { bash, chain, dag } from "flow";
-const t = bash("t", '${RECORD_START("t")}; echo begin; seq 1 1000; touch mid.marker; sleep 2; seq 1001 2000; echo end');
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+        tThenAfter(
+          `const t = bash("t", '${RECORD_START("t")}; echo begin; seq 1 1000; touch mid.marker; sleep 2; seq 1001 2000; echo end');`,
+        ),
+        async (scene) => {
+          const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
+            await atMidMarker(scene);
+            const task = starts(scene, "t")[0]!;
+            return isAlive(task.pid)
+              ? "worker: mid-task"
+              : "worker: mid-task aimed, task already ended";
+          });
+          await expectGone(expect, killedTaskPids, "the first delivery's task");
+          const output = Buffer.from(`begin\n${seqLines(String, 1, 2000)}end\n`);
+          await checkEnd(scene, expect, {
+            t: { starts: 2, log: output, deliveries: 2 },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
-          await waitFor(
-            "the task's mid marker",
-            () => existsSync(join(scene.dir, "mid.marker")) || undefined,
-            30_000,
-            10,
-          );
-          await sleep(scene.rng.int(0, 800));
-          const task = starts(scene, "t")[0]!;
-          return isAlive(task.pid)
-            ? "worker: mid-task"
-            : "worker: mid-task aimed, task already ended";
-        });
-        await expectGone(expect, killedTaskPids, "the first delivery's task");
-        const output = Buffer.from(`begin\n${seqLines(String, 1, 2000)}end\n`);
-        await checkEnd(scene, expect, {
-          t: { starts: 2, log: output, deliveries: 2 },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 
@@ -451,41 +480,30 @@ export default dag({ id: "${DAG}", tasks: [t, after] });
     { timeout: 90_000 },
     async ({ expect }) => {
       // ~5.7 MB in 30 bursts over ~3 s.
-      const scene = await makeScene(
+      await inScene(
         "shipping",
-        `
-import { bash, chain, dag } from "flow";
-const t = bash("t", '${RECORD_START("t")}; for i in $(seq 1 30); do seq -f "burst $i line %g" 1 10000; sleep 0.1; done; touch done.marker');
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+        tThenAfter(`const t = bash("t", '${RECORD_START("t")}; ${burstsCommand(30)}');`),
+        async (scene) => {
+          const threshold = scene.rng.int(500_000, 3_000_000);
+          const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
+            await waitFor(
+              `${threshold} bytes of the log in the driver's file`,
+              () => fileSize(logPath(scene, "t")) >= threshold || undefined,
+              30_000,
+              10,
+            );
+            const task = starts(scene, "t")[0]!;
+            return isAlive(task.pid) && !existsSync(join(scene.dir, "done.marker"))
+              ? "worker: shipping a chatty task's log"
+              : "worker: shipping aimed, task already ended";
+          });
+          await expectGone(expect, killedTaskPids, "the first delivery's task");
+          await checkEnd(scene, expect, {
+            t: { starts: 2, log: burstsOutput(30), deliveries: 2 },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        const threshold = scene.rng.int(500_000, 3_000_000);
-        const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
-          await waitFor(
-            `${threshold} bytes of the log in the driver's file`,
-            () => fileSize(logPath(scene, "t")) >= threshold || undefined,
-            30_000,
-            10,
-          );
-          const task = starts(scene, "t")[0]!;
-          return isAlive(task.pid) && !existsSync(join(scene.dir, "done.marker"))
-            ? "worker: shipping a chatty task's log"
-            : "worker: shipping aimed, task already ended";
-        });
-        await expectGone(expect, killedTaskPids, "the first delivery's task");
-        let output = "";
-        for (let burst = 1; burst <= 30; burst++)
-          output += seqLines((i) => `burst ${burst} line ${i}`, 1, 10000);
-        await checkEnd(scene, expect, {
-          t: { starts: 2, log: Buffer.from(output), deliveries: 2 },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 
@@ -494,43 +512,37 @@ export default dag({ id: "${DAG}", tasks: [t, after] });
     { timeout: 90_000 },
     async ({ expect }) => {
       // ~31 MB written at once: the task ends long before the worker has shipped it all.
-      const scene = await makeScene(
+      await inScene(
         "ended",
-        `
-import { bash, chain, dag } from "flow";
-const t = bash("t", '${RECORD_START("t")}; seq 1 4000000; echo "$FLOW_TRY_NUMBER" >> ended.txt');
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+        tThenAfter(
+          `const t = bash("t", '${RECORD_START("t")}; seq 1 4000000; echo "$FLOW_TRY_NUMBER" >> ended.txt');`,
+        ),
+        async (scene) => {
+          await killWorkerScenario(scene, expect, async (a) => {
+            await waitFor(
+              "the task to end",
+              () => {
+                const task = starts(scene, "t")[0];
+                return task && existsSync(join(scene.dir, "ended.txt")) && !isAlive(task.pid)
+                  ? true
+                  : undefined;
+              },
+              30_000,
+              5,
+            );
+            await sleep(scene.rng.int(0, 200));
+            const jobId = taskState(scene, "t")?.job_id;
+            const reported = new RegExp(`${DAG}\\.t \\S+ try 1: success`).test(a.output());
+            return jobId && !reported && !(await jobFinished(scene, jobId))
+              ? "worker: task ended, job not completed"
+              : "worker: task ended, job already completed";
+          });
+          await checkEnd(scene, expect, {
+            t: { starts: 2, log: Buffer.from(seqLines(String, 1, 4_000_000)), deliveries: 2 },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        await killWorkerScenario(scene, expect, async (a) => {
-          await waitFor(
-            "the task to end",
-            () => {
-              const task = starts(scene, "t")[0];
-              return task && existsSync(join(scene.dir, "ended.txt")) && !isAlive(task.pid)
-                ? true
-                : undefined;
-            },
-            30_000,
-            5,
-          );
-          await sleep(scene.rng.int(0, 200));
-          const jobId = taskState(scene, "t")?.job_id;
-          const reported = new RegExp(`${DAG}\\.t \\S+ try 1: success`).test(a.output());
-          return jobId && !reported && !(await jobFinished(scene, jobId))
-            ? "worker: task ended, job not completed"
-            : "worker: task ended, job already completed";
-        });
-        await checkEnd(scene, expect, {
-          t: { starts: 2, log: Buffer.from(seqLines(String, 1, 4_000_000)), deliveries: 2 },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 
@@ -538,54 +550,43 @@ export default dag({ id: "${DAG}", tasks: [t, after] });
     "a function task mid-task (in the worker's pool child)",
     { timeout: 90_000 },
     async ({ expect }) => {
-      const scene = await makeScene(
+      await inScene(
         "function",
-        `
-import { appendFileSync, writeFileSync } from "node:fs";
-import { bash, chain, dag, fn } from "flow";
-const t = fn("t", async (ctx) => {
+        tThenAfter(
+          `const t = fn("t", async (ctx) => {
   appendFileSync("starts-t.txt", \`\${ctx.tryNumber} \${process.pid}\\n\`);
   for (let i = 1; i <= 500; i++) ctx.log.info(\`fn line \${i}\`);
   writeFileSync("mid.marker", "");
   await new Promise((resolve) => setTimeout(resolve, 2000));
   for (let i = 501; i <= 1000; i++) ctx.log.info(\`fn line \${i}\`);
   return { lines: 1000 };
-});
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+});`,
+          `import { appendFileSync, writeFileSync } from "node:fs";
+import { bash, chain, dag, fn } from "flow";`,
+        ),
+        async (scene) => {
+          const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
+            await atMidMarker(scene);
+            return isAlive(starts(scene, "t")[0]!.pid)
+              ? "worker: function task mid-task"
+              : "worker: function task mid-task aimed, pool child gone";
+          });
+          // The pool child of the killed worker ends once its IPC channel closes.
+          await expectGone(expect, killedTaskPids, "the killed worker's pool child");
+          // Log lines are `[time] INFO fn line N`: the times go.
+          const normalise = (text: Buffer): Buffer =>
+            Buffer.from(text.toString("latin1").replace(/^\[[^\]]+\] /gm, ""), "latin1");
+          await checkEnd(scene, expect, {
+            t: {
+              starts: 2,
+              log: Buffer.from(seqLines((i) => `INFO fn line ${i}`, 1, 1000)),
+              deliveries: 2,
+              normalise,
+            },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        const { killedTaskPids } = await killWorkerScenario(scene, expect, async () => {
-          await waitFor(
-            "the task's mid marker",
-            () => existsSync(join(scene.dir, "mid.marker")) || undefined,
-            30_000,
-            10,
-          );
-          await sleep(scene.rng.int(0, 800));
-          return isAlive(starts(scene, "t")[0]!.pid)
-            ? "worker: function task mid-task"
-            : "worker: function task mid-task aimed, pool child gone";
-        });
-        // The pool child of the killed worker ends once its IPC channel closes.
-        await expectGone(expect, killedTaskPids, "the killed worker's pool child");
-        // Log lines are `[time] INFO fn line N`: the times go.
-        const normalise = (text: Buffer): Buffer =>
-          Buffer.from(text.toString("latin1").replace(/^\[[^\]]+\] /gm, ""), "latin1");
-        await checkEnd(scene, expect, {
-          t: {
-            starts: 2,
-            log: Buffer.from(seqLines((i) => `INFO fn line ${i}`, 1, 1000)),
-            deliveries: 2,
-            normalise,
-          },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 });
@@ -597,7 +598,7 @@ describe("kill -9 of the driver while its tries are on workers; a restarted driv
     "one try running on a worker, one waiting in the queue",
     { timeout: 90_000 },
     async ({ expect }) => {
-      const scene = await makeScene(
+      await inScene(
         "driver queued",
         `
 import { bash, dag } from "flow";
@@ -605,80 +606,67 @@ const a = bash("a", '${RECORD_START("a")}; echo a-begin; sleep 2; echo a-end');
 const b = bash("b", '${RECORD_START("b")}; echo b-begin; sleep 2; echo b-end');
 export default dag({ id: "${DAG}", tasks: [a, b] });
 `,
+        async (scene) => {
+          await scene.queue.worker(["--concurrency", "1"]);
+          const driver = scene.driver();
+          await waitFor(
+            "one try running, the other waiting in the queue",
+            async () => {
+              const running = starts(scene, "a").length + starts(scene, "b").length;
+              const waiting = await scene.redis.llen("flow:default:wait");
+              return running === 1 && waiting === 1 ? true : undefined;
+            },
+            30_000,
+            10,
+          );
+          await sleep(scene.rng.int(0, 800));
+          const first = starts(scene, "a").length === 1 ? "a" : "b";
+          const where =
+            isAlive(starts(scene, first)[0]!.pid) &&
+            (await scene.redis.llen("flow:default:wait")) === 1
+              ? "driver: one try running on a worker, one queued"
+              : "driver: one try running, one queued aimed, the first already ended";
+          kill9(scene, expect, driver.pid!, "the driver", where);
+          expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
+          const atKill = runState(scene);
+          expect(["queued", "running"], "a's state at the kill").toContain(atKill?.tasks.a?.state);
+          expect(["queued", "running"], "b's state at the kill").toContain(atKill?.tasks.b?.state);
+          await restartDriver(scene, expect);
+          await checkEnd(scene, expect, {
+            a: { starts: 1, log: Buffer.from("a-begin\na-end\n"), deliveries: 1 },
+            b: { starts: 1, log: Buffer.from("b-begin\nb-end\n"), deliveries: 1 },
+          });
+        },
       );
-      try {
-        await scene.queue.worker(["--concurrency", "1"]);
-        const driver = scene.driver();
-        await waitFor(
-          "one try running, the other waiting in the queue",
-          async () => {
-            const running = starts(scene, "a").length + starts(scene, "b").length;
-            const waiting = await scene.redis.llen("flow:default:wait");
-            return running === 1 && waiting === 1 ? true : undefined;
-          },
-          30_000,
-          10,
-        );
-        await sleep(scene.rng.int(0, 800));
-        const first = starts(scene, "a").length === 1 ? "a" : "b";
-        const where =
-          isAlive(starts(scene, first)[0]!.pid) &&
-          (await scene.redis.llen("flow:default:wait")) === 1
-            ? "driver: one try running on a worker, one queued"
-            : "driver: one try running, one queued aimed, the first already ended";
-        kill9(scene, expect, driver.pid!, "the driver", where);
-        expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
-        const atKill = runState(scene);
-        expect(["queued", "running"], "a's state at the kill").toContain(atKill?.tasks.a?.state);
-        expect(["queued", "running"], "b's state at the kill").toContain(atKill?.tasks.b?.state);
-        await restartDriver(scene, expect);
-        await checkEnd(scene, expect, {
-          a: { starts: 1, log: Buffer.from("a-begin\na-end\n"), deliveries: 1 },
-          b: { starts: 1, log: Buffer.from("b-begin\nb-end\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 
   it.concurrent("while it appends a chatty task's log", { timeout: 90_000 }, async ({ expect }) => {
-    const scene = await makeScene(
+    await inScene(
       "driver shipping",
-      `
-import { bash, chain, dag } from "flow";
-const t = bash("t", '${RECORD_START("t")}; for i in $(seq 1 40); do seq -f "burst $i line %g" 1 10000; sleep 0.1; done; touch done.marker');
-${AFTER}
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+      tThenAfter(`const t = bash("t", '${RECORD_START("t")}; ${burstsCommand(40)}');`),
+      async (scene) => {
+        await scene.queue.worker(["--concurrency", "1"]);
+        const driver = scene.driver();
+        const threshold = scene.rng.int(500_000, 4_000_000);
+        await waitFor(
+          `${threshold} bytes of the log in the driver's file`,
+          () => fileSize(logPath(scene, "t")) >= threshold || undefined,
+          30_000,
+          10,
+        );
+        const where = !existsSync(join(scene.dir, "done.marker"))
+          ? "driver: appending a running chatty task's log"
+          : "driver: appending a chatty task's log, task already ended";
+        kill9(scene, expect, driver.pid!, "the driver", where);
+        expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
+        await restartDriver(scene, expect);
+        await checkEnd(scene, expect, {
+          t: { starts: 1, log: burstsOutput(40), deliveries: 1 },
+          after: AFTER_ONCE,
+        });
+      },
     );
-    try {
-      await scene.queue.worker(["--concurrency", "1"]);
-      const driver = scene.driver();
-      const threshold = scene.rng.int(500_000, 4_000_000);
-      await waitFor(
-        `${threshold} bytes of the log in the driver's file`,
-        () => fileSize(logPath(scene, "t")) >= threshold || undefined,
-        30_000,
-        10,
-      );
-      const where = !existsSync(join(scene.dir, "done.marker"))
-        ? "driver: appending a running chatty task's log"
-        : "driver: appending a chatty task's log, task already ended";
-      kill9(scene, expect, driver.pid!, "the driver", where);
-      expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
-      await restartDriver(scene, expect);
-      let output = "";
-      for (let burst = 1; burst <= 40; burst++)
-        output += seqLines((i) => `burst ${burst} line ${i}`, 1, 10000);
-      await checkEnd(scene, expect, {
-        t: { starts: 1, log: Buffer.from(output), deliveries: 1 },
-        after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-      });
-    } finally {
-      await scene.cleanup();
-    }
   });
 
   it.concurrent(
@@ -687,58 +675,59 @@ export default dag({ id: "${DAG}", tasks: [t, after] });
     async ({ expect }) => {
       // ~21 MB at the end: the job completes with the log stream full, which the driver drains
       // before it records the result.
-      const scene = await makeScene(
+      await inScene(
         "driver recorded",
-        `
-import { bash, chain, dag } from "flow";
-const t = bash("t", '${RECORD_START("t")}; seq 1 3000000');
-const after = bash("after", '${RECORD_START("after")}; sleep 1; echo after');
-chain(t, after);
-export default dag({ id: "${DAG}", tasks: [t, after] });
-`,
+        tThenAfter(
+          `const t = bash("t", '${RECORD_START("t")}; seq 1 3000000');`,
+          undefined,
+          `const after = bash("after", '${RECORD_START("after")}; sleep 1; echo after');`,
+        ),
+        async (scene) => {
+          await scene.queue.worker(["--concurrency", "1"]);
+          const driver = scene.driver();
+          const jobId = await waitFor(
+            "t's job id",
+            () => taskState(scene, "t")?.job_id,
+            30_000,
+            10,
+          );
+          // The job completes in Redis; the driver then drains the rest of the log and records.
+          await waitFor(
+            "t's job to complete (or its result to be recorded)",
+            async () =>
+              (await jobFinished(scene, jobId)) || taskState(scene, "t")?.state === "success"
+                ? true
+                : undefined,
+            30_000,
+            2,
+          );
+          const recorded = taskState(scene, "t");
+          const where =
+            recorded?.state === "success"
+              ? "driver: job completed, result already recorded"
+              : "driver: job completed, result not recorded yet";
+          kill9(scene, expect, driver.pid!, "the driver", where);
+          expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
+          const atKill = taskState(scene, "t");
+          scene.events.push(`t at the kill: ${atKill?.state} (end ${atKill?.end})`);
+          const printedBeforeKill = /^\S+ {2}t {2}success\b/m.test(scene.driverOutput.at(-1)!);
+          await restartDriver(scene, expect);
+          // A result the killed driver recorded is not recorded (nor printed) again.
+          if (atKill?.state === "success") {
+            expect(taskState(scene, "t")?.end).toBe(atKill.end);
+            expect(scene.driverOutput.at(-1)).not.toMatch(/^\S+ {2}t {2}success\b/m);
+          }
+          await checkEnd(scene, expect, {
+            t: {
+              starts: 1,
+              log: Buffer.from(seqLines(String, 1, 3_000_000)),
+              deliveries: 1,
+              printed: atKill?.state === "success" && !printedBeforeKill ? 0 : 1,
+            },
+            after: AFTER_ONCE,
+          });
+        },
       );
-      try {
-        await scene.queue.worker(["--concurrency", "1"]);
-        const driver = scene.driver();
-        const jobId = await waitFor("t's job id", () => taskState(scene, "t")?.job_id, 30_000, 10);
-        // The job completes in Redis; the driver then drains the rest of the log and records.
-        await waitFor(
-          "t's job to complete (or its result to be recorded)",
-          async () =>
-            (await jobFinished(scene, jobId)) || taskState(scene, "t")?.state === "success"
-              ? true
-              : undefined,
-          30_000,
-          2,
-        );
-        const recorded = taskState(scene, "t");
-        const where =
-          recorded?.state === "success"
-            ? "driver: job completed, result already recorded"
-            : "driver: job completed, result not recorded yet";
-        kill9(scene, expect, driver.pid!, "the driver", where);
-        expect((await driverEnded(scene, driver)).signal).toBe("SIGKILL");
-        const atKill = taskState(scene, "t");
-        scene.events.push(`t at the kill: ${atKill?.state} (end ${atKill?.end})`);
-        const printedBeforeKill = /^\S+ {2}t {2}success\b/m.test(scene.driverOutput.at(-1)!);
-        await restartDriver(scene, expect);
-        // A result the killed driver recorded is not recorded (nor printed) again.
-        if (atKill?.state === "success") {
-          expect(taskState(scene, "t")?.end).toBe(atKill.end);
-          expect(scene.driverOutput.at(-1)).not.toMatch(/^\S+ {2}t {2}success\b/m);
-        }
-        await checkEnd(scene, expect, {
-          t: {
-            starts: 1,
-            log: Buffer.from(seqLines(String, 1, 3_000_000)),
-            deliveries: 1,
-            printed: atKill?.state === "success" && !printedBeforeKill ? 0 : 1,
-          },
-          after: { starts: 1, log: Buffer.from("after\n"), deliveries: 1 },
-        });
-      } finally {
-        await scene.cleanup();
-      }
     },
   );
 });
