@@ -17,9 +17,32 @@ import type { Workspace } from "./workspace.js";
 
 /** Loads every pipeline in the pipelines folder (and notes where each DAG is: dag-index.ts). */
 export async function loadAll(workspace: Workspace): Promise<PipelineSet> {
-  const options = loadOptions(workspace);
+  return loadEvery(pipelineLoad(workspace));
+}
+
+/** What one load of the pipelines folder works from: its files, as listed once. */
+interface PipelineLoad {
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly options: LoadOptions;
+}
+
+function pipelineLoad(workspace: Workspace): PipelineLoad {
+  // FLOW_IMPORT_TIMEOUT_MS (default 30 s): a pipeline still importing after it is an import error.
+  const timeout = Number(workspace.env.FLOW_IMPORT_TIMEOUT_MS);
   const dir = workspace.pipelinesDir;
-  const files = discoverPipelineFiles(dir);
+  return {
+    dir,
+    files: discoverPipelineFiles(dir),
+    options: {
+      cwd: workspace.cwd,
+      cacheDir: cacheDirFor(workspace.env, homedir(), workspace.cwd),
+      ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
+    },
+  };
+}
+
+async function loadEvery({ dir, files, options }: PipelineLoad): Promise<PipelineSet> {
   const started = Date.now();
   const pipelines = await loadPipelines(dir, { ...options, files });
   if (options.cacheDir)
@@ -27,29 +50,16 @@ export async function loadAll(workspace: Workspace): Promise<PipelineSet> {
   return pipelines;
 }
 
-function loadOptions(workspace: Workspace): LoadOptions {
-  // FLOW_IMPORT_TIMEOUT_MS (default 30 s): a pipeline still importing after it is an import error.
-  const timeout = Number(workspace.env.FLOW_IMPORT_TIMEOUT_MS);
-  return {
-    cwd: workspace.cwd,
-    cacheDir: cacheDirFor(workspace.env, homedir(), workspace.cwd),
-    ...(Number.isInteger(timeout) && timeout > 0 && { importTimeoutMs: timeout }),
-  };
-}
-
 // Only the file the DAG index names for `dagId`, when the index is current and that file still
 // defines it cleanly; undefined sends the caller to a load of every pipeline.
 async function loadIndexedDag(
-  workspace: Workspace,
+  { dir, files, options }: PipelineLoad,
   dagId: string,
 ): Promise<{ pipelines: PipelineSet; loaded: LoadedDag } | undefined> {
-  const options = loadOptions(workspace);
   if (!options.cacheDir) return undefined;
-  const all = discoverPipelineFiles(workspace.pipelinesDir);
-  const dir = workspace.pipelinesDir;
-  const file = indexedDagFile(options.cacheDir, apiModuleUrl(), dir, all, dagId);
+  const file = indexedDagFile(options.cacheDir, apiModuleUrl(), dir, files, dagId);
   if (file === undefined) return undefined;
-  const pipelines = await loadPipelines(workspace.pipelinesDir, { ...options, files: [file] });
+  const pipelines = await loadPipelines(dir, { ...options, files: [file] });
   const loaded = pipelines.dags.get(dagId);
   return loaded && pipelines.errors.length === 0 ? { pipelines, loaded } : undefined;
 }
@@ -63,9 +73,10 @@ export async function loadDag(
   workspace: Workspace,
   dagId: string,
 ): Promise<{ pipelines: PipelineSet; loaded: LoadedDag }> {
-  const indexed = await loadIndexedDag(workspace, dagId);
+  const load = pipelineLoad(workspace);
+  const indexed = await loadIndexedDag(load, dagId);
   if (indexed) return indexed;
-  const pipelines = await loadAll(workspace);
+  const pipelines = await loadEvery(load);
   const loaded = pipelines.dags.get(dagId);
   if (loaded) return { pipelines, loaded };
   const broken = pipelines.errors.find((error) => error.dagId === dagId);
