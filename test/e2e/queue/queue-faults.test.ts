@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readRawState } from "../../fault/fault-harness.js";
 import { isAlive } from "../processes.js";
 import { pidWrittenTo, queueSetup, storedRun, until, type QueueSetup } from "./queue-helpers.js";
 
@@ -83,6 +84,15 @@ describe("the queue executor survives", () => {
     await setup.worker();
     const driver = setup.project.spawn(["run", "etl", ...setup.queueArgs], { env });
     await waitForStarts(setup, 1);
+    // The worker's "started" reaches the driver through Redis after the task's process starts:
+    // the kill is aimed at a try the driver has recorded as running.
+    await until(
+      async () =>
+        [...readRawState(setup!.project.stateDir).runs.values()][0]?.tasks.slow?.state ===
+        "running",
+      10_000,
+      () => "the driver to record slow as running",
+    );
     process.kill(driver.pid!, "SIGKILL");
     await driver;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
