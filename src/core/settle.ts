@@ -4,7 +4,7 @@ import type { TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { isWaitingForTime, type TaskState } from "./states.js";
 import { explainTrigger } from "./trigger-reason.js";
-import { countUpstreamStates, decideTrigger } from "./trigger-rules.js";
+import { countUpstreamOf, decideTrigger } from "./trigger-rules.js";
 import { markTask } from "./transitions.js";
 
 /** What can happen in a run now. */
@@ -72,14 +72,22 @@ export function settleRun(
   const waitingForRetry: { taskId: string; at: string }[] = [];
   const pending = options.pending ?? NONE_PENDING;
   const pendingById = pending.length > SCANNED ? indexPending(pending) : undefined;
-  const instanceOf = (id: string): TaskInstance | undefined =>
-    changed.get(id) ??
-    (pending.length === 0
-      ? undefined
-      : pendingById === undefined
-        ? scanPending(pending, id)
-        : pendingById.get(id)) ??
-    (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
+  // Called for every upstream task of every task visited: the common case (nothing changed in
+  // this call, one pending change) skips the lookups that cannot answer.
+  const instanceOf = (id: string): TaskInstance | undefined => {
+    if (changed.size !== 0) {
+      const ti = changed.get(id);
+      if (ti !== undefined) return ti;
+    }
+    if (pending.length !== 0) {
+      const ti = pendingById === undefined ? scanPending(pending, id) : pendingById.get(id);
+      if (ti !== undefined) return ti;
+    }
+    // One lookup, not Object.hasOwn and a second one: an inherited member ("constructor") has
+    // no task_id of the key's.
+    const ti = tasks[id];
+    return ti?.task_id === id ? ti : undefined;
+  };
   const stateOf = (id: string): TaskState => instanceOf(id)?.state ?? "none";
 
   const { order, position } = positionsOf(dag);
@@ -104,7 +112,7 @@ export function settleRun(
     const spec = dag.tasks.get(order[i]!)!;
     const ti = instanceOf(spec.id);
     if (ti === undefined || (ti.state !== "none" && !isWaitingForTime(ti.state))) continue;
-    const counts = countUpstreamStates(spec.upstream.map(stateOf));
+    const counts = countUpstreamOf(spec.upstream, stateOf);
     const decision = decideTrigger(spec.triggerRule, counts);
     if (decision === "run") {
       if (options.held?.has(spec.id)) continue;

@@ -15,14 +15,24 @@ export interface UpstreamCounts {
 
 /** Counts the states of a task's direct upstream task instances; unfinished ones only add to total. */
 export function countUpstreamStates(states: Iterable<TaskState>): UpstreamCounts {
-  let total = 0;
+  return countUpstreamOf([...states], (state) => state);
+}
+
+/**
+ * countUpstreamStates of `ids`, each looked up with `stateOf`: no array of states is built, which
+ * matters when every task end re-counts a wide fan-in (25 downstream tasks of 25 upstream each).
+ */
+export function countUpstreamOf<T>(
+  ids: readonly T[],
+  stateOf: (id: T) => TaskState,
+): UpstreamCounts {
   let success = 0;
   let failed = 0;
   let upstreamFailed = 0;
   let skipped = 0;
   let removed = 0;
-  for (const state of states) {
-    total++;
+  for (let i = 0; i < ids.length; i++) {
+    const state = stateOf(ids[i]!);
     if (state === "success") success++;
     else if (state === "failed") failed++;
     else if (state === "upstream_failed") upstreamFailed++;
@@ -30,7 +40,7 @@ export function countUpstreamStates(states: Iterable<TaskState>): UpstreamCounts
     else if (state === "removed") removed++;
   }
   const done = success + failed + upstreamFailed + skipped + removed;
-  return { total, success, failed, upstreamFailed, skipped, removed, done };
+  return { total: ids.length, success, failed, upstreamFailed, skipped, removed, done };
 }
 
 /** run now, keep waiting, or never run (and which terminal state to set). */
