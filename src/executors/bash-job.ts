@@ -47,22 +47,35 @@ const BUILTIN_STATUS: Readonly<Record<string, string>> = { true: "0", ":": "0", 
  * The native spawner's record for one try (see native/flow-spawner.c): NUL-separated id, mode,
  * cwd, log, argv and environment. The same three cases as buildJobScript: a builtin that means
  * the same in every shell (no exec, only its status), a simple command (exec'd with no shell),
- * anything else through bash. PWD is set as sh's `cd` would.
+ * anything else through bash. PWD is set as sh's `cd` would. Built in one pass over the fields:
+ * it runs for every try, between a task's end and the start of the next.
  */
 export function buildNativeRecord(job: BashJob): (id: number) => string {
-  const trimmed = job.command.trim();
-  const builtin = SAME_IN_EVERY_SHELL.test(job.command) ? BUILTIN_STATUS[trimmed] : undefined;
+  const builtin = SAME_IN_EVERY_SHELL.test(job.command)
+    ? BUILTIN_STATUS[job.command.trim()]
+    : undefined;
   const argv =
     builtin !== undefined
       ? [builtin]
       : (splitSimpleCommand(job.command) ?? [job.bash, "-c", job.command]);
-  const env = Object.entries({ ...job.env, PWD: job.cwd }).map(
-    ([name, value]) => `${name}=${value}`,
-  );
-  const fields = [builtin !== undefined ? "b" : "x", job.cwd, job.logPath, String(argv.length)];
-  const all = [...fields, ...argv, String(env.length), ...env];
-  if (all.some((field) => field.includes("\0")))
+  let text = `${builtin !== undefined ? "b" : "x"}\0${job.cwd}\0${job.logPath}\0${argv.length}\0`;
+  for (const arg of argv) text += `${arg}\0`;
+  let env = "";
+  let count = 1; // PWD, last
+  for (const name of Object.keys(job.env)) {
+    if (name === "PWD") continue;
+    env += `${name}=${job.env[name]}\0`;
+    count++;
+  }
+  text += `${count}\0${env}PWD=${job.cwd}\0`;
+  // One NUL ends each field: any other came from a value and would shift the fields after it.
+  if (countNul(text) !== 5 + argv.length + count)
     throw new Error("a command, path or environment value holds a NUL character");
-  const tail = all.join("\0");
-  return (id) => `${id}\0${tail}\0`;
+  return (id) => `${id}\0${text}`;
+}
+
+function countNul(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\0"); at !== -1; at = text.indexOf("\0", at + 1)) count++;
+  return count;
 }

@@ -73,7 +73,7 @@ export class BashExecutor implements Executor {
         dirname(execution.ref.file),
         task.bash?.cwd ?? this.options.cwd ?? process.cwd(),
       ),
-      env: { ...contextEnv(execution.context), ...task.bash?.env, [TRY_TOKEN]: token },
+      env: tryEnv(execution, task.bash?.env, token),
       logPath: execution.logPath,
       bash: findBash(),
     };
@@ -149,6 +149,20 @@ export class BashExecutor implements Executor {
       });
     });
   }
+}
+
+// flow's FLOW_* variables, the task's own on top, and the try's token. The object contextEnv
+// returns is new for each try: without a task environment, nothing needs copying. (A spread,
+// not Object.assign, takes the task's: a name like `__proto__` stays a variable.)
+function tryEnv(
+  execution: TaskExecution,
+  own: Readonly<Record<string, string>> | undefined,
+  token: string,
+): Record<string, string> {
+  const flow = contextEnv(execution.context);
+  const env = own === undefined ? flow : { ...flow, ...own };
+  env[TRY_TOKEN] = token;
+  return env;
 }
 
 // A command given as a function gets the same ctx as a function task; its log lines go first
