@@ -6,6 +6,7 @@
 import { realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { interleave, type BenchContext, type Runner } from "../lib/context.js";
+import { fileCreateCost } from "../lib/file-create.js";
 import { floorInput, flowPipeline, makefile, ninjaFile } from "../lib/generate.js";
 import { measureOk, type Measured } from "../lib/measure.js";
 import { FLOW_BIN, FLOW_ENV, NODE_FLOOR, makeBenchProject } from "../lib/project.js";
@@ -19,6 +20,8 @@ interface ShapeTimes {
   /** Median CPU ms (user + sys, the whole process tree) per runner, where GNU time gave it. */
   readonly cpu: ReadonlyMap<string, number>;
   readonly flowRssKb: number | undefined;
+  /** Microseconds to create a file beside the runs' state dirs, measured after the runs. */
+  readonly fileCreateUs: number;
   readonly notes: string[];
 }
 
@@ -118,7 +121,15 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
       const values = results[i]!.map((r) => r.cpuMs);
       if (values.every((v) => v !== undefined)) cpu.set(runner.name, median(values as number[]));
     });
-    return { ms, cpu, flowRssKb: maxOf(results[flowIndex]!.map((r) => r.rssKb)), notes };
+    // After the runs: their thousands of files are not freed inodes that this would skip.
+    const fileCreateUs = fileCreateCost(join(cwd, "file-create")).wallUs;
+    return {
+      ms,
+      cpu,
+      flowRssKb: maxOf(results[flowIndex]!.map((r) => r.rssKb)),
+      fileCreateUs,
+      notes,
+    };
   } finally {
     project.cleanup();
   }
@@ -172,6 +183,13 @@ function shapeRows(
       ratio: { value: base / value(make), to: make },
     });
   }
+  // Context, not a target: flow creates a log file per try, make none; what that costs here
+  // moves every flow row (bench/lib/file-create.ts says why it varies between machines).
+  rows.push({
+    measure: "context: creating a file where the state dirs are (flow: one a try)",
+    value: times.fileCreateUs / 1000,
+    unit: "ms",
+  });
   const builtin = value(BUILTIN);
   rows.push({
     measure: `${BUILTIN} (no exec)${perTask ? ", per hop" : ""}`,
