@@ -1,11 +1,13 @@
-import type { Dag } from "./dag.js";
+import type { Dag, TaskSpec } from "./dag.js";
 import { MinHeap } from "./min-heap.js";
 import type { TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { isWaitingForTime, type TaskState } from "./states.js";
 import { explainTrigger } from "./trigger-reason.js";
-import { countUpstreamOf, decideTrigger } from "./trigger-rules.js";
+import { countUpstreamOf, decideTrigger, type UpstreamCounts } from "./trigger-rules.js";
+import { instanceIn } from "./task-table.js";
 import { markTask } from "./transitions.js";
+import { stateIn, type UpstreamDelta, type UpstreamTally } from "./upstream-tally.js";
 
 /** What can happen in a run now. */
 export interface Settlement {
@@ -52,6 +54,9 @@ function positionsOf(dag: Dag): Positions {
  * `pending` lists changes not in `tasks` yet (an event's earlier changes: the try that ended, the
  * branches it skipped): each replaces its task's instance in `tasks`, the last one winning. It
  * spares a caller from copying the whole table to settle what one event changed.
+ * `tally`, when given, holds the upstream counts of `tasks` as they are (the caller keeps it in
+ * step with its table): each task visited then reads its counts there, with `pending` and this
+ * call's own changes on top, instead of looking up every one of its upstream tasks.
  */
 export function settleRun(
   dag: Dag,
@@ -61,6 +66,7 @@ export function settleRun(
     only?: Iterable<string>;
     held?: ReadonlySet<string>;
     pending?: readonly TaskInstance[];
+    tally?: UpstreamTally;
   },
 ): Settlement {
   // The common call after a task with no downstream task ends: nothing to visit.
@@ -83,12 +89,30 @@ export function settleRun(
       const ti = pendingById === undefined ? scanPending(pending, id) : pendingById.get(id);
       if (ti !== undefined) return ti;
     }
-    // One lookup, not Object.hasOwn and a second one: an inherited member ("constructor") has
-    // no task_id of the key's.
-    const ti = tasks[id];
-    return ti?.task_id === id ? ti : undefined;
+    return instanceIn(tasks, id);
   };
   const stateOf = (id: string): TaskState => instanceOf(id)?.state ?? "none";
+  const { tally } = options;
+  // The tally with this call's changes on top, made when a task first needs it: looking up a
+  // few upstream tasks costs less than the delta (measured: bench/probes/settle-layers.ts).
+  let delta: UpstreamDelta | undefined;
+  const upstreamCounts = (spec: TaskSpec): UpstreamCounts => {
+    if (tally === undefined || spec.upstream.length < TALLIED_FROM)
+      return countUpstreamOf(spec.upstream, stateOf);
+    if (delta === undefined) {
+      delta = tally.delta();
+      // Each pending change replaces its task's instance, the last one winning; then come the
+      // changes this call made so far.
+      const seen = new Map<string, TaskState>();
+      for (const ti of [...pending, ...changed.values()]) {
+        const id = ti.task_id;
+        const before = seen.has(id) ? seen.get(id) : stateIn(tasks, id);
+        delta.change(id, before, ti.state);
+        seen.set(id, ti.state);
+      }
+    }
+    return tally.countsOf(spec.id, delta)!;
+  };
 
   const { order, position } = positionsOf(dag);
   // Without `only` every task is queued from the start: a cascade queues nothing new, and the
@@ -112,7 +136,7 @@ export function settleRun(
     const spec = dag.tasks.get(order[i]!)!;
     const ti = instanceOf(spec.id);
     if (ti === undefined || (ti.state !== "none" && !isWaitingForTime(ti.state))) continue;
-    const counts = countUpstreamOf(spec.upstream, stateOf);
+    const counts = upstreamCounts(spec);
     const decision = decideTrigger(spec.triggerRule, counts);
     if (decision === "run") {
       if (options.held?.has(spec.id)) continue;
@@ -122,6 +146,7 @@ export function settleRun(
     } else if (decision !== "wait") {
       const upstream = spec.upstream.map((id) => ({ id, state: stateOf(id) }));
       const state = decision === "skip" ? "skipped" : "upstream_failed";
+      delta?.change(spec.id, ti.state, state);
       changed.set(
         spec.id,
         markTask(ti, state, explainTrigger(spec.triggerRule, decision, upstream)),
@@ -132,6 +157,9 @@ export function settleRun(
   // Visited in DAG order, so `changed` (insertion order), `ready` and `waitingForRetry` are too.
   return { changed: [...changed.values()], ready, waitingForRetry };
 }
+
+// Tasks with at least this many upstream tasks read their counts from the tally, when given.
+const TALLIED_FROM = 48;
 
 // Up to this many pending changes are scanned (the common case: one, the try that ended); more
 // are indexed once, so that a wide branch's skips do not make every lookup a long scan.

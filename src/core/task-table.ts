@@ -13,3 +13,12 @@ export function copyTaskTable(
 ): Record<string, TaskInstance> {
   return Object.assign(Object.create(null) as Record<string, TaskInstance>, tasks);
 }
+
+/** `taskId`'s instance in a task table, or undefined: an inherited member has no task_id of its key. */
+export function instanceIn(
+  tasks: Readonly<Record<string, TaskInstance>>,
+  taskId: string,
+): TaskInstance | undefined {
+  const instance = tasks[taskId];
+  return instance?.task_id === taskId ? instance : undefined;
+}

@@ -13,6 +13,7 @@ import type { RunHalt } from "./run-halt.js";
 import { settleRun } from "./settle.js";
 import { copyTaskTable } from "./task-table.js";
 import { isWaitingForTime } from "./states.js";
+import type { UpstreamTally } from "./upstream-tally.js";
 import { failTry, interruptTry, rescheduleTry, skipTry, succeedTry } from "./transitions.js";
 
 /** How a try ended, as an executor reports it (executors' TaskOutcome has this shape). */
@@ -41,6 +42,8 @@ export interface EndedTry {
   readonly halt: RunHalt | undefined;
   /** Tasks dependsOnPast keeps from starting for now (never ready; see settleRun). */
   readonly held?: ReadonlySet<string>;
+  /** The upstream counts of `tasks`, kept by the caller (see settleRun). */
+  readonly tally?: UpstreamTally;
 }
 
 /** What a try's end does to the run. */
@@ -93,7 +96,13 @@ export function endTry(
     for (const ti of skipShortCircuited(dag, tasks, spec.id)) changes.push(ti);
     only = NONE;
   }
-  const settlement = settleRun(dag, tasks, { now: at, only, held: ended.held, pending: changes });
+  const settlement = settleRun(dag, tasks, {
+    now: at,
+    only,
+    held: ended.held,
+    pending: changes,
+    tally: ended.tally,
+  });
   for (const ti of settlement.changed) changes.push(ti);
   if (instance.state === "failed" && dag.failFast) {
     // Once a run, when it halts: the copy costs O(tasks) once, not per task.

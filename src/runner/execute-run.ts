@@ -9,7 +9,7 @@ import { endRun } from "../core/run-end.js";
 import type { RunEvent } from "../core/run-event.js";
 import type { RunHalt } from "../core/run-halt.js";
 import { settleRunEvent } from "../core/settle.js";
-import { copyTaskTable } from "../core/task-table.js";
+import { RunTable } from "../core/run-table.js";
 import { queueHeldTries } from "../core/lost-tries.js";
 import { endTry } from "../core/try-ended.js";
 import type { TaskOutcome } from "../executors/executor.js";
@@ -33,7 +33,7 @@ export function executeRun(options: ExecuteRunOptions): Promise<DagRun> {
 
 class RunExecution {
   private readonly dag;
-  private readonly tasks: Record<string, TaskInstance>;
+  private readonly table: RunTable;
   private run: RunFields;
   private readonly results: Record<string, Json> = {};
   private readonly queue = new ReadyQueue();
@@ -57,11 +57,11 @@ class RunExecution {
     this.saves = new SaveQueue(options.writer, (error) => this.fail(error));
     // Every running try listens to it (function tasks do): more than Node's 10 is expected.
     setMaxListeners(0, this.abort.signal);
-    this.tasks = copyTaskTable(tasks);
+    this.table = new RunTable(this.dag, tasks);
     this.past = new PastWatch(
       this.dag,
       run.logical_date,
-      this.tasks,
+      this.table.tasks,
       options.past,
       (released) => this.released(released),
       (error) => this.fail(error),
@@ -82,7 +82,7 @@ class RunExecution {
     // New instances and lost tries are not news to an observer: nothing ran in this process.
     this.apply(beginRun(this.dag, writer.run, at, owner), at, false);
     for (const spec of this.dag.tasks.values()) {
-      const result = this.tasks[spec.id]?.result;
+      const result = this.table.tasks[spec.id]?.result;
       if (result !== undefined) this.results[spec.id] = result;
     }
     this.saves.flushNow();
@@ -108,7 +108,8 @@ class RunExecution {
   private settle(only: readonly string[] | undefined): void {
     const now = this.options.clock();
     const held = this.past.heldIds();
-    this.apply(settleRunEvent(this.dag, this.tasks, { now, only, held }), now);
+    const { tasks, tally } = this.table;
+    this.apply(settleRunEvent(this.dag, tasks, { now, only, held, tally }), now);
   }
 
   // The previous run was read again: start the tasks it no longer holds.
@@ -154,13 +155,8 @@ class RunExecution {
     const spec = this.dag.tasks.get(taskId)!;
     const at = this.options.clock();
     this.past.fresh = false;
-    const { instance, logPath } = startedInstance(
-      this.options,
-      spec,
-      this.tasks[taskId]!,
-      at,
-      this.run,
-    );
+    const current = this.table.tasks[taskId]!;
+    const { instance, logPath } = startedInstance(this.options, spec, current, at, this.run);
     this.save(instance);
     this.running++;
     // The try is recorded as running before it can do anything: kill -9 never loses a try that ran.
@@ -172,7 +168,7 @@ class RunExecution {
     const { results, abort, saves } = this;
     const run = { base: this.contextBase(), results, logPath, signal: abort.signal };
     launchTry(this.options, spec, instance, run, {
-      latest: () => this.tasks[spec.id]!,
+      latest: () => this.table.tasks[spec.id]!,
       save: (next) => this.save(next),
       saveLater: (next) => this.save(next, true),
       ended: (outcome) => this.endedSafely(spec, outcome),
@@ -195,7 +191,7 @@ class RunExecution {
     const { halt, run } = this;
     const held = halt ? undefined : this.past.heldIds();
     const ended = { taskId: spec.id, outcome, at, logicalDate: run.logical_date, halt, held };
-    const event = endTry(this.dag, this.tasks, ended);
+    const event = endTry(this.dag, this.table.tasks, { ...ended, tally: this.table.tally });
     const { instance } = event;
     if (instance.state === "success" && instance.result !== undefined)
       this.results[spec.id] = instance.result;
@@ -250,12 +246,12 @@ class RunExecution {
     const at = this.options.clock();
     const { halt, blockedByPast } = this;
     try {
-      this.apply(endRun(this.dag, this.run, this.tasks, { at, halt, blockedByPast }), at);
+      this.apply(endRun(this.dag, this.run, this.table.tasks, { at, halt, blockedByPast }), at);
       this.saves.flushNow();
       const run = this.view();
       this.callbacks.track(runDagCallback(this.options, run));
       await this.callbacks.settled();
-      this.resolve({ ...run, tasks: { ...this.tasks } });
+      this.resolve({ ...run, tasks: { ...this.table.tasks } });
     } catch (error) {
       this.reject(error);
     }
@@ -288,13 +284,13 @@ class RunExecution {
 
   // `later`: nothing acts on the change, so it goes with the next journal write (saveTaskLater).
   private save(instance: TaskInstance, later = false): void {
-    this.tasks[instance.task_id] = instance;
+    this.table.set(instance);
     if (later) this.saves.saveTaskLater(instance);
     else this.saves.saveTask(instance);
   }
 
   // The run as a DagRun (its fields and the live task instances), for contexts and callbacks.
   private view(): DagRun {
-    return { ...this.run, tasks: this.tasks };
+    return { ...this.run, tasks: this.table.tasks };
   }
 }
