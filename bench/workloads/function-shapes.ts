@@ -1,4 +1,5 @@
-// W4: the W1-W3 shapes with no-op function tasks, through flow only (no peer runs functions).
+// W4: the W1-W3 shapes and a wide fan-in with no-op function tasks, through flow only (no peer
+// runs functions).
 // Compared with flow's single-task run, so start-up is set apart from the cost per task.
 import { interleave, type BenchContext, type Runner } from "../lib/context.js";
 import { flowPipeline } from "../lib/generate.js";
@@ -17,6 +18,9 @@ export function benchFunctions(context: BenchContext): WorkloadResult {
     wide(quick ? 20 : 1000, 2),
     chainOf(quick ? 20 : 300),
     layered(quick ? 4 : 20, quick ? 5 : 25, 2),
+    // Wide fan-in: each task waits for the 200 of the layer before, where settling reads the
+    // run's trigger-rule counts instead of looking up every upstream task (src/core/upstream-tally.ts).
+    { ...layered(quick ? 3 : 5, quick ? 60 : 200, 2), name: "fan-in" },
   ];
   const project = makeBenchProject("w4");
   try {
@@ -90,7 +94,7 @@ export function benchFunctions(context: BenchContext): WorkloadResult {
     });
     return {
       id: "W4",
-      title: "function tasks, W1-W3 shapes (flow only)",
+      title: "function tasks, W1-W3 shapes and a wide fan-in (flow only)",
       rows,
       notes: [
         "tasks/s within the run = tasks / (the run's end - its start, as flow records them): the rate once start-up is paid; whole process = tasks / wall time",
