@@ -53,11 +53,17 @@ describe("npm run bench --quick", () => {
           `${workload.id} has a target`,
         ).toBe(true);
         // CPU time comes from /proc in 10 ms ticks: a quick run's server may use less than one.
+        // "Start-up excluded" is a difference of two single runs (a quick run's few tasks, one
+        // task): on a busy machine it may come out below zero, so it need only be a number.
         const flowRows = workload.rows.filter(
           (row) => row.measure.includes("flow") && !row.measure.includes("CPU time"),
         );
-        for (const row of flowRows)
-          expect(row.value, `${workload.id} ${row.measure}`).toBeGreaterThan(0);
+        for (const row of flowRows) {
+          const what = `${workload.id} ${row.measure}`;
+          if (row.measure.includes("start-up excluded"))
+            expect(Number.isFinite(row.value), what).toBe(true);
+          else expect(row.value, what).toBeGreaterThan(0);
+        }
       }
     },
   );
