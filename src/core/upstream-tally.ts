@@ -44,8 +44,9 @@ export function stateIn(
  * task instances change: a run's engine reports each change it makes to its table (change), and
  * settling after a task end then reads a downstream task's counts instead of looking up each of
  * its upstream tasks. That is O(downstream tasks) a task end instead of O(downstream x upstream):
- * a layer of 300 tasks that each wait for the 300 of the layer before cost 4-5 ms a task end
- * (bench/probes/settle-layers.ts). Data in, counts out: no I/O, no clock.
+ * a layer of 300 tasks that each wait for the 300 of the layer before cost 2-5 ms a task end
+ * (bench/probes/settle-layers.ts). settleRun reads it for tasks with many upstream tasks (48 or
+ * more); below that, looking them up costs less. Data in, counts out: no I/O, no clock.
  *
  * It relies on what buildDag guarantees: a task's upstream and downstream lists mirror each
  * other, each edge once.
