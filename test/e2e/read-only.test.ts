@@ -78,6 +78,12 @@ describe.skipIf(!isRoot)("a state dir the user can only read (as nobody)", () =>
     // A run whose flow process dies (kill -9) while slow runs, as test/e2e/recovery.test.ts.
     const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env });
     const taskPid = await waitFor("slow to start", runningSlowPid);
+    // Its pid is recorded as soon as its process exists, which may be before it has printed:
+    // `flow logs` below shows what it printed, so kill once it has.
+    const log = `state/logs/lost/${LOST_RUN}/slow.1.log`;
+    await waitFor("slow's first line", async () =>
+      (await project.read(log)).includes("slow started") ? true : undefined,
+    );
     child.kill("SIGKILL");
     await child;
     await waitFor("slow's processes to be gone", async () => (isAlive(taskPid) ? undefined : true));
