@@ -82,7 +82,7 @@ export class FileStateReader implements StateReader {
   existingLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
     const path = this.logPath(dagId, runId, taskId, tryNumber);
     if (this.exists(path)) return path;
-    const legacy = legacyTryLogPath(this.location, dagId, runId, taskId, tryNumber);
+    const legacy = legacyTryLogPath(path, taskId, tryNumber);
     return this.exists(legacy) ? legacy : path;
   }
 

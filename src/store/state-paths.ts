@@ -1,4 +1,4 @@
-import { join, sep } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { StateFileError } from "../errors.js";
 
 // The state dir, layout version 1 (STATE_VERSION):
@@ -79,16 +79,12 @@ export function tryLogPath(
   return `${runLogDir(stateDir, dagId, runId)}${sep}${taskId}.${tryNumber}.log`;
 }
 
-/** Where earlier builds of flow wrote the log of one try: `<state>/logs/<dag>/<run>/<task>/<try>.log`. */
-export function legacyTryLogPath(
-  stateDir: string,
-  dagId: string,
-  runId: string,
-  taskId: string,
-  tryNumber: number,
-): string {
-  assertSafeId("task", taskId);
-  return join(runLogDir(stateDir, dagId, runId), taskId, `${tryNumber}.log`);
+/**
+ * Where earlier builds of flow wrote the log of the try whose tryLogPath is `tryLog`: the same
+ * run folder, `<task>/<try>.log` instead of `<task>.<try>.log`.
+ */
+export function legacyTryLogPath(tryLog: string, taskId: string, tryNumber: number): string {
+  return join(dirname(tryLog), taskId, `${tryNumber}.log`);
 }
 
 // The log folder of the run asked for last: every try of a run asks for it.
