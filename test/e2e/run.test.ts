@@ -31,10 +31,50 @@ const side = bash("side", "true", { upstream: [a] });
 export default dag({ id: "broken", tasks: [a, b, c, d, side] });
 `;
 
+// 60 tasks, one failing, each fed to 60 more (so wide that settling reads the run's counts of
+// upstream states, src/core/upstream-tally.ts): half of those need all to succeed, half only
+// all to be done; then a join of them all that needs none failed, and a tail that needs all done.
+const WIDE_FAN_IN = `
+import { dag, fn } from "flow";
+
+const first = Array.from({ length: 60 }, (_, i) =>
+  fn(\`a\${i}\`, () => { if (i === 17) throw new Error("a17 breaks"); }),
+);
+const second = Array.from({ length: 60 }, (_, i) =>
+  fn(\`b\${i}\`, () => {}, { upstream: first, triggerRule: i % 2 === 0 ? "all_success" : "all_done" }),
+);
+const join = fn("join", () => {}, { upstream: second, triggerRule: "none_failed" });
+const tail = fn("tail", () => {}, { upstream: second, triggerRule: "all_done" });
+
+export default dag({ id: "wide", tasks: [...first, ...second, join, tail] });
+`;
+
 let project: Project;
 afterEach(async () => project?.cleanup());
 
 describe("flow run", () => {
+  it("settles a wide fan-in by its trigger rules when one upstream task fails", async () => {
+    project = await makeProject({ "pipelines/wide.ts": WIDE_FAN_IN });
+    const result = await project.flow(["run", "wide", "--date", "2026-02-01"]);
+    expect(result.exitCode, result.stderr).toBe(1);
+    const { tasks } = (await statusJson(project, "wide")).runs[0]!;
+    const states = (prefix: string, parity?: number): Set<string> =>
+      new Set(
+        Object.entries(tasks)
+          .filter(
+            ([id]) =>
+              id.startsWith(prefix) && (parity === undefined || Number(id.slice(1)) % 2 === parity),
+          )
+          .map(([, ti]) => ti.state),
+      );
+    expect(tasks.a17!.state).toBe("failed");
+    expect(Object.values(tasks).filter((ti) => ti.state === "success")).toHaveLength(59 + 30 + 1);
+    expect(states("b", 0)).toEqual(new Set(["upstream_failed"]));
+    expect(states("b", 1)).toEqual(new Set(["success"]));
+    expect(tasks.join!.state).toBe("upstream_failed");
+    expect(tasks.tail!.state).toBe("success");
+  });
+
   it("runs bash and function tasks in dependency order and passes results downstream", async () => {
     project = await makeProject({ "pipelines/etl.ts": ETL });
     const result = await project.flow([
