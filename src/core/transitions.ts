@@ -67,36 +67,33 @@ export function nextTryNumber(ti: TaskInstance): number {
 }
 
 /**
- * The next try is handed to the queue at `at` as job `jobId`: queued (no start yet: a worker
- * starts it, see workerStartedTry), try_number + 1, as startTry clears the previous try's fields.
+ * The next try is handed to an executor at `at`, to start later: queued, try_number + 1, as
+ * startTry clears the previous try's fields. With `jobId`, a queue's job (a worker starts it);
+ * without, the local executor's, after the try it follows (see TryFollow). workerStartedTry
+ * makes it running.
  */
 export function queueTry(
   ti: TaskInstance,
   at: Date,
-  info: { jobId: string; logPath: string | null },
+  info: { jobId?: string; logPath: string | null },
 ): TaskInstance {
-  return {
+  const queued: TaskInstance = {
     ...startTry(ti, at, { pid: null, logPath: info.logPath }),
     state: "queued",
     start: null,
-    job_id: info.jobId,
     queued_at: at.toISOString(),
   };
+  return info.jobId === undefined ? queued : { ...queued, job_id: info.jobId };
 }
 
-/** A worker (`pid` on `hostname`) started the queued try at `at`: running from then on. */
+/** The queued try started at `at` as process `pid` (on `hostname`: a worker's): running now. */
 export function workerStartedTry(
   ti: TaskInstance,
   at: Date,
-  info: { pid: number; hostname: string },
+  info: { pid: number; hostname?: string },
 ): TaskInstance {
-  return {
-    ...ti,
-    state: "running",
-    start: at.toISOString(),
-    pid: info.pid,
-    hostname: info.hostname,
-  };
+  const running: TaskInstance = { ...ti, state: "running", start: at.toISOString(), pid: info.pid };
+  return info.hostname === undefined ? running : { ...running, hostname: info.hostname };
 }
 
 /**

@@ -43,14 +43,15 @@ function environmentPrefix(env: Readonly<Record<string, string>>): string {
 
 const BUILTIN_STATUS: Readonly<Record<string, string>> = { true: "0", ":": "0", false: "1" };
 
+
 /**
  * The native spawner's record for one try (see native/flow-spawner.c): NUL-separated id, mode,
- * cwd, log, argv and environment. The same three cases as buildJobScript: a builtin that means
+ * the job whose exit 0 it waits for (`after`, if any), cwd, log, argv and environment. The same three cases as buildJobScript: a builtin that means
  * the same in every shell (no exec, only its status), a simple command (exec'd with no shell),
  * anything else through bash. PWD is set as sh's `cd` would. Built in one pass over the fields:
  * it runs for every try, between a task's end and the start of the next.
  */
-export function buildNativeRecord(job: BashJob): (id: number) => string {
+export function buildNativeRecord(job: BashJob, after?: number): (id: number) => string {
   const builtin = SAME_IN_EVERY_SHELL.test(job.command)
     ? BUILTIN_STATUS[job.command.trim()]
     : undefined;
@@ -58,7 +59,8 @@ export function buildNativeRecord(job: BashJob): (id: number) => string {
     builtin !== undefined
       ? [builtin]
       : (splitSimpleCommand(job.command) ?? [job.bash, "-c", job.command]);
-  let text = `${builtin !== undefined ? "b" : "x"}\0${job.cwd}\0${job.logPath}\0${argv.length}\0`;
+  const follows = after === undefined ? "" : String(after);
+  let text = `${builtin !== undefined ? "b" : "x"}\0${follows}\0${job.cwd}\0${job.logPath}\0${argv.length}\0`;
   for (const arg of argv) text += `${arg}\0`;
   let env = "";
   let count = 1; // PWD, last
@@ -69,7 +71,7 @@ export function buildNativeRecord(job: BashJob): (id: number) => string {
   }
   text += `${count}\0${env}PWD=${job.cwd}\0`;
   // One NUL ends each field: any other came from a value and would shift the fields after it.
-  if (countNul(text) !== 5 + argv.length + count)
+  if (countNul(text) !== 6 + argv.length + count)
     throw new Error("a command, path or environment value holds a NUL character");
   return (id) => `${id}\0${text}`;
 }

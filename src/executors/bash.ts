@@ -3,13 +3,20 @@ import type { BashSettings, Task } from "../api/definitions.js";
 import { contextEnv } from "../core/context.js";
 import { whenAborted } from "./bash-abort.js";
 import { buildJobScript, buildNativeRecord, type BashJob } from "./bash-job.js";
-import { openSpawner, spawnerFromEnv, type Spawner, type SpawnerChoice } from "./bash-spawner.js";
+import {
+  findNativeSpawner,
+  openSpawner,
+  spawnerFromEnv,
+  type Spawner,
+  type SpawnerChoice,
+} from "./bash-spawner.js";
 import type {
   Executor,
   StartedCallback,
   TaskExecution,
   TaskOutcome,
   TaskResolver,
+  TryFollow,
 } from "./executor.js";
 import { findBash } from "./find-bash.js";
 import { ensureParentDir, openFileLogger } from "./log-file.js";
@@ -49,6 +56,9 @@ export interface BashExecutorOptions {
 export class BashExecutor implements Executor {
   private spawner: Spawner | undefined;
   private readonly graceMs: number;
+  private canFollow: boolean | undefined;
+  /** Each try's spawner job id, once its record is written (undefined: it never got one). */
+  private readonly jobIds = new WeakMap<TaskExecution, Promise<number | undefined>>();
 
   constructor(
     private readonly resolver: TaskResolver,
@@ -57,7 +67,33 @@ export class BashExecutor implements Executor {
     this.graceMs = options.graceMs ?? 5000;
   }
 
-  async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
+  /** Tries can follow others with the native spawner only (the sh helper has no queue). */
+  get follows(): boolean {
+    return (this.canFollow ??=
+      (this.options.spawner ?? spawnerFromEnv(process.env.FLOW_BASH_SPAWNER)) !== "sh" &&
+      findNativeSpawner() !== undefined);
+  }
+
+  async execute(
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+    follow?: TryFollow,
+  ): Promise<TaskOutcome> {
+    let submitted!: (id: number | undefined) => void;
+    this.jobIds.set(execution, new Promise((resolve) => (submitted = resolve)));
+    try {
+      return await this.executeTry(execution, onStarted, follow, submitted);
+    } finally {
+      submitted(undefined); // a try that ended before its record was written: none to follow
+    }
+  }
+
+  private async executeTry(
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+    follow: TryFollow | undefined,
+    submitted: (id: number) => void,
+  ): Promise<TaskOutcome> {
     const { task } = await resolveTask(this.resolver, execution.ref);
     if (execution.signal.aborted) return cancelled();
     let command: string;
@@ -82,10 +118,17 @@ export class BashExecutor implements Executor {
       this.options.shell ?? "/bin/sh",
       this.graceMs,
     ));
+    let after: number | undefined;
+    if (follow) {
+      if (!spawner.native) throw new Error("only the native spawner starts a try after another");
+      after = await this.jobIds.get(follow.after);
+      // What it follows never reached the spawner (it failed before): this one goes back.
+      if (after === undefined || execution.signal.aborted) return { status: "not_started" };
+    }
     let record: (id: number) => string;
     if (spawner.native) {
       try {
-        record = buildNativeRecord(job); // the spawner creates the log's folder
+        record = buildNativeRecord(job, after); // the spawner creates the log's folder
       } catch (thrown) {
         return failed(describeThrown(thrown));
       }
@@ -93,8 +136,9 @@ export class BashExecutor implements Executor {
       ensureParentDir(execution.logPath);
       record = shJobRecord(buildJobScript(job));
     }
-    const outcome = await this.runScript(spawner, record, execution, onStarted, token);
-    return applyExitCodeRules(outcome, task.bash);
+    const run = { record, token, follows: after !== undefined, submitted };
+    const outcome = await this.runScript(spawner, run, execution, onStarted);
+    return outcome.status === "not_started" ? outcome : applyExitCodeRules(outcome, task.bash);
   }
 
   close(): Promise<void> {
@@ -102,16 +146,23 @@ export class BashExecutor implements Executor {
   }
 
   // Resolves once the wrapper reports the end and, after a timeout or cancellation, once every
-  // process of the try is gone: the runner may start a retry right away.
+  // process of the try is gone: the runner may start a retry right away. A try that follows
+  // another is cancelled in the spawner while it waits, and its time limit starts with it.
   private runScript(
     spawner: Spawner,
-    record: (id: number) => string,
+    run: {
+      readonly record: (id: number) => string;
+      readonly token: string;
+      readonly follows: boolean;
+      readonly submitted: (id: number) => void;
+    },
     execution: TaskExecution,
     onStarted: StartedCallback,
-    token: string,
   ): Promise<TaskOutcome> {
     const { timeoutMs, signal } = execution;
+    const { token } = run;
     return new Promise((settle) => {
+      let jobId = 0;
       let pid: number | undefined;
       let ended = false;
       let stopReason: TaskOutcome | undefined;
@@ -124,11 +175,13 @@ export class BashExecutor implements Executor {
         if (ended || stopReason) return;
         stopReason = reason;
         if (pid !== undefined) startStopping(pid);
+        else if (run.follows) spawner.helper.cancel(jobId);
       };
-      const timer =
+      const startTimer = (): NodeJS.Timeout | undefined =>
         timeoutMs === undefined
           ? undefined
           : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
+      let timer = run.follows ? undefined : startTimer();
       const finish = (outcome: TaskOutcome): void => {
         ended = true;
         clearTimeout(timer);
@@ -138,15 +191,22 @@ export class BashExecutor implements Executor {
         else settle(final);
       };
       const unwatch = whenAborted(signal, () => stop(cancelled()));
-      spawner.helper.run(record, {
+      jobId = spawner.helper.run(run.record, {
         onStart: (started) => {
           pid = started;
+          if (run.follows) timer = startTimer();
           onStarted({ pid: started });
           if (stopReason) startStopping(started);
         },
         onEnd: (status) => finish(fromExitStatus(status)),
         onLost: (reason) => finish(failed(reason)),
-      });
+        onNotStarted: () => {
+          ended = true;
+          unwatch();
+          settle({ status: "not_started" });
+        },
+      }, run.follows);
+      run.submitted(jobId);
     });
   }
 }

@@ -56,7 +56,19 @@ export type TaskOutcome =
       readonly retryable: boolean;
     }
   /** A reschedule-mode sensor's poke was not done: the core decides when it pokes again. */
-  | { readonly status: "reschedule" };
+  | { readonly status: "reschedule" }
+  /** A try given a TryFollow never started (cancelled, or what it followed did not exit 0). */
+  | { readonly status: "not_started" };
+
+/**
+ * A try to start the moment an earlier try run by the same executor exits 0, in the lane that
+ * one frees (a chain's next task; docs/adr/0009-dispatch-ahead.md): for executors with
+ * `follows` only. If it ends otherwise, this try does not start.
+ */
+export interface TryFollow {
+  /** The earlier try, as it was given to execute(). */
+  readonly after: TaskExecution;
+}
 
 /**
  * Called once the try has really started; pid is the process running it, on `hostname` when
@@ -65,7 +77,17 @@ export type TaskOutcome =
 export type StartedCallback = (info: { pid: number; hostname?: string; at?: Date }) => void;
 
 export interface Executor {
-  execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome>;
+  /**
+   * Runs one try. With `follow` (only when `follows` is true), the try waits for the one it
+   * follows to end, and may end as `not_started`; its time limit counts from its start.
+   */
+  execute(
+    execution: TaskExecution,
+    onStarted: StartedCallback,
+    follow?: TryFollow,
+  ): Promise<TaskOutcome>;
+  /** True when execute() takes a TryFollow. */
+  readonly follows?: boolean;
   /** Stops helper processes; waits for nothing else. */
   close(): Promise<void>;
   /** Present when tries go to workers through a queue: see QueueHandOff. */

@@ -10,6 +10,11 @@ export interface ShellJob {
   onEnd(status: number): void;
   /** The helper died (or was closed) before the job reported its end. */
   onLost(reason: string): void;
+  /**
+   * The native spawner dropped a job that was to follow another (see JobFollow): it never
+   * started. Cancelled, or what it followed did not exit 0.
+   */
+  onNotStarted?(): void;
 }
 
 export interface ShellHelperOptions {
@@ -62,23 +67,48 @@ export class ShellHelper {
 
   constructor(private readonly options: ShellHelperOptions) {}
 
-  /** Starts a job: `encode` turns the job's id into the helper's record for it. */
-  run(encode: (id: number) => string, job: ShellJob): void {
+  /**
+   * Starts a job: `encode` turns the job's id into the helper's record for it. Returns the id.
+   * `now`: the record goes out at once (a job that follows another must reach the spawner
+   * before that one ends), with whatever this turn wrote before it.
+   */
+  run(encode: (id: number) => string, job: ShellJob, now = false): number {
     const session = (this.session ??= this.spawn());
     const id = this.nextId++;
     if (session.jobs.size === 0) this.hold(session, true);
     session.jobs.set(id, job);
+    if (now) {
+      this.uncork(session);
+      session.stdin.write(encode(id));
+      return id;
+    }
     // The jobs started in one turn of the event loop (the tasks a finished one made ready) go
     // out in one write: each write to the pipe also wakes the helper.
     if (!session.corked) {
       session.corked = true;
       session.stdin.cork();
-      process.nextTick(() => {
-        session.corked = false;
-        session.stdin.uncork();
-      });
+      process.nextTick(() => this.uncork(session));
     }
     session.stdin.write(encode(id));
+    return id;
+  }
+
+  /**
+   * Drops job `id` if it waits to follow another (native spawner): its onNotStarted follows. One
+   * that has started runs on (the caller stops it as any job).
+   */
+  cancel(id: number): void {
+    const session = this.session;
+    if (!session?.jobs.has(id)) return;
+    this.uncork(session); // before the caller stops what it follows
+    session.stdin.write(`${id}\0c\0`);
+  }
+
+  // Writes what this turn corked now; the turn's pending uncork then finds nothing to do.
+  private uncork(session: Session): void {
+    if (!session.corked) return;
+    session.corked = false;
+    session.stdin.uncork();
   }
 
   /** Stops every process of the helper's group (SIGTERM, grace, SIGKILL), then the helper. */
@@ -163,16 +193,24 @@ export class ShellHelper {
       } else if (kind === "E") {
         if (session.started.has(id)) this.end(session, id, job, value);
         else session.earlyEnds.set(id, value);
+      } else if (kind === "C") {
+        this.forget(session, id);
+        if (job.onNotStarted) job.onNotStarted();
+        else job.onLost("not started");
       }
     }
   }
 
   private end(session: Session, id: number, job: ShellJob, status: number): void {
+    this.forget(session, id);
+    job.onEnd(status);
+  }
+
+  private forget(session: Session, id: number): void {
     session.jobs.delete(id);
     session.started.delete(id);
     session.earlyEnds.delete(id);
     if (session.jobs.size === 0) this.hold(session, false);
-    job.onEnd(status);
   }
 
   private lose(session: Session): void {

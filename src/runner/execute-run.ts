@@ -1,9 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { beginRun } from "../core/begin-run.js";
-import { buildRunContextBase, type RunContextBase } from "../core/context.js";
-import { neighboursOf } from "../core/dag-timetable.js";
 import type { TaskSpec } from "../core/dag.js";
-import type { Json } from "../core/json.js";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import { endRun } from "../core/run-end.js";
 import type { RunEvent } from "../core/run-event.js";
@@ -18,7 +15,7 @@ import { PastWatch } from "./past-watch.js";
 import { SaveQueue } from "./save-queue.js";
 import { ReadyQueue } from "./ready-queue.js";
 import { Subscriptions } from "./subscriptions.js";
-import { launchTry, startedInstance } from "./try-start.js";
+import { RunTries } from "./run-tries.js";
 import type { ExecuteRunOptions } from "./execute-run-options.js";
 
 /**
@@ -35,15 +32,13 @@ class RunExecution {
   private readonly dag;
   private readonly table: RunTable;
   private run: RunFields;
-  private readonly results: Record<string, Json> = {};
   private readonly queue = new ReadyQueue();
   private readonly abort = new AbortController();
   private readonly callbacks = new CallbackTracker();
   private readonly subscriptions = new Subscriptions();
   private readonly saves: SaveQueue;
+  private readonly tries: RunTries;
   private readonly past: PastWatch;
-  private sharedContext: RunContextBase | undefined;
-  private running = 0;
   private halt: RunHalt | undefined;
   private done = false;
   private resolve!: (run: DagRun) => void;
@@ -58,6 +53,19 @@ class RunExecution {
     // Every running try listens to it (function tasks do): more than Node's 10 is expected.
     setMaxListeners(0, this.abort.signal);
     this.table = new RunTable(this.dag, tasks);
+    this.tries = new RunTries({
+      options,
+      table: this.table,
+      saves: this.saves,
+      signal: this.abort.signal,
+      fields: () => this.run,
+      view: () => this.view(),
+      save: (instance, later) => this.save(instance, later),
+      ended: (spec, outcome) => this.endedSafely(spec, outcome),
+      open: () => !this.halt && !this.done,
+      held: () => this.past.heldIds(),
+      started: () => (this.past.fresh = false),
+    });
     this.past = new PastWatch(
       this.dag,
       run.logical_date,
@@ -81,10 +89,7 @@ class RunExecution {
     const at = clock();
     // New instances and lost tries are not news to an observer: nothing ran in this process.
     this.apply(beginRun(this.dag, writer.run, at, owner), at, false);
-    for (const spec of this.dag.tasks.values()) {
-      const result = this.table.tasks[spec.id]?.result;
-      if (result !== undefined) this.results[spec.id] = result;
-    }
+    this.tries.inputs.collect(this.dag, this.table.tasks);
     this.saves.flushNow();
     // Before any listener: nothing may pump (and so finish) until `held` is known.
     await this.past.read();
@@ -97,8 +102,13 @@ class RunExecution {
     // Tries the queue still holds from before (the driver was restarted): await their jobs.
     for (const instance of queueHeldTries(this.dag, this.view())) {
       this.options.slots.take(this.dag.id);
-      this.running++;
-      this.launch(this.dag.tasks.get(instance.task_id)!, instance, instance.log_path ?? "", at);
+      this.tries.running++;
+      this.tries.launch(
+        this.dag.tasks.get(instance.task_id)!,
+        instance,
+        instance.log_path ?? "",
+        at,
+      );
     }
     this.past.poll();
     this.pump();
@@ -138,9 +148,10 @@ class RunExecution {
       queue.readyCount > 0 &&
       slots.tryAcquire(this.dag.id, this.dag.maxActiveTasks)
     )
-      this.start(queue.next()!);
+      this.tries.start(queue.next()!);
+    this.tries.dispatchAhead();
     if (
-      this.running === 0 &&
+      this.tries.running === 0 &&
       (this.halt || (queue.readyCount === 0 && queue.retriesWaiting === 0))
     ) {
       if (!this.halt && this.past.held.size > 0 && this.stalledOnPast()) {
@@ -149,31 +160,6 @@ class RunExecution {
       }
       void this.finish();
     }
-  }
-
-  private start(taskId: string): void {
-    const spec = this.dag.tasks.get(taskId)!;
-    const at = this.options.clock();
-    this.past.fresh = false;
-    const current = this.table.tasks[taskId]!;
-    const { instance, logPath } = startedInstance(this.options, spec, current, at, this.run);
-    this.save(instance);
-    this.running++;
-    // The try is recorded as running before it can do anything: kill -9 never loses a try that ran.
-    this.saves.afterSaves(() => this.launch(spec, instance, logPath, at));
-  }
-
-  private launch(spec: TaskSpec, instance: TaskInstance, logPath: string, at: Date): void {
-    this.options.observer?.taskStarted?.(instance, at);
-    const { results, abort, saves } = this;
-    const run = { base: this.contextBase(), results, logPath, signal: abort.signal };
-    launchTry(this.options, spec, instance, run, {
-      latest: () => this.table.tasks[spec.id]!,
-      save: (next) => this.save(next),
-      saveLater: (next) => this.save(next, true),
-      ended: (outcome) => this.endedSafely(spec, outcome),
-      afterSaves: (then) => saves.afterSaves(then),
-    });
   }
 
   // ended(), with a bug in it failing the run instead of going unhandled.
@@ -187,18 +173,29 @@ class RunExecution {
 
   private ended(spec: TaskSpec, outcome: TaskOutcome): void {
     const { clock, loaded, slots } = this.options;
+    if (outcome.status === "not_started") return this.takeBack(spec);
     const at = clock();
     const { halt, run } = this;
     const held = halt ? undefined : this.past.heldIds();
     const ended = { taskId: spec.id, outcome, at, logicalDate: run.logical_date, halt, held };
     const event = endTry(this.dag, this.table.tasks, { ...ended, tally: this.table.tally });
     const { instance } = event;
-    if (instance.state === "success" && instance.result !== undefined)
-      this.results[spec.id] = instance.result;
-    this.running--;
+    this.tries.inputs.keep(instance);
+    this.tries.running--;
     this.apply(event, at, true, hasTaskCallbacks(loaded, spec.id) ? instance : undefined);
     if (event.failFast) this.stop({ kind: "fail_fast", failed: spec.id });
-    slots.release(this.dag.id);
+    if (this.tries.lanes.ended(spec.id, instance.state === "success")) slots.release(this.dag.id);
+    this.pump();
+  }
+
+  // A follower never started: back to its instance before, and decided again.
+  private takeBack(spec: TaskSpec): void {
+    const { lanes } = this.tries;
+    const before = lanes.before(spec.id)!;
+    this.tries.running--;
+    this.save(before);
+    if (lanes.ended(spec.id, false)) this.options.slots.release(this.dag.id);
+    if (!this.halt) this.settle([spec.id]);
     this.pump();
   }
 
@@ -236,6 +233,8 @@ class RunExecution {
     }
     if (this.halt || this.done) return;
     this.halt = halt;
+    // Followers are cancelled before their leaders are stopped, so that none starts meanwhile.
+    this.tries.lanes.cancelWaiting(this.table.tasks);
     if (halt.kind !== "draining") this.abort.abort();
     this.queue.clear();
     this.pump();
@@ -272,14 +271,6 @@ class RunExecution {
     this.subscriptions.stopAll();
     this.past.stop();
     return true;
-  }
-
-  // The context fields every try of this run shares, built on the first try.
-  private contextBase(): RunContextBase {
-    return (this.sharedContext ??= buildRunContextBase(
-      this.view(),
-      neighboursOf(this.dag, this.run),
-    ));
   }
 
   // `later`: nothing acts on the change, so it goes with the next journal write (saveTaskLater).

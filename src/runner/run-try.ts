@@ -7,6 +7,7 @@ import type {
   StartedCallback,
   TaskExecution,
   TaskOutcome,
+  TryFollow,
 } from "../executors/executor.js";
 
 /**
@@ -18,8 +19,9 @@ export function runTry(
   execution: TaskExecution,
   onStarted: StartedCallback,
   onEnded: (outcome: TaskOutcome) => void,
+  follow?: TryFollow,
 ): void {
-  executor.execute(execution, onStarted).then(onEnded, (error: unknown) =>
+  executor.execute(execution, onStarted, follow).then(onEnded, (error: unknown) =>
     onEnded({
       status: "failed",
       error: `flow could not run the task: ${error instanceof Error ? error.message : String(error)}`,

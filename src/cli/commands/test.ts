@@ -83,7 +83,9 @@ Examples:
             context.stderr.write(`flow: sensor "${taskId}" is not done yet after ${took}\n`);
             context.result.exitCode = EXIT.runFailed;
           } else {
-            context.stderr.write(`flow: task "${taskId}" failed in ${took}: ${outcome.error}\n`);
+            // not_started needs a TryFollow, which `flow test` never gives.
+            const why = outcome.status === "failed" ? outcome.error : "it did not start";
+            context.stderr.write(`flow: task "${taskId}" failed in ${took}: ${why}\n`);
             context.result.exitCode = EXIT.runFailed;
           }
         } finally {

@@ -5,10 +5,19 @@
  * started and `E <id> <status>` when it ended, status as sh reports it (128 + N for signal N).
  * An S line waits up to HOLD_MS for its job's E line, so both go in one write.
  *
- * A record is NUL-separated fields: id, mode, cwd, log, argc, argv..., envc, env...
+ * A record is NUL-separated fields: id, mode, after, cwd, log, argc, argv..., envc, env...
  *   mode x: run argv (PATH searched in the job's own environment, after the chdir)
  *   mode b: a shell builtin with no process of its own; argv[0] is its exit status. A child is
  *           forked all the same, so that every job has a pid and its log file is created.
+ *   after:  empty to start at once, or the id of a job to start after, only if it exits 0 (a
+ *           chain's next task, recorded by flow before its end: docs/adr/0009). Reaping that
+ *           job starts its followers (S lines), or drops them (`C <id> 0`: never started),
+ *           before its own E line, so flow learns of the hand-over before the end. A job that
+ *           has ended already is looked up among the last RECENT ends; not found there, the
+ *           follower is dropped, and flow starts it its usual way.
+ * The record `id NUL c NUL` cancels a follower that has not started (answered by its C line;
+ * one that has started is stopped by flow as any running job). Records are read before
+ * children are reaped, so a cancel written before a stop signal is seen first.
  * The job's log is opened for append (its folder created when missing) as stdout and stderr,
  * stdin is /dev/null, PWD is the job's cwd, and everything else of the environment is the
  * helper's plus the record's entries. Jobs stay in the helper's process group.
@@ -43,7 +52,10 @@ static char *in;
 static size_t in_len, in_cap;
 static char out[65536];
 static size_t out_len;
-/* An E line is waiting in `out`; else, when `out` holds S lines only, since when they wait. */
+/*
+ * An E or C line (or the S line of a follower) is waiting in `out`: it goes now. Else, when
+ * `out` holds S lines only, since when they wait.
+ */
 static int out_has_end;
 static struct timespec starts_since;
 /*
@@ -55,6 +67,16 @@ static struct timespec starts_since;
 struct job { pid_t pid; long id; };
 static struct job *jobs;
 static size_t jobs_len, jobs_cap;
+
+/* A record waiting for job `after` to exit 0, kept as read (parsed again when it starts). */
+struct follower { long id; long after; char *record; size_t len; };
+static struct follower *followers;
+static size_t followers_len, followers_cap;
+
+/* The exit status of the last RECENT jobs that ended, for followers written after the end. */
+#define RECENT 1024
+static struct { long id; long status; } recent[RECENT];
+static size_t recent_count;
 
 static void on_signal(int sig) {
   int saved = errno;
@@ -78,7 +100,7 @@ static void flush_out(void) {
 static void report(char kind, long id, long value) {
   if (out_len > sizeof out - 64) flush_out();
   if (out_len == 0) clock_gettime(CLOCK_MONOTONIC, &starts_since);
-  if (kind == 'E') out_has_end = 1;
+  if (kind != 'S') out_has_end = 1;
   out_len += (size_t)snprintf(out + out_len, 64, "%c %ld %ld\n", kind, id, value);
 }
 
@@ -103,6 +125,40 @@ static void add_job(pid_t pid, long id) {
   jobs_len++;
 }
 
+static void run_record(const char *record, size_t len);
+
+static int job_running(long id) {
+  for (size_t i = 0; i < jobs_len; i++)
+    if (jobs[i].id == id) return 1;
+  return 0;
+}
+
+/* The status job `id` ended with, when it is among the last RECENT to end; else -1. */
+static long recent_status(long id) {
+  size_t count = recent_count < RECENT ? recent_count : RECENT;
+  for (size_t back = 1; back <= count; back++) {
+    size_t at = (recent_count - back) % RECENT;
+    if (recent[at].id == id) return recent[at].status;
+  }
+  return -1;
+}
+
+/* Job `id` ended with `code`: its followers start if it is 0, else are dropped. */
+static void release_followers(long id, long code) {
+  size_t kept = 0;
+  for (size_t i = 0; i < followers_len; i++) {
+    struct follower f = followers[i];
+    if (f.after != id) {
+      followers[kept++] = f;
+      continue;
+    }
+    if (code != 0) report('C', f.id, 0);
+    else run_record(f.record, f.len);
+    free(f.record);
+  }
+  followers_len = kept;
+}
+
 static void reap(void) {
   int status;
   pid_t pid;
@@ -110,8 +166,13 @@ static void reap(void) {
     for (size_t i = 0; i < jobs_len; i++) {
       if (jobs[i].pid != pid) continue;
       long code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      report('E', jobs[i].id, code);
+      long id = jobs[i].id;
       jobs[i] = jobs[--jobs_len];
+      recent[recent_count % RECENT].id = id;
+      recent[recent_count % RECENT].status = code;
+      recent_count++;
+      if (followers_len > 0) release_followers(id, code);
+      report('E', id, code);
       break;
     }
   }
@@ -239,29 +300,103 @@ static void start(long id, char mode, const char *cwd, const char *logfile, char
   report('S', id, pid);
 }
 
-/* Parses one record from `in` at `*at`; returns 0 when it is not complete yet. */
-static int next_record(size_t *at) {
-  char *fields[8192];
+/*
+ * Splits the record at `buf + *at` into `fields`; returns their count, or 0 when the record is
+ * not complete yet (`*at` then unchanged).
+ */
+static size_t split_record(char *buf, size_t len, size_t *at, char **fields, size_t max) {
   size_t count = 0, p = *at;
   long argc = -1, envc = -1;
   for (;;) {
-    char *end = memchr(in + p, 0, in_len - p);
+    char *end = memchr(buf + p, 0, len - p);
     if (!end) return 0;
-    if (count == sizeof fields / sizeof *fields) _exit(65);
-    fields[count++] = in + p;
-    p = (size_t)(end - in) + 1;
-    if (count == 5) argc = atol(fields[4]);
-    if (argc >= 0 && count == (size_t)(5 + argc + 1)) envc = atol(fields[count - 1]);
-    if (envc >= 0 && count == (size_t)(5 + argc + 1 + envc)) break;
+    if (count == max) _exit(65);
+    fields[count++] = buf + p;
+    p = (size_t)(end - buf) + 1;
+    if (count == 2 && fields[1][0] == 'c') break;
+    if (count == 6) argc = atol(fields[5]);
+    if (argc >= 0 && count == (size_t)(6 + argc + 1)) envc = atol(fields[count - 1]);
+    if (envc >= 0 && count == (size_t)(6 + argc + 1 + envc)) break;
   }
+  *at = p;
+  return count;
+}
+
+static char *record_fields[8192];
+
+/* Starts the job of a complete record, whatever its `after` says. */
+static void start_fields(char **fields) {
+  long argc = atol(fields[5]);
   char *argv[4096];
   if (argc >= 4095) _exit(65);
-  for (long i = 0; i < argc; i++) argv[i] = fields[5 + i];
+  for (long i = 0; i < argc; i++) argv[i] = fields[6 + i];
   argv[argc] = NULL;
-  char **env = job_env(fields + 5 + argc + 1, envc);
-  start(atol(fields[0]), fields[1][0], fields[2], fields[3], argv, env);
+  char **env = job_env(fields + 6 + argc + 1, atol(fields[6 + argc]));
+  start(atol(fields[0]), fields[1][0], fields[3], fields[4], argv, env);
   free(env);
-  *at = p;
+}
+
+/* A follower's record, kept since it was read: it starts now. */
+static void run_record(const char *record, size_t len) {
+  char *copy = malloc(len);
+  if (!copy) _exit(70);
+  memcpy(copy, record, len);
+  size_t at = 0;
+  if (split_record(copy, len, &at, record_fields, sizeof record_fields / sizeof *record_fields))
+    start_fields(record_fields);
+  free(copy);
+}
+
+static void cancel(long id) {
+  for (size_t i = 0; i < followers_len; i++) {
+    if (followers[i].id != id) continue;
+    free(followers[i].record);
+    followers[i] = followers[--followers_len];
+    report('C', id, 0);
+    return;
+  }
+}
+
+/* Keeps a record until job `after` ends. */
+static void follow(long id, long after, const char *record, size_t len) {
+  if (followers_len == followers_cap) {
+    followers_cap = followers_cap ? followers_cap * 2 : 16;
+    followers = realloc(followers, followers_cap * sizeof *followers);
+    if (!followers) _exit(70);
+  }
+  char *copy = malloc(len);
+  if (!copy) _exit(70);
+  memcpy(copy, record, len);
+  followers[followers_len++] = (struct follower){id, after, copy, len};
+}
+
+/* Acts on one record from `in` at `*at`; returns 0 when it is not complete yet. */
+static int next_record(size_t *at) {
+  size_t from = *at;
+  size_t count = split_record(in, in_len, at, record_fields,
+                              sizeof record_fields / sizeof *record_fields);
+  if (count == 0) return 0;
+  long id = atol(record_fields[0]);
+  if (record_fields[1][0] == 'c') {
+    cancel(id);
+    return 1;
+  }
+  if (record_fields[2][0] != 0) {
+    long job = atol(record_fields[2]);
+    if (job_running(job)) {
+      follow(id, job, in + from, *at - from);
+      return 1;
+    }
+    if (recent_status(job) != 0) {
+      report('C', id, 0);
+      return 1;
+    }
+    /* Late: its S line goes at once, so that flow can send the job that follows it in time. */
+    start_fields(record_fields);
+    out_has_end = 1;
+    return 1;
+  }
+  start_fields(record_fields);
   return 1;
 }
 
@@ -314,7 +449,7 @@ int main(int argc, char **argv) {
     char drain[256];
     while (read(wake[0], drain, sizeof drain) > 0) {
     }
-    reap();
+    /* Records first: a cancel that came before a follower's job ended is acted on first. */
     if (fds[0].revents) {
       if (in_cap - in_len < 65536) {
         in_cap = in_cap ? in_cap * 2 : 262144;

@@ -9,18 +9,19 @@ const job: BashJob = {
   bash: "/bin/bash",
 };
 
-// The record's fields as native/flow-spawner.c reads them: id, mode, cwd, log, argc, argv...,
-// envc, env...; every field ends with a NUL.
+// The record's fields as native/flow-spawner.c reads them: id, mode, after, cwd, log, argc,
+// argv..., envc, env...; every field ends with a NUL.
 function fields(record: string): string[] {
   expect(record.endsWith("\0")).toBe(true);
   return record.slice(0, -1).split("\0");
 }
 
 describe("buildNativeRecord", () => {
-  it("writes id, mode, cwd, log, argv and the environment, with PWD last", () => {
+  it("writes id, mode, after, cwd, log, argv and the environment, with PWD last", () => {
     expect(fields(buildNativeRecord(job)(42))).toEqual([
       "42",
       "x",
+      "",
       "/work/project",
       "/state/logs/etl/run/load.1.log",
       "2",
@@ -34,6 +35,15 @@ describe("buildNativeRecord", () => {
     ]);
   });
 
+  it("names the job whose exit 0 it waits for, when it follows one", () => {
+    expect(fields(buildNativeRecord(job, 41)(42)).slice(0, 4)).toEqual([
+      "42",
+      "x",
+      "41",
+      "/work/project",
+    ]);
+  });
+
   it("gives one try's record to any id", () => {
     const record = buildNativeRecord(job);
     expect(fields(record(1)).slice(1)).toEqual(fields(record(2)).slice(1));
@@ -42,8 +52,9 @@ describe("buildNativeRecord", () => {
 
   it("runs a command that is not simple through bash, and a builtin as its status", () => {
     const piped = fields(buildNativeRecord({ ...job, command: "echo hi | wc -c" })(1));
-    expect(piped.slice(1, 8)).toEqual([
+    expect(piped.slice(1, 9)).toEqual([
       "x",
+      "",
       "/work/project",
       "/state/logs/etl/run/load.1.log",
       "3",
@@ -52,7 +63,7 @@ describe("buildNativeRecord", () => {
       "echo hi | wc -c",
     ]);
     const builtin = fields(buildNativeRecord({ ...job, command: " false " })(1));
-    expect(builtin.slice(1, 6)).toEqual(["b", "/work/project", job.logPath, "1", "1"]);
+    expect(builtin.slice(1, 7)).toEqual(["b", "", "/work/project", job.logPath, "1", "1"]);
   });
 
   it("sets PWD to the job's cwd even when the task's environment names another", () => {

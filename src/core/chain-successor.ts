@@ -1,0 +1,46 @@
+import type { Dag, TaskKind } from "./dag.js";
+import type { TaskInstance } from "./run.js";
+import { settleRun } from "./settle.js";
+import { instanceIn } from "./task-table.js";
+
+/**
+ * The task a running try of `leaderId` makes ready by succeeding, with nothing else changed: the
+ * first direct downstream task (sorted) of `kind`, plain, in state none, not `held`, whose other
+ * upstream tasks have all succeeded and whose trigger rule then says run. Undefined when there
+ * is none, and for a leader whose end decides more than its own state (a branch, a
+ * short-circuit, a sensor).
+ *
+ * The runner hands it to the executor to start in the lane the leader frees, only if the leader
+ * exits 0 (docs/adr/0009-dispatch-ahead.md): a chain's next task starts without waiting for
+ * flow to record the end of the one before. Airflow's task runner does the like after a task
+ * ends (`schedule_after_task_execution`); flow decides it before.
+ */
+export function chainSuccessor(
+  dag: Dag,
+  tasks: Readonly<Record<string, TaskInstance>>,
+  leaderId: string,
+  options: { readonly kind: TaskKind; readonly now: Date; readonly held?: ReadonlySet<string> },
+): string | undefined {
+  const leader = dag.tasks.get(leaderId);
+  const current = instanceIn(tasks, leaderId);
+  if (leader === undefined || leader.role !== "plain" || current?.state !== "running")
+    return undefined;
+  for (const id of leader.downstream) {
+    const spec = dag.tasks.get(id)!;
+    if (spec.kind !== options.kind || spec.role !== "plain" || options.held?.has(id)) continue;
+    if (instanceIn(tasks, id)?.state !== "none") continue;
+    let othersDone = true;
+    for (const upstream of spec.upstream) {
+      if (upstream !== leaderId && instanceIn(tasks, upstream)?.state !== "success") {
+        othersDone = false;
+        break;
+      }
+    }
+    if (!othersDone) continue;
+    const pending = [{ ...current, state: "success" as const }];
+    const { now, held } = options;
+    const { ready } = settleRun(dag, tasks, { now, only: [id], pending, ...(held && { held }) });
+    if (ready.includes(id)) return id;
+  }
+  return undefined;
+}
