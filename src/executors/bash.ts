@@ -191,21 +191,25 @@ export class BashExecutor implements Executor {
         else settle(final);
       };
       const unwatch = whenAborted(signal, () => stop(cancelled()));
-      jobId = spawner.helper.run(run.record, {
-        onStart: (started) => {
-          pid = started;
-          if (run.follows) timer = startTimer();
-          onStarted({ pid: started });
-          if (stopReason) startStopping(started);
+      jobId = spawner.helper.run(
+        run.record,
+        {
+          onStart: (started) => {
+            pid = started;
+            if (run.follows) timer = startTimer();
+            onStarted({ pid: started });
+            if (stopReason) startStopping(started);
+          },
+          onEnd: (status) => finish(fromExitStatus(status)),
+          onLost: (reason) => finish(failed(reason)),
+          onNotStarted: () => {
+            ended = true;
+            unwatch();
+            settle({ status: "not_started" });
+          },
         },
-        onEnd: (status) => finish(fromExitStatus(status)),
-        onLost: (reason) => finish(failed(reason)),
-        onNotStarted: () => {
-          ended = true;
-          unwatch();
-          settle({ status: "not_started" });
-        },
-      }, run.follows);
+        run.follows,
+      );
       run.submitted(jobId);
     });
   }
