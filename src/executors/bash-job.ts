@@ -43,7 +43,6 @@ function environmentPrefix(env: Readonly<Record<string, string>>): string {
 
 const BUILTIN_STATUS: Readonly<Record<string, string>> = { true: "0", ":": "0", false: "1" };
 
-
 /**
  * The native spawner's record for one try (see native/flow-spawner.c): NUL-separated id, mode,
  * the job whose exit 0 it waits for (`after`, if any), cwd, log, argv and environment. The same three cases as buildJobScript: a builtin that means
