@@ -3,6 +3,7 @@ import type { DagRun, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { decideRunOutcome } from "./run-outcome.js";
 import { settleRun } from "./settle.js";
+import { unqueueTry } from "./take-back.js";
 import type { TaskState } from "./states.js";
 import { copyTaskTable } from "./task-table.js";
 import { failTry, finishRun, requeueRun, rescheduleTry, skipTry } from "./transitions.js";
@@ -45,7 +46,8 @@ export function describeOwner(run: DagRun): string {
 
 /**
  * One lost try: `instance` (of `spec`, in the run of `logicalDate` of DAG `dagId`) failed at `at`
- * as a retryable try, "process lost: <owner> ended while the try was running". `owner` names the
+ * as a retryable try, "process lost: <owner> ended while the try was running"; a try that was
+ * queued to start after another goes back to none instead (unqueueTry). `owner` names the
  * dead process (see describeOwner; the runner says `flow process <pid>`). A reschedule-mode
  * sensor's lost poke counts as a poke that was not done instead: a poke has no effect to lose,
  * so the sensor pokes again at its next time, within its original deadline.
@@ -58,6 +60,10 @@ export function failLostTry(
   at: Date,
   owner: string,
 ): TaskInstance {
+  // A try queued to start after another (TryFollow) most likely never started: as Airflow resets
+  // orphaned queued task instances, it goes back to none, not counted as a try.
+  if (instance.state === "queued" && instance.job_id === undefined)
+    return unqueueTry(instance, `process lost: ${owner} ended while the try was queued`);
   if (spec.sensor?.mode === "reschedule" && instance.state === "running") {
     const next = rescheduleTry(instance, spec, at);
     if ("instance" in next) return next.instance;

@@ -95,7 +95,7 @@ export class BashExecutor implements Executor {
     submitted: (id: number) => void,
   ): Promise<TaskOutcome> {
     const { task } = await resolveTask(this.resolver, execution.ref);
-    if (execution.signal.aborted) return cancelled();
+    if (execution.signal.aborted) return follow ? { status: "not_started" } : cancelled();
     let command: string;
     try {
       command = commandOf(task, execution);

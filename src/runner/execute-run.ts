@@ -9,6 +9,7 @@ import { settleRunEvent } from "../core/settle.js";
 import { RunTable } from "../core/run-table.js";
 import { queueHeldTries } from "../core/lost-tries.js";
 import { endTry } from "../core/try-ended.js";
+import { takeBackTry } from "../core/take-back.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import { CallbackTracker, hasTaskCallbacks, runDagCallback, runTaskCallback } from "./callbacks.js";
 import { PastWatch } from "./past-watch.js";
@@ -188,14 +189,20 @@ class RunExecution {
     this.pump();
   }
 
-  // A follower never started: back to its instance before, and decided again.
+  // A follower never started: back to its instance before, and decided again (takeBackTry).
   private takeBack(spec: TaskSpec): void {
+    const { dag, table, halt } = this;
     const { lanes } = this.tries;
-    const before = lanes.before(spec.id)!;
+    const now = this.options.clock();
+    const held = halt ? undefined : this.past.heldIds();
+    const options = { now, halt, held, tally: table.tally };
+    const event = takeBackTry(dag, table.tasks, lanes.before(spec.id)!, options);
     this.tries.running--;
-    this.save(before);
-    if (lanes.ended(spec.id, false)) this.options.slots.release(this.dag.id);
-    if (!this.halt) this.settle([spec.id]);
+    const [before, ...decided] = event.tasks;
+    this.save(before!); // no news: it never started
+    this.apply({ ...event, tasks: decided }, now);
+    // Last: a release pumps every run waiting for a slot, this one included.
+    if (lanes.ended(spec.id, false)) this.options.slots.release(dag.id);
     this.pump();
   }
 

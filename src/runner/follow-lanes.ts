@@ -39,6 +39,8 @@ export class FollowLanes {
   private readonly executions = new Map<string, TaskExecution>();
   private readonly byLeader = new Map<string, Follower>();
   private readonly byTask = new Map<string, Follower>();
+  /** Leaders whose follower did not start: they did not exit 0, so none follows them again. */
+  private readonly refused = new Set<string>();
 
   /** A bash try of the run was handed to the executor as `execution`. */
   launched(taskId: string, execution: TaskExecution): void {
@@ -57,7 +59,8 @@ export class FollowLanes {
     const planned: PlannedFollower[] = [];
     const { now, held } = options;
     for (const leader of this.executions.keys()) {
-      if (this.byLeader.has(leader) || tasks[leader]?.state !== "running") continue;
+      if (this.byLeader.has(leader) || this.refused.has(leader)) continue;
+      if (tasks[leader]?.state !== "running") continue;
       const next = chainSuccessor(dag, tasks, leader, { kind: "bash", now, held });
       if (next !== undefined && !planned.some((p) => p.taskId === next))
         planned.push({ leader, taskId: next });
@@ -91,6 +94,7 @@ export class FollowLanes {
    */
   ended(taskId: string, succeeded: boolean): boolean {
     this.executions.delete(taskId);
+    this.refused.delete(taskId);
     const self = this.byTask.get(taskId);
     if (self) {
       this.byTask.delete(taskId);
@@ -106,6 +110,7 @@ export class FollowLanes {
     // It held no slot: its leader's passes to its follower, or is freed by the leader's end.
     if (next) this.byLeader.set(self.leader, next);
     else this.byLeader.delete(self.leader);
+    if (!succeeded) this.refused.add(self.leader);
     return false;
   }
 
