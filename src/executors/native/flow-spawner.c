@@ -13,7 +13,8 @@
  *           chain's next task, recorded by flow before its end: docs/adr/0009). Reaping that
  *           job starts its followers (S lines), or drops them (`C <id> 0`: never started),
  *           before its own E line, so flow learns of the hand-over before the end. A job that
- *           has ended already is looked up among the last RECENT ends; not found there, the
+ *           has ended already is looked up among the last RECENT ends; not found there (or
+ *           still waiting as a follower itself: flow names only jobs that have started), the
  *           follower is dropped, and flow starts it its usual way.
  * The record `id NUL c NUL` cancels a follower that has not started (answered by its C line;
  * one that has started is stopped by flow as any running job). Records are read before
