@@ -150,9 +150,11 @@ export function succeedTry(
     next_try_at: null,
     log_path: ti.log_path,
     interrupted_tries: ti.interrupted_tries,
-    // Which queue job and worker ran it, when one did (absent for local tries).
+    // Which queue job and worker ran it, when one did (absent for local tries), and when it
+    // was queued, if it was (Airflow's queued_dttm).
     job_id: ti.job_id,
     hostname: ti.hostname,
+    queued_at: ti.queued_at,
   };
   return info.result === undefined ? instance : { ...instance, result: info.result };
 }
