@@ -134,6 +134,18 @@ describe("chainSuccessor: trigger rules", () => {
     expect(successorOf(dag, { a: running }, "a")).toBeUndefined();
   });
 
+  it.each<[TriggerRule, TaskState | Partial<TaskInstance>]>([
+    ["all_done", "failed"],
+    ["all_done", "skipped"],
+    ["none_failed", "skipped"],
+    ["none_skipped", "failed"],
+    ["one_success", running],
+    ["one_done", "none"],
+    ["always", "upstream_failed"],
+  ])("%s, another upstream task %s: none, the others must have succeeded", (rule, x) => {
+    expect(successorOf(ruled(rule), { a: running, x }, "a")).toBeUndefined();
+  });
+
   it("all_done and none_failed in a chain: the task", () => {
     for (const triggerRule of ["all_done", "none_failed"] as const) {
       const dag = makeDag({ a: [], b: { upstream: ["a"], triggerRule } });
@@ -188,6 +200,12 @@ describe("chainSuccessor: several downstream tasks", () => {
     expect(
       successorOf(wide, { a: running, b: "queued", c: "running", d: "success" }, "a"),
     ).toBeUndefined();
+  });
+
+  it("passes over one whose trigger rule a success does not meet", () => {
+    //   a -> b (one_failed), c
+    const dag = makeDag({ a: [], b: { upstream: ["a"], triggerRule: "one_failed" }, c: ["a"] });
+    expect(successorOf(dag, { a: running }, "a")).toBe("c");
   });
 
   it("passes over a fan-in still waiting for another upstream task", () => {
