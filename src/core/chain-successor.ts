@@ -6,7 +6,8 @@ import { instanceIn } from "./task-table.js";
 /**
  * The task a running try of `leaderId` makes ready by succeeding, with nothing else changed: the
  * first direct downstream task (sorted) of `kind`, plain, in state none, not `held`, whose other
- * upstream tasks have all succeeded and whose trigger rule then says run. Undefined when there
+ * upstream tasks have all succeeded and whose trigger rule then says run, and not before (a task
+ * ready already waits for a slot in the runner's queue). Undefined when there
  * is none, and for a leader whose end decides more than its own state (a branch, a
  * short-circuit, a sensor).
  *
@@ -37,10 +38,12 @@ export function chainSuccessor(
       }
     }
     if (!othersDone) continue;
-    const pending = [{ ...current, state: "success" as const }];
     const { now, held } = options;
-    const { ready } = settleRun(dag, tasks, { now, only: [id], pending, ...(held && { held }) });
-    if (ready.includes(id)) return id;
+    const settle = { now, only: [id], ...(held && { held }) };
+    // Ready already (`always`, `one_success`, ...): it waits for a slot, not for the leader.
+    if (settleRun(dag, tasks, settle).ready.length > 0) continue;
+    const pending = [{ ...current, state: "success" as const }];
+    if (settleRun(dag, tasks, { ...settle, pending }).ready.includes(id)) return id;
   }
   return undefined;
 }

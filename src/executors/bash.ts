@@ -59,6 +59,8 @@ export class BashExecutor implements Executor {
   private canFollow: boolean | undefined;
   /** Each try's spawner job id, once its record is written (undefined: it never got one). */
   private readonly jobIds = new WeakMap<TaskExecution, Promise<number | undefined>>();
+  /** The job waiting in the spawner for each job's exit 0, by the id of the job it follows. */
+  private readonly waiting = new Map<number, number>();
 
   constructor(
     private readonly resolver: TaskResolver,
@@ -123,7 +125,8 @@ export class BashExecutor implements Executor {
       if (!spawner.native) throw new Error("only the native spawner starts a try after another");
       after = await this.jobIds.get(follow.after);
       // What it follows never reached the spawner (it failed before): this one goes back.
-      if (after === undefined || execution.signal.aborted) return { status: "not_started" };
+      if (after === undefined || execution.signal.aborted || follow.cancel.aborted)
+        return { status: "not_started" };
     }
     let record: (id: number) => string;
     if (spawner.native) {
@@ -136,7 +139,7 @@ export class BashExecutor implements Executor {
       ensureParentDir(execution.logPath);
       record = shJobRecord(buildJobScript(job));
     }
-    const run = { record, token, follows: after !== undefined, submitted };
+    const run = { record, token, after, cancel: follow?.cancel, submitted };
     const outcome = await this.runScript(spawner, run, execution, onStarted);
     return outcome.status === "not_started" ? outcome : applyExitCodeRules(outcome, task.bash);
   }
@@ -153,14 +156,17 @@ export class BashExecutor implements Executor {
     run: {
       readonly record: (id: number) => string;
       readonly token: string;
-      readonly follows: boolean;
+      /** The job it follows, and the signal that cancels it while it waits (TryFollow). */
+      readonly after: number | undefined;
+      readonly cancel: AbortSignal | undefined;
       readonly submitted: (id: number) => void;
     },
     execution: TaskExecution,
     onStarted: StartedCallback,
   ): Promise<TaskOutcome> {
     const { timeoutMs, signal } = execution;
-    const { token } = run;
+    const { token, after } = run;
+    const follows = after !== undefined;
     return new Promise((settle) => {
       let jobId = 0;
       let pid: number | undefined;
@@ -171,32 +177,47 @@ export class BashExecutor implements Executor {
         const marker = { name: TRY_TOKEN, value: token };
         stopped = stopJob(jobPid, () => ended, this.graceMs, marker, spawner.native);
       };
+      // A try stopped before it exits 0 must not start the one waiting for that: cancelled
+      // first (the spawner reads records before it reaps), then stopped.
       const stop = (reason: TaskOutcome): void => {
         if (ended || stopReason) return;
         stopReason = reason;
+        const follower = this.waiting.get(jobId);
+        if (follower !== undefined) spawner.helper.cancel(follower);
         if (pid !== undefined) startStopping(pid);
-        else if (run.follows) spawner.helper.cancel(jobId);
+        else if (follows) spawner.helper.cancel(jobId);
+      };
+      const waited = (): void => {
+        if (follows && this.waiting.get(after) === jobId) this.waiting.delete(after);
       };
       const startTimer = (): NodeJS.Timeout | undefined =>
         timeoutMs === undefined
           ? undefined
           : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
-      let timer = run.follows ? undefined : startTimer();
+      let timer = follows ? undefined : startTimer();
       const finish = (outcome: TaskOutcome): void => {
         ended = true;
         clearTimeout(timer);
         unwatch();
+        unwatchCancel();
+        waited();
         const final = stopReason ?? outcome;
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
       };
       const unwatch = whenAborted(signal, () => stop(cancelled()));
+      const unwatchCancel = run.cancel
+        ? whenAborted(run.cancel, () => {
+            if (pid === undefined && !ended) spawner.helper.cancel(jobId);
+          })
+        : () => {};
       jobId = spawner.helper.run(
         run.record,
         {
           onStart: (started) => {
             pid = started;
-            if (run.follows) timer = startTimer();
+            waited();
+            if (follows) timer = startTimer();
             onStarted({ pid: started });
             if (stopReason) startStopping(started);
           },
@@ -205,11 +226,14 @@ export class BashExecutor implements Executor {
           onNotStarted: () => {
             ended = true;
             unwatch();
+            unwatchCancel();
+            waited();
             settle({ status: "not_started" });
           },
         },
-        run.follows,
+        follows,
       );
+      if (follows) this.waiting.set(after, jobId);
       run.submitted(jobId);
     });
   }

@@ -68,6 +68,8 @@ export type TaskOutcome =
 export interface TryFollow {
   /** The earlier try, as it was given to execute(). */
   readonly after: TaskExecution;
+  /** Aborted: not to start any more, if it has not (unlike `signal`, which also stops it). */
+  readonly cancel: AbortSignal;
 }
 
 /**

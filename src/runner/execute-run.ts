@@ -241,7 +241,7 @@ class RunExecution {
     if (this.halt || this.done) return;
     this.halt = halt;
     // Followers are cancelled before their leaders are stopped, so that none starts meanwhile.
-    this.tries.lanes.cancelWaiting(this.table.tasks);
+    this.tries.lanes.cancelWaiting();
     if (halt.kind !== "draining") this.abort.abort();
     this.queue.clear();
     this.pump();

@@ -8,10 +8,15 @@ interface Follower {
   readonly taskId: string;
   /** Its instance before it was queued: what it goes back to if it never starts. */
   readonly before: TaskInstance;
+  /** Stops it, started or not (the run stops; the try it follows was recorded as failed). */
   readonly abort: AbortController;
+  /** Cancels it only while it waits (the run drains: what has started may finish). */
+  readonly cancel: AbortController;
   readonly unlink: () => void;
   /** The try it follows, while that one has not ended; then it holds that one's slot. */
   leader: string | undefined;
+  /** It follows a try whose own leader's end is not handled yet (its slot comes from there). */
+  relinked: boolean;
 }
 
 /** What a follower's execution gets: what it follows, and a signal of its own. */
@@ -74,11 +79,13 @@ export class FollowLanes {
     const onAbort = (): void => abort.abort();
     runSignal.addEventListener("abort", onAbort, { once: true });
     const unlink = (): void => runSignal.removeEventListener("abort", onAbort);
+    const cancel = new AbortController();
     const { leader, taskId } = planned;
-    const follower: Follower = { taskId, before, abort, unlink, leader };
+    const follower: Follower = { taskId, before, abort, cancel, unlink, leader, relinked: false };
     this.byLeader.set(leader, follower);
     this.byTask.set(taskId, follower);
-    return { follow: { after: this.executions.get(leader)! }, signal: abort.signal };
+    const follow = { after: this.executions.get(leader)!, cancel: cancel.signal };
+    return { follow, signal: abort.signal };
   }
 
   /** The instance a follower that never started goes back to; undefined for other tries. */
@@ -103,20 +110,29 @@ export class FollowLanes {
     const next = this.byLeader.get(taskId);
     this.byLeader.delete(taskId);
     if (next) {
-      if (!succeeded) next.abort.abort();
+      if (!succeeded && !next.relinked) next.abort.abort();
       next.leader = self?.leader;
     }
     if (self?.leader === undefined) return next === undefined;
     // It held no slot: its leader's passes to its follower, or is freed by the leader's end.
-    if (next) this.byLeader.set(self.leader, next);
-    else this.byLeader.delete(self.leader);
+    if (next) {
+      next.relinked = true;
+      this.byLeader.set(self.leader, next);
+    } else this.byLeader.delete(self.leader);
     if (!succeeded) this.refused.add(self.leader);
     return false;
   }
 
-  /** Cancels every follower that has not started (the run halts: nothing new starts). */
-  cancelWaiting(tasks: Readonly<Record<string, TaskInstance>>): void {
-    for (const follower of this.byTask.values())
-      if (tasks[follower.taskId]?.state !== "running") follower.abort.abort();
+  /**
+   * Cancels every follower still waiting (the run halts: nothing new starts); one the spawner
+   * has started meanwhile runs on, as the run's other running tries do.
+   */
+  cancelWaiting(): void {
+    for (const follower of this.byTask.values()) follower.cancel.abort();
+  }
+
+  /** Whether `taskId` waits to follow a try or runs as a follower. */
+  has(taskId: string): boolean {
+    return this.byTask.has(taskId);
   }
 }

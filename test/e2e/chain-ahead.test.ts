@@ -128,4 +128,37 @@ export default dag({ id: "slow", tasks: [first, second] });
     expect(tasks.second).toMatchObject({ state: "success", try_number: 1 });
     expect(tasks.second!.queued_at).toBeDefined();
   });
+
+  it("a task ready on its own is not queued behind the one before it: it runs once", async () => {
+    project = await makeProject({
+      "pipelines/ready.ts": `
+import { dag, bash } from "flow";
+const a = bash("a", "sleep 0.3");
+const b = bash("b", "echo b >> b.txt", { upstream: [a], triggerRule: "always" });
+export default dag({ id: "ready", maxActiveTasks: 1, tasks: [a, b] });
+`,
+    });
+    const result = await project.flow(["run", "ready", "--date", DATE]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await project.read("b.txt")).toBe("b\n");
+    expect((await storedTasks("ready")).b).toMatchObject({ state: "success", try_number: 1 });
+  });
+
+  it("a task stopped at its time limit never starts the next, even when it exits 0", async () => {
+    project = await makeProject({
+      "pipelines/stopped.ts": `
+import { dag, bash, chain } from "flow";
+const a = bash("a", "trap 'exit 0' TERM; sleep 5 & wait", { timeout: "1s" });
+const b = bash("b", "touch b.ran");
+chain(a, b);
+export default dag({ id: "stopped", tasks: [a, b] });
+`,
+    });
+    const result = await project.flow(["run", "stopped", "--date", DATE]);
+    expect(result.exitCode).toBe(1);
+    const tasks = await storedTasks("stopped");
+    expect(tasks.a).toMatchObject({ state: "failed", reason: "timed out after 1s" });
+    expect(tasks.b).toMatchObject({ state: "upstream_failed", try_number: 0 });
+    expect(existsSync(join(project.dir, "b.ran"))).toBe(false);
+  });
 });

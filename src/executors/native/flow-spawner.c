@@ -48,6 +48,7 @@ extern char **environ;
 
 static int wake[2];
 static volatile sig_atomic_t stopping;
+static int closing;
 static int subreaper;
 static char *in;
 static size_t in_len, in_cap;
@@ -153,7 +154,8 @@ static void release_followers(long id, long code) {
       followers[kept++] = f;
       continue;
     }
-    if (code != 0) report('C', f.id, 0);
+    /* After EOF or a stop signal nothing new starts: the group is about to be stopped. */
+    if (code != 0 || closing || stopping) report('C', f.id, 0);
     else run_record(f.record, f.len);
     free(f.record);
   }
@@ -458,7 +460,7 @@ int main(int argc, char **argv) {
         if (!in) return 70;
       }
       ssize_t n = read(0, in + in_len, in_cap - in_len);
-      if (n == 0) eof = 1;
+      if (n == 0) eof = closing = 1;
       if (n > 0) {
         in_len += (size_t)n;
         size_t at = 0;

@@ -20,7 +20,7 @@ describe("beginRun: a process takes the run to execute it", () => {
   it.each<[string, DagRun, string[]]>([
     ["a new run: nothing to change", runOf(dag), []],
     [
-      "tries its dead owner left running, queued or scheduled are lost, retried if tries remain",
+      "tries its dead owner left running or scheduled are lost, retried if tries remain; one queued to follow another goes back to none",
       runOf(
         dag,
         {
@@ -31,7 +31,7 @@ describe("beginRun: a process takes the run to execute it", () => {
         { state: "running", owner },
       ),
       [
-        "audit: failed (process lost: flow process 7 ended while the try was running)",
+        "audit: none (process lost: flow process 7 ended while the try was queued)",
         "load: up_for_retry (process lost: flow process 7 ended while the try was running)",
       ],
     ],

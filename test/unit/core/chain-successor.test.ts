@@ -116,10 +116,20 @@ describe("chainSuccessor: trigger rules", () => {
     "none_failed",
     "none_failed_min_one_success",
     "none_skipped",
-    "one_success",
-    "one_done",
   ])("%s: the task, the others having succeeded", (rule) => {
     expect(successorOf(ruled(rule), { a: running, x: "success" }, "a")).toBe("c");
+  });
+
+  it.each<TriggerRule>(["one_success", "one_done", "always"])(
+    "%s, another upstream task done: none, the task is ready already (it waits for a slot)",
+    (rule) => {
+      expect(successorOf(ruled(rule), { a: running, x: "success" }, "a")).toBeUndefined();
+    },
+  );
+
+  it.each<TriggerRule>(["one_success", "one_done"])("%s in a chain: the task", (triggerRule) => {
+    const dag = makeDag({ a: [], b: { upstream: ["a"], triggerRule } });
+    expect(successorOf(dag, { a: running }, "a")).toBe("b");
   });
 
   it.each<TriggerRule>(["all_failed", "one_failed", "all_skipped"])(

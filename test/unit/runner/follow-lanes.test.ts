@@ -296,13 +296,26 @@ describe("FollowLanes: stopping followers", () => {
     expect(lane.signal.aborted).toBe(false);
   });
 
-  it("cancelWaiting stops the followers not running, and only those", () => {
+  it("cancelWaiting cancels every follower, and stops none: one that started runs on", () => {
     const { lanes } = lanesWith("a", "x");
     const b = follow(lanes, "a", "b");
     const y = follow(lanes, "x", "y");
-    lanes.cancelWaiting(table({ a: "success", b: running, x: running, y: "queued" }));
+    lanes.cancelWaiting();
+    expect(b.follow.cancel.aborted).toBe(true);
+    expect(y.follow.cancel.aborted).toBe(true);
     expect(b.signal.aborted).toBe(false);
-    expect(y.signal.aborted).toBe(true);
+    expect(y.signal.aborted).toBe(false);
+  });
+
+  it("a follower relinked to its leader's leader is not stopped when that one fails", () => {
+    const { lanes } = lanesWith("a");
+    follow(lanes, "a", "b");
+    lanes.launched("b", {} as never);
+    const c = follow(lanes, "b", "c");
+    expect(lanes.ended("b", true)).toBe(false); // b ends before a's end is handled
+    expect(lanes.ended("a", false)).toBe(false); // c takes a's slot over
+    expect(c.signal.aborted).toBe(false);
+    expect(lanes.ended("c", true)).toBe(true);
   });
 
   it("cancelWaiting leaves followers that ended alone", () => {
@@ -310,7 +323,7 @@ describe("FollowLanes: stopping followers", () => {
     const b = follow(lanes, "a", "b");
     lanes.ended("a", true);
     lanes.ended("b", true);
-    lanes.cancelWaiting(table({ a: "success", b: "success" }));
-    expect(b.signal.aborted).toBe(false);
+    lanes.cancelWaiting();
+    expect(b.follow.cancel.aborted).toBe(false);
   });
 });
