@@ -3,10 +3,16 @@ import type { DagRun, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { decideRunOutcome } from "./run-outcome.js";
 import { settleRun } from "./settle.js";
-import { unqueueTry } from "./take-back.js";
 import type { TaskState } from "./states.js";
 import { copyTaskTable } from "./task-table.js";
-import { failTry, finishRun, requeueRun, rescheduleTry, skipTry } from "./transitions.js";
+import {
+  failTry,
+  finishRun,
+  interruptTry,
+  requeueRun,
+  rescheduleTry,
+  skipTry,
+} from "./transitions.js";
 
 /** States only a live flow process leaves a try in: with its owner dead, the try is lost. */
 export function isLostState(state: TaskState): boolean {
@@ -47,7 +53,7 @@ export function describeOwner(run: DagRun): string {
 /**
  * One lost try: `instance` (of `spec`, in the run of `logicalDate` of DAG `dagId`) failed at `at`
  * as a retryable try, "process lost: <owner> ended while the try was running"; a try that was
- * queued to start after another goes back to none instead (unqueueTry). `owner` names the
+ * queued to start after another goes back to none instead, its retries kept (interruptTry). `owner` names the
  * dead process (see describeOwner; the runner says `flow process <pid>`). A reschedule-mode
  * sensor's lost poke counts as a poke that was not done instead: a poke has no effect to lose,
  * so the sensor pokes again at its next time, within its original deadline.
@@ -60,10 +66,13 @@ export function failLostTry(
   at: Date,
   owner: string,
 ): TaskInstance {
-  // A try queued to start after another (TryFollow) most likely never started: as Airflow resets
-  // orphaned queued task instances, it goes back to none, not counted as a try.
+  // A try queued to start after another (TryFollow) may have started as its flow process died,
+  // or not: it runs again as the next try, without spending a retry (as an interruption).
   if (instance.state === "queued" && instance.job_id === undefined)
-    return unqueueTry(instance, `process lost: ${owner} ended while the try was queued`);
+    return {
+      ...interruptTry(instance, spec, at),
+      reason: `process lost: ${owner} ended while the try was queued`,
+    };
   if (spec.sensor?.mode === "reschedule" && instance.state === "running") {
     const next = rescheduleTry(instance, spec, at);
     if ("instance" in next) return next.instance;

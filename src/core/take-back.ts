@@ -46,19 +46,3 @@ export function takeBackTry(
   const skipped = skipForFailFast(dag, table, halt.failed);
   return { tasks: [...changed, ...skipped], run: null, ready: [], retries: [] };
 }
-
-/**
- * A try queued to start after another (see queueTry without a job id) will not start: back to
- * none with the try number it had before, as if never queued; `reason` says why.
- */
-export function unqueueTry(ti: TaskInstance, reason: string): TaskInstance {
-  const { queued_at: _queuedAt, ...rest } = ti;
-  return {
-    ...rest,
-    state: "none",
-    try_number: ti.try_number - 1,
-    start: null,
-    log_path: null,
-    reason,
-  };
-}

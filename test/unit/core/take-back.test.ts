@@ -4,7 +4,7 @@ import { failLostTries, failLostTry, recoverLostRun } from "../../../src/core/lo
 import type { TaskInstance } from "../../../src/core/run.js";
 import type { RunHalt } from "../../../src/core/run-halt.js";
 import type { TaskState } from "../../../src/core/states.js";
-import { takeBackTry, unqueueTry } from "../../../src/core/take-back.js";
+import { takeBackTry } from "../../../src/core/take-back.js";
 import { queueTry } from "../../../src/core/transitions.js";
 import { UpstreamTally } from "../../../src/core/upstream-tally.js";
 import { instances, makeDag, type TaskDef } from "./dag-fixture.js";
@@ -159,41 +159,17 @@ describe("takeBackTry: the run halts", () => {
   });
 });
 
-describe("unqueueTry", () => {
-  it("back to none with the try number before, no queued_at, start nor log", () => {
-    const before = { ...instances(dag).next!, try_number: 2, max_tries: 4 };
-    const queued = queueTry(before, now, { logPath: "next/3.log" });
-    expect(queued).toMatchObject({ state: "queued", try_number: 3, queued_at: now.toISOString() });
-    const back = unqueueTry(queued, "why");
-    expect(back).toMatchObject({
-      task_id: "next",
-      state: "none",
-      try_number: 2,
-      max_tries: 4,
-      start: null,
-      log_path: null,
-      reason: "why",
-    });
-    expect("queued_at" in back).toBe(false);
-    expect(queued).toMatchObject({ state: "queued", try_number: 3 }); // not changed
-  });
-
-  it("keeps what it does not reset", () => {
-    const queued = { ...queueTry(instances(dag).next!, now, { logPath: "l" }), pid: 5 };
-    expect(unqueueTry(queued, "r")).toMatchObject({ pid: 5, max_tries: 1, end: null });
-  });
-});
-
 describe("lost tries of a follower", () => {
   const queuedFollower = () => queueTry(instances(dag).next!, now, { logPath: "next/1.log" });
   const lostReason = "process lost: flow process 7 on box ended while the try was queued";
 
-  it("failLostTry: a queued try without job id goes back to none, not counted", () => {
+  it("failLostTry: a queued try without job id goes back to none, its retries kept", () => {
     const spec = dag.tasks.get("next")!;
     const instance = queuedFollower();
     const lost = failLostTry("test", started, spec, instance, now, "flow process 7 on box");
-    expect(lost).toEqual(unqueueTry(instance, lostReason));
-    expect(lost).toMatchObject({ state: "none", try_number: 0, reason: lostReason });
+    // It may have started as flow died: the next try has a number of its own.
+    expect(lost).toMatchObject({ state: "none", try_number: 1, max_tries: 2, reason: lostReason });
+    expect(lost.interrupted_tries).toBe(1);
   });
 
   it("failLostTries: a follower goes back to none; a queue-held try is left; a running try fails", () => {
@@ -211,7 +187,7 @@ describe("lost tries of a follower", () => {
       "lead: failed (process lost: flow process 7 on box ended while the try was running)",
       `next: none (${lostReason})`,
     ]);
-    expect(lost[1]).toMatchObject({ try_number: 0, log_path: null });
+    expect(lost[1]).toMatchObject({ try_number: 1, interrupted_tries: 1 });
   });
 
   it("a queue-held running try is left too", () => {
