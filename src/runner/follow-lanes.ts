@@ -47,6 +47,11 @@ export class FollowLanes {
   /** Leaders whose follower did not start: they did not exit 0, so none follows them again. */
   private readonly refused = new Set<string>();
 
+  /** Whether any bash try of the run runs (or waits), that is, may lead a follower. */
+  get leading(): boolean {
+    return this.executions.size > 0;
+  }
+
   /** A bash try of the run was handed to the executor as `execution`. */
   launched(taskId: string, execution: TaskExecution): void {
     this.executions.set(taskId, execution);

@@ -59,7 +59,7 @@ export class RunTries {
   /** Chains' next bash tries, handed to the spawner to start as the ones before exit 0. */
   dispatchAhead(): void {
     const { host } = this;
-    if (!host.open() || !host.options.executors.bash.follows) return;
+    if (!this.lanes.leading || !host.open() || !host.options.executors.bash.follows) return;
     const options = { now: host.options.clock(), held: host.held() };
     for (const planned of this.lanes.plan(host.options.loaded.dag, host.table.tasks, options))
       this.start(planned.taskId, planned);
