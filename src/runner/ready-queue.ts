@@ -23,11 +23,6 @@ export class ReadyQueue {
     return taskId;
   }
 
-  /** The first queued task, left on the queue. */
-  peek(): string | undefined {
-    return this.ready[0];
-  }
-
   get readyCount(): number {
     return this.ready.length;
   }
