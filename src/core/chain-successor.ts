@@ -30,12 +30,12 @@ export function chainSuccessor(
     const spec = dag.tasks.get(id)!;
     if (spec.kind !== options.kind || spec.role !== "plain" || options.held?.has(id)) continue;
     if (instanceIn(tasks, id)?.state !== "none") continue;
+    // From the last: tasks start in the DAG's order, so one not done is most likely there (a
+    // layer of a layered DAG: the 24 others of the leader's layer, one lookup, not twelve).
     let othersDone = true;
-    for (const upstream of spec.upstream) {
-      if (upstream !== leaderId && instanceIn(tasks, upstream)?.state !== "success") {
-        othersDone = false;
-        break;
-      }
+    for (let i = spec.upstream.length - 1; i >= 0 && othersDone; i--) {
+      const upstream = spec.upstream[i]!;
+      othersDone = upstream === leaderId || instanceIn(tasks, upstream)?.state === "success";
     }
     if (!othersDone) continue;
     const { now, held } = options;
