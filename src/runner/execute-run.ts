@@ -150,7 +150,6 @@ class RunExecution {
       slots.tryAcquire(this.dag.id, this.dag.maxActiveTasks)
     )
       this.tries.start(queue.next()!);
-    this.tries.dispatchAhead();
     if (
       this.tries.running === 0 &&
       (this.halt || (queue.readyCount === 0 && queue.retriesWaiting === 0))
@@ -187,6 +186,8 @@ class RunExecution {
     if (event.failFast) this.stop({ kind: "fail_fast", failed: spec.id });
     if (this.tries.lanes.ended(spec.id, instance.state === "success")) slots.release(this.dag.id);
     this.pump();
+    // Only an end can give a running try a chain successor (a task it alone now holds back).
+    this.tries.dispatchAhead();
   }
 
   // A follower never started: back to its instance before, and decided again (takeBackTry).

@@ -59,18 +59,19 @@ export class FollowLanes {
 
   /**
    * The followers to dispatch now: for each running try without a follower (a follower leads
-   * only once it has started), its chain successor among bash tasks.
+   * only once it has started), or for `leader` only, its chain successor among bash tasks.
    */
   plan(
     dag: Dag,
     tasks: Readonly<Record<string, TaskInstance>>,
-    options: { readonly now: Date; readonly held: ReadonlySet<string> },
+    options: { readonly now: Date; readonly held: ReadonlySet<string>; readonly leader?: string },
   ): PlannedFollower[] {
     const planned: PlannedFollower[] = [];
     const { now, held } = options;
-    for (const leader of this.executions.keys()) {
+    const leaders = options.leader === undefined ? this.executions.keys() : [options.leader];
+    for (const leader of leaders) {
       if (this.byLeader.has(leader) || this.refused.has(leader)) continue;
-      if (tasks[leader]?.state !== "running") continue;
+      if (!this.executions.has(leader) || tasks[leader]?.state !== "running") continue;
       const next = chainSuccessor(dag, tasks, leader, { kind: "bash", now, held });
       if (next !== undefined && !planned.some((p) => p.taskId === next))
         planned.push({ leader, taskId: next });

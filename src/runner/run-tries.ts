@@ -56,11 +56,15 @@ export class RunTries {
     host.saves.afterSaves(() => this.launch(spec, instance, logPath, at, lane));
   }
 
-  /** Chains' next bash tries, handed to the spawner to start as the ones before exit 0. */
-  dispatchAhead(): void {
+  /**
+   * Chains' next bash tries, handed to the spawner to start as the ones before exit 0: after
+   * every end (`leader` undefined: what it changed may give any running try one), or for a try
+   * that has just started (nothing else changed).
+   */
+  dispatchAhead(leader?: string): void {
     const { host } = this;
     if (!this.lanes.leading || !host.open() || !host.options.executors.bash.follows) return;
-    const options = { now: host.options.clock(), held: host.held() };
+    const options = { now: host.options.clock(), held: host.held(), ...(leader && { leader }) };
     for (const planned of this.lanes.plan(host.options.loaded.dag, host.table.tasks, options))
       this.start(planned.taskId, planned);
   }
@@ -78,12 +82,12 @@ export class RunTries {
       save: (next) => host.save(next),
       saveLater: (next) => host.save(next, true),
       // It may lead a follower now: once the end that came with its start is handled.
-      followerStarted: () => setImmediate(() => this.dispatchAhead()),
+      followerStarted: () => setImmediate(() => this.dispatchAhead(spec.id)),
       ended: (outcome) => host.ended(spec, outcome),
       afterSaves: (then) => host.saves.afterSaves(then),
     });
     if (spec.kind !== "bash") return;
     this.lanes.launched(spec.id, execution);
-    this.dispatchAhead();
+    this.dispatchAhead(spec.id);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chainSuccessor } from "../../../src/core/chain-successor.js";
+import { chainSuccessor, MAX_JOIN, MAX_LOOKED_AT } from "../../../src/core/chain-successor.js";
 import type { Dag, TaskKind, TriggerRule } from "../../../src/core/dag.js";
 import type { TaskInstance } from "../../../src/core/run.js";
 import type { TaskState } from "../../../src/core/states.js";
@@ -223,5 +223,38 @@ describe("chainSuccessor: several downstream tasks", () => {
     const dag = makeDag({ a: [], x: [], b: ["a", "x"], c: ["a"] });
     expect(successorOf(dag, { a: running, x: running }, "a")).toBe("c");
     expect(successorOf(dag, { a: running, x: "success" }, "a")).toBe("b");
+  });
+});
+
+describe("chainSuccessor: bounds", () => {
+  // a and `others` -> j: a join of 1 + others upstream tasks, the others done.
+  const join = (
+    others: number,
+  ): { dag: Dag; states: Record<string, TaskState | Partial<TaskInstance>> } => {
+    const ids = Array.from({ length: others }, (_, i) => `u${i}`);
+    const defs: Record<string, string[]> = { a: [], j: ["a", ...ids] };
+    for (const id of ids) defs[id] = [];
+    const states: Record<string, TaskState | Partial<TaskInstance>> = { a: running };
+    for (const id of ids) states[id] = "success";
+    return { dag: makeDag(defs), states };
+  };
+
+  it(`a join of ${MAX_JOIN} upstream tasks is followed, one of ${MAX_JOIN + 1} is not`, () => {
+    const small = join(MAX_JOIN - 1);
+    expect(successorOf(small.dag, small.states, "a")).toBe("j");
+    const big = join(MAX_JOIN);
+    expect(successorOf(big.dag, big.states, "a")).toBeUndefined();
+  });
+
+  it(`looks at the first ${MAX_LOOKED_AT} downstream tasks only`, () => {
+    // a -> d00..d64, all function tasks (the fixture's tasks with a role) but the last, bash.
+    const defs: Record<string, { upstream: string[]; role: "plain" } | string[]> = { a: [] };
+    for (let i = 0; i <= MAX_LOOKED_AT; i++) {
+      const id = `d${String(i).padStart(2, "0")}`;
+      defs[id] = i === MAX_LOOKED_AT ? ["a"] : { upstream: ["a"], role: "plain" };
+    }
+    const dag = makeDag(defs);
+    expect(successorOf(dag, { a: running }, "a")).toBeUndefined();
+    expect(successorOf(dag, { a: running }, "a", { kind: "function" })).toBe("d00");
   });
 });
