@@ -13,6 +13,32 @@ export const MAX_JOIN = 8;
 /** At most this many downstream tasks of a leader are looked at (a wide fan-out's first ones). */
 export const MAX_LOOKED_AT = 64;
 
+// Per DAG, by kind and task, whether the task has a downstream task chainSuccessor may return (a
+// cache, not state: it depends on the DAG alone).
+const leaders = new WeakMap<Dag, Map<string, boolean>>();
+
+/**
+ * Whether a try of `taskId` can ever have a chain successor of `kind`: it is plain and has a
+ * plain downstream task of `kind` with at most MAX_JOIN upstream tasks among the first
+ * MAX_LOOKED_AT. A run asks chainSuccessor only for those (W1's independent tasks never).
+ */
+export function mayLead(dag: Dag, taskId: string, kind: TaskKind): boolean {
+  let known = leaders.get(dag);
+  if (known === undefined) leaders.set(dag, (known = new Map()));
+  const key = `${kind}\0${taskId}`;
+  let may = known.get(key);
+  if (may === undefined) {
+    const leader = dag.tasks.get(taskId);
+    const downstream = leader?.role === "plain" ? leader.downstream.slice(0, MAX_LOOKED_AT) : [];
+    may = downstream.some((id) => {
+      const spec = dag.tasks.get(id)!;
+      return spec.kind === kind && spec.role === "plain" && spec.upstream.length <= MAX_JOIN;
+    });
+    known.set(key, may);
+  }
+  return may;
+}
+
 /**
  * The task a running try of `leaderId` makes ready by succeeding, with nothing else changed: the
  * first direct downstream task (sorted, among the first MAX_LOOKED_AT) of `kind`, plain, in state

@@ -1,3 +1,4 @@
+import { mayLead } from "../core/chain-successor.js";
 import type { TaskSpec } from "../core/dag.js";
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
 import type { RunTable } from "../core/run-table.js";
@@ -86,7 +87,7 @@ export class RunTries {
       ended: (outcome) => host.ended(spec, outcome),
       afterSaves: (then) => host.saves.afterSaves(then),
     });
-    if (spec.kind !== "bash") return;
+    if (spec.kind !== "bash" || !mayLead(host.options.loaded.dag, spec.id, "bash")) return;
     this.lanes.launched(spec.id, execution);
     this.dispatchAhead(spec.id);
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { chainSuccessor, MAX_JOIN, MAX_LOOKED_AT } from "../../../src/core/chain-successor.js";
+import {
+  chainSuccessor,
+  MAX_JOIN,
+  MAX_LOOKED_AT,
+  mayLead,
+} from "../../../src/core/chain-successor.js";
 import type { Dag, TaskKind, TriggerRule } from "../../../src/core/dag.js";
 import type { TaskInstance } from "../../../src/core/run.js";
 import type { TaskState } from "../../../src/core/states.js";
@@ -256,5 +261,32 @@ describe("chainSuccessor: bounds", () => {
     const dag = makeDag(defs);
     expect(successorOf(dag, { a: running }, "a")).toBeUndefined();
     expect(successorOf(dag, { a: running }, "a", { kind: "function" })).toBe("d00");
+  });
+});
+
+describe("mayLead", () => {
+  it("a task with a plain bash downstream task of a small join may lead; others never", () => {
+    const dag = makeDag({
+      a: [],
+      b: ["a"],
+      alone: [],
+      f: [],
+      g: { upstream: ["f"], role: "plain" }, // a function task (the fixture's tasks with a role)
+    });
+    expect(mayLead(dag, "a", "bash")).toBe(true);
+    expect(mayLead(dag, "b", "bash")).toBe(false); // no downstream task
+    expect(mayLead(dag, "alone", "bash")).toBe(false);
+    expect(mayLead(dag, "f", "bash")).toBe(false);
+    expect(mayLead(dag, "f", "function")).toBe(true);
+  });
+
+  it(`not into a join of more than ${MAX_JOIN} upstream tasks`, () => {
+    const ids = Array.from({ length: MAX_JOIN + 1 }, (_, i) => `u${i}`);
+    const defs: Record<string, string[]> = { j: ids };
+    for (const id of ids) defs[id] = [];
+    expect(mayLead(makeDag(defs), "u0", "bash")).toBe(false);
+    delete defs.u8;
+    defs.j = ids.slice(0, MAX_JOIN);
+    expect(mayLead(makeDag(defs), "u0", "bash")).toBe(true);
   });
 });
