@@ -57,8 +57,8 @@ export class BashExecutor implements Executor {
   private spawner: Spawner | undefined;
   private readonly graceMs: number;
   private canFollow: boolean | undefined;
-  /** Each try's spawner job id, once its record is written (undefined: it never got one). */
-  private readonly jobIds = new WeakMap<TaskExecution, Promise<number | undefined>>();
+  /** Each try's spawner job id, once its record is written. */
+  private readonly jobIds = new WeakMap<TaskExecution, number>();
   /** The job waiting in the spawner for each job's exit 0, by the id of the job it follows. */
   private readonly waiting = new Map<number, number>();
 
@@ -80,21 +80,6 @@ export class BashExecutor implements Executor {
     execution: TaskExecution,
     onStarted: StartedCallback,
     follow?: TryFollow,
-  ): Promise<TaskOutcome> {
-    let submitted!: (id: number | undefined) => void;
-    this.jobIds.set(execution, new Promise((resolve) => (submitted = resolve)));
-    try {
-      return await this.executeTry(execution, onStarted, follow, submitted);
-    } finally {
-      submitted(undefined); // a try that ended before its record was written: none to follow
-    }
-  }
-
-  private async executeTry(
-    execution: TaskExecution,
-    onStarted: StartedCallback,
-    follow: TryFollow | undefined,
-    submitted: (id: number) => void,
   ): Promise<TaskOutcome> {
     const { task } = await resolveTask(this.resolver, execution.ref);
     if (execution.signal.aborted) return follow ? { status: "not_started" } : cancelled();
@@ -123,8 +108,10 @@ export class BashExecutor implements Executor {
     let after: number | undefined;
     if (follow) {
       if (!spawner.native) throw new Error("only the native spawner starts a try after another");
-      after = await this.jobIds.get(follow.after);
-      // What it follows never reached the spawner (it failed before): this one goes back.
+      // A runner hands over a follower after its leader's record is written (both wait for the
+      // same journal write, the leader first); a leader that failed before it had one, or was
+      // still loading its module, has none: this one goes back, and starts its usual way.
+      after = this.jobIds.get(follow.after);
       if (after === undefined || execution.signal.aborted || follow.cancel.aborted)
         return { status: "not_started" };
     }
@@ -139,7 +126,7 @@ export class BashExecutor implements Executor {
       ensureParentDir(execution.logPath);
       record = shJobRecord(buildJobScript(job));
     }
-    const run = { record, token, after, cancel: follow?.cancel, submitted };
+    const run = { record, token, after, cancel: follow?.cancel };
     const outcome = await this.runScript(spawner, run, execution, onStarted);
     return outcome.status === "not_started" ? outcome : applyExitCodeRules(outcome, task.bash);
   }
@@ -159,7 +146,6 @@ export class BashExecutor implements Executor {
       /** The job it follows, and the signal that cancels it while it waits (TryFollow). */
       readonly after: number | undefined;
       readonly cancel: AbortSignal | undefined;
-      readonly submitted: (id: number) => void;
     },
     execution: TaskExecution,
     onStarted: StartedCallback,
@@ -234,7 +220,7 @@ export class BashExecutor implements Executor {
         follows,
       );
       if (follows) this.waiting.set(after, jobId);
-      run.submitted(jobId);
+      this.jobIds.set(execution, jobId);
     });
   }
 }
