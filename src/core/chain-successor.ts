@@ -1,4 +1,4 @@
-import type { Dag, TaskKind } from "./dag.js";
+import type { Dag, TaskKind, TaskSpec } from "./dag.js";
 import type { TaskInstance } from "./run.js";
 import { settleRun } from "./settle.js";
 import { instanceIn } from "./task-table.js";
@@ -17,6 +17,11 @@ export const MAX_LOOKED_AT = 64;
 // cache, not state: it depends on the DAG alone).
 const leaders = new WeakMap<Dag, Map<string, boolean>>();
 
+// A downstream task chainSuccessor may return, as the DAG defines it.
+function mayFollow(spec: TaskSpec, kind: TaskKind): boolean {
+  return spec.kind === kind && spec.role === "plain" && spec.upstream.length <= MAX_JOIN;
+}
+
 /**
  * Whether a try of `taskId` can ever have a chain successor of `kind`: it is plain and has a
  * plain downstream task of `kind` with at most MAX_JOIN upstream tasks among the first
@@ -30,10 +35,7 @@ export function mayLead(dag: Dag, taskId: string, kind: TaskKind): boolean {
   if (may === undefined) {
     const leader = dag.tasks.get(taskId);
     const downstream = leader?.role === "plain" ? leader.downstream.slice(0, MAX_LOOKED_AT) : [];
-    may = downstream.some((id) => {
-      const spec = dag.tasks.get(id)!;
-      return spec.kind === kind && spec.role === "plain" && spec.upstream.length <= MAX_JOIN;
-    });
+    may = downstream.some((id) => mayFollow(dag.tasks.get(id)!, kind));
     known.set(key, may);
   }
   return may;
@@ -43,10 +45,9 @@ export function mayLead(dag: Dag, taskId: string, kind: TaskKind): boolean {
  * The task a running try of `leaderId` makes ready by succeeding, with nothing else changed: the
  * first direct downstream task (sorted, among the first MAX_LOOKED_AT) of `kind`, plain, in state
  * none, not `held`, with at most MAX_JOIN upstream tasks, whose other upstream tasks have all
- * succeeded and whose trigger rule then says run, and not before (a task
- * ready already waits for a slot in the runner's queue). Undefined when there
- * is none, and for a leader whose end decides more than its own state (a branch, a
- * short-circuit, a sensor).
+ * succeeded and whose trigger rule then says run, and not before (a task ready already waits for
+ * a slot in the runner's queue). Undefined when there is none, and for a leader whose end
+ * decides more than its own state (a branch, a short-circuit, a sensor).
  *
  * The runner hands it to the executor to start in the lane the leader frees, only if the leader
  * exits 0 (docs/adr/0009-dispatch-ahead.md): a chain's next task starts without waiting for
@@ -67,8 +68,7 @@ export function chainSuccessor(
   for (let d = 0; d < downstream.length && d < MAX_LOOKED_AT; d++) {
     const id = downstream[d]!;
     const spec = dag.tasks.get(id)!;
-    if (spec.kind !== options.kind || spec.role !== "plain" || options.held?.has(id)) continue;
-    if (spec.upstream.length > MAX_JOIN) continue;
+    if (!mayFollow(spec, options.kind) || options.held?.has(id)) continue;
     if (instanceIn(tasks, id)?.state !== "none") continue;
     // From the last: tasks start in the DAG's order, so one not done is most likely there.
     let othersDone = true;

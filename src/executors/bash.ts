@@ -181,12 +181,15 @@ export class BashExecutor implements Executor {
           ? undefined
           : setTimeout(() => stop(timedOut(timeoutMs)), timeoutMs);
       let timer = follows ? undefined : startTimer();
-      const finish = (outcome: TaskOutcome): void => {
+      const close = (): void => {
         ended = true;
         clearTimeout(timer);
         unwatch();
         unwatchCancel();
         waited();
+      };
+      const finish = (outcome: TaskOutcome): void => {
+        close();
         const final = stopReason ?? outcome;
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
@@ -210,10 +213,7 @@ export class BashExecutor implements Executor {
           onEnd: (status) => finish(fromExitStatus(status)),
           onLost: (reason) => finish(failed(reason)),
           onNotStarted: () => {
-            ended = true;
-            unwatch();
-            unwatchCancel();
-            waited();
+            close();
             settle({ status: "not_started" });
           },
         },

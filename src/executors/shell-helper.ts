@@ -11,8 +11,8 @@ export interface ShellJob {
   /** The helper died (or was closed) before the job reported its end. */
   onLost(reason: string): void;
   /**
-   * The native spawner dropped a job that was to follow another (see JobFollow): it never
-   * started. Cancelled, or what it followed did not exit 0.
+   * The native spawner dropped a job that was to start after another (buildNativeRecord's
+   * `after`): it never started. Cancelled, or what it followed did not exit 0.
    */
   onNotStarted?(): void;
 }

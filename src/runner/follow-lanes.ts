@@ -136,9 +136,4 @@ export class FollowLanes {
   cancelWaiting(): void {
     for (const follower of this.byTask.values()) follower.cancel.abort();
   }
-
-  /** Whether `taskId` waits to follow a try or runs as a follower. */
-  has(taskId: string): boolean {
-    return this.byTask.has(taskId);
-  }
 }
