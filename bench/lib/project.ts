@@ -9,6 +9,14 @@ import { fileURLToPath } from "node:url";
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const FLOW_BIN = join(REPO, "bin", "flow.js");
 export const NODE_FLOOR = join(REPO, "bench", "node-floor.mjs");
+export const SPAWNER_FLOOR = join(REPO, "bench", "spawner-floor.mjs");
+/** The native spawner `npm run build` makes when a C compiler is present (flow's default). */
+export const NATIVE_SPAWNER = join(
+  REPO,
+  "dist",
+  "native",
+  `flow-spawner-${process.platform}-${process.arch}`,
+);
 
 /**
  * Colour off and no inherited pipelines or state dir: flow sees only the temp project, whose

@@ -3,13 +3,20 @@
 // rows run a real program, /usr/bin/true: one exec per task in every runner, as users' tasks
 // are. A second flow runner runs the shell builtin `true`, which flow's helpers start no program
 // for (make still execs /usr/bin/true for it): labelled as such, never the headline.
-import { realpathSync, rmSync } from "node:fs";
+import { existsSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { interleave, type BenchContext, type Runner } from "../lib/context.js";
 import { fileCreateCost } from "../lib/file-create.js";
 import { floorInput, flowPipeline, makefile, ninjaFile } from "../lib/generate.js";
 import { measureOk, type Measured } from "../lib/measure.js";
-import { FLOW_BIN, FLOW_ENV, NODE_FLOOR, makeBenchProject } from "../lib/project.js";
+import {
+  FLOW_BIN,
+  FLOW_ENV,
+  NATIVE_SPAWNER,
+  NODE_FLOOR,
+  SPAWNER_FLOOR,
+  makeBenchProject,
+} from "../lib/project.js";
 import { atMost, type Row, type WorkloadResult } from "../lib/report.js";
 import { chainOf, edgeCount, layered, wide, type Shape } from "../lib/shapes.js";
 import { maxOf, median } from "../lib/stats.js";
@@ -29,6 +36,8 @@ interface ShapeTimes {
 export const REAL_PROGRAM = "/usr/bin/true";
 const BUILTIN = "flow, builtin `true`";
 const BASE = "flow, BENCH_BASE_FLOW build";
+// Node driving flow's native spawner and nothing else (bench/spawner-floor.mjs): not flow.
+const SPAWNER = "spawner floor";
 // The same runner on a one-task version of the shape: its fixed cost, start-up and exit.
 const ONE = ", 1 task";
 
@@ -60,6 +69,7 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
     );
     project.write("one.mk", makefile(one, command));
     project.write("tasks.json", floorInput(shape, command));
+    project.write("one.json", floorInput(one, command));
     project.write("Makefile", makefile(shape, command));
     const shell = makeShellWithoutFastPath();
     // Not "Makefile.sh": make's built-in rule `%: %.sh` would remake Makefile from it.
@@ -83,6 +93,12 @@ function runShape(shape: Shape, label: string, context: BenchContext): ShapeTime
       { name: `flow${ONE}`, run: flowRun("bench_one") },
       { name: BUILTIN, run: flowRun(builtinId) },
     ];
+    if (existsSync(NATIVE_SPAWNER)) {
+      const floorRun = (input: string) => () =>
+        measureOk(process.execPath, [SPAWNER_FLOOR, NATIVE_SPAWNER, input, j], { cwd });
+      runners.push({ name: SPAWNER, run: floorRun("tasks.json") });
+      runners.push({ name: `${SPAWNER}${ONE}`, run: floorRun("one.json") });
+    } else notes.push("the native spawner is not built: the spawner floor rows are skipped");
     // Before/after in one run: BENCH_BASE_FLOW names another build's bin/flow.js.
     const base = process.env.BENCH_BASE_FLOW;
     if (base) runners.push({ name: BASE, run: flowRun(dagId, base) });
@@ -149,7 +165,7 @@ function shapeRows(
   const make = [...times.ms.keys()].find((name) => /^make -j\d+$/.test(name));
   const rows: Row[] = [];
   for (const name of times.ms.keys()) {
-    if (name === BUILTIN || name === BASE || name.endsWith(ONE)) continue;
+    if (name === BUILTIN || name === BASE || name === SPAWNER || name.endsWith(ONE)) continue;
     const v = value(name);
     rows.push({
       measure: perTask ? `${name}, per hop` : name,
@@ -209,13 +225,25 @@ function perTaskRows(times: ShapeTimes, make: string, tasks: number, per: string
     (tasks - 1);
   const flow = marginal("flow");
   const peer = marginal(make);
-  return [
+  const rows: Row[] = [
     { measure: `flow, ${per}, start-up excluded`, value: flow, unit: "ms" },
     { measure: `${make}, ${per}, start-up excluded`, value: peer, unit: "ms" },
     { measure: `flow${ONE} (fixed cost)`, value: times.ms.get(`flow${ONE}`)!, unit: "ms" },
     { measure: `${make}${ONE} (fixed cost)`, value: times.ms.get(`${make}${ONE}`)!, unit: "ms" },
     versus(make, `${per}, start-up excluded`, flow / peer, true),
   ];
+  // Context, not a target: what Node and the spawner's two processes cost with no work of
+  // flow's. flow over it is flow's own work; it over make is the process layout's.
+  if (times.ms.has(SPAWNER)) {
+    const floor = marginal(SPAWNER);
+    rows.push({
+      measure: `${SPAWNER} (Node + flow's spawner, no state), ${per}, start-up excluded`,
+      value: floor,
+      unit: "ms",
+      ratio: { value: floor / peer, to: make },
+    });
+  }
+  return rows;
 }
 
 // A row `flow vs <make>, <what>`: the ratio, with issue 14's verdict (1.5x make) when `judged`.
@@ -233,6 +261,7 @@ const commandNotes = [
   `every task runs ${REAL_PROGRAM} (a real program), except the row "${BUILTIN}": sh's builtin, for which flow starts no program (make, the floor and ninja exec /usr/bin/true or sh for it)`,
   "make -jN, sh -c: SHELL set to /bin/sh's real path, which turns GNU make's exec fast path off: every recipe runs through `sh -c`",
   "start-up excluded: (the run - the same runner's run of a one-task pipeline or Makefile) / (tasks - 1); the fixed cost has its own target (W11)",
+  "spawner floor: bench/spawner-floor.mjs, Node writing flow's records to flow's native spawner and starting the next task on each end line, with no state, journal, trigger rules or output; context for what flow's own work costs, not a target",
 ];
 
 function rssRow(rssKb: number | undefined): Row[] {

@@ -1,6 +1,7 @@
 // The benchmark suite in quick mode (tiny workloads, one repetition), so that `npm run bench`
 // never rots: every workload must run through the built binary and produce its figures.
 import { execa } from "execa";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -44,6 +45,18 @@ describe("npm run bench --quick", () => {
         "W10",
         "W11",
       ]);
+      // W1-W3 measure flow's own floor beside it, where a C compiler built the native spawner.
+      const spawner = join(
+        repo,
+        "dist",
+        "native",
+        `flow-spawner-${process.platform}-${process.arch}`,
+      );
+      for (const id of existsSync(spawner) ? ["W1", "W2", "W3"] : []) {
+        const rows = results.find((r) => r.id === id)!.rows;
+        const floor = rows.find((row) => row.measure.startsWith("spawner floor"));
+        expect(Number.isFinite(floor?.value), `${id} spawner floor`).toBe(true);
+      }
       for (const workload of results) {
         const available = !workload.notes.some((note) => note.startsWith("not available"));
         if (!available) continue;
