@@ -2,19 +2,20 @@ import type { Dag } from "./dag.js";
 import { failLostTry, isLostState, isQueueHeld } from "./lost-tries.js";
 import type { DagRun, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
-import { newTaskInstance, startRun } from "./transitions.js";
+import { integrityChanges } from "./run-integrity.js";
+import { startRun } from "./transitions.js";
 
 /**
  * The event "a process takes `run` to execute it" at `at`, as `owner` (its pid and host):
- * - a task of `dag` the run has no instance of (added to the DAG since the run was created) gets
- *   a fresh one;
+ * - the run's instances are made to match `dag` (integrityChanges: a task added since the run was
+ *   created gets a fresh instance, one removed from the DAG is `removed`);
  * - a try the run's previous owner left running, queued or scheduled is lost (only a process that
  *   died leaves one, and we hold the run now): it fails as a retryable try, "process lost: flow
  *   process <its pid> ended while the try was running"; but a try held by the queue (isQueueHeld)
  *   is left as it is: the runner adopts it (awaits its job), and only a runner with the queue may
  *   begin such a run;
  * - the run is running under `owner`, its heartbeat `at`.
- * Changes come in the DAG's order. `ready` and `retries` are empty: what starts first depends on
+ * Changes come in integrityChanges' order, then the lost tries in the DAG's order. `ready` and `retries` are empty: what starts first depends on
  * the previous run too (dependsOnPast), which the runner reads before it settles the run.
  */
 export function beginRun(
@@ -24,11 +25,10 @@ export function beginRun(
   owner: { readonly pid: number; readonly hostname: string },
 ): RunEvent {
   const lostOwner = `flow process ${run.owner?.pid ?? "?"}`;
-  const tasks: TaskInstance[] = [];
+  const tasks: TaskInstance[] = integrityChanges(dag, run.tasks);
   for (const spec of dag.tasks.values()) {
     const existing = Object.hasOwn(run.tasks, spec.id) ? run.tasks[spec.id] : undefined;
-    if (existing === undefined) tasks.push(newTaskInstance(spec));
-    else if (isLostState(existing.state) && !isQueueHeld(existing))
+    if (existing !== undefined && isLostState(existing.state) && !isQueueHeld(existing))
       tasks.push(failLostTry(dag.id, run.logical_date, spec, existing, at, lostOwner));
   }
   const { tasks: _tasks, ...fields } = run;

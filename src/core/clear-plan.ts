@@ -27,7 +27,8 @@ export function runsInRange(runs: readonly DagRun[], range: DateRange): DagRun[]
 
 /**
  * What clearing `selection` in each run would reset, leaving out runs with nothing selected.
- * Instances already in no state are left out: there is nothing to clear in them.
+ * Instances already in no state, and tasks with no instance in the run, are left out: there is
+ * nothing to clear in them.
  */
 export function planClear(
   dag: Dag,
@@ -37,9 +38,12 @@ export function planClear(
   return runs
     .map((run) => ({
       run,
-      taskIds: selectTasksToClear(dag, run, selection).filter(
-        (id) => run.tasks[id]?.state !== "none",
-      ),
+      // A task added to the DAG since the run was created has no instance: nothing to clear
+      // (the run makes one when it is executed again).
+      taskIds: selectTasksToClear(dag, run, selection).filter((id) => {
+        const state = Object.hasOwn(run.tasks, id) ? run.tasks[id]!.state : undefined;
+        return state !== undefined && state !== "none";
+      }),
     }))
     .filter((entry) => entry.taskIds.length > 0);
 }

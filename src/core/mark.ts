@@ -6,6 +6,7 @@ import type { DagRun, RunFields, TaskInstance } from "./run.js";
 import type { RunEvent } from "./run-event.js";
 import { settleRun, type Settlement } from "./settle.js";
 import { isFailedState } from "./states.js";
+import { withIntegrity } from "./run-integrity.js";
 import { finishRun } from "./transitions.js";
 
 /** The states a task instance can be marked with by hand (`flow mark`). */
@@ -44,6 +45,8 @@ export interface MarkOutcome {
  *   them skipped (all_success). Skipped and successful ones are left alone.
  * - not-yet-run instances are then settled against the new states (a task marked failed makes
  *   its downstream upstream_failed).
+ * The run is first made to match the DAG as it is now (integrityChanges: a task added since it
+ * was created can be marked, and keeps the run unfinished until it runs; one removed is removed).
  * Then the run: when every instance is finished its state follows the leaf rule
  * (decideRunOutcome); otherwise it goes back to queued, so that `flow run --run`, `flow retry` or
  * the scheduler continues it. A run already finished in that same state keeps its end time.
@@ -77,13 +80,14 @@ function decideMark(
   request: MarkRequest,
 ): MarkOutcome & { readonly settlement: Settlement } {
   const { now, state } = request;
-  const has = (id: string): boolean => Object.hasOwn(run.tasks, id);
+  // The run as the DAG is now: tasks added since it was created are in it, removed ones removed.
+  const { tasks, changes } = withIntegrity(dag, run.tasks);
+  const has = (id: string): boolean => Object.hasOwn(tasks, id) && dag.tasks.has(id);
   const chosen = new Set(request.taskIds.filter(has));
   const seeds = [...chosen];
   if (request.upstream) for (const id of upstreamClosure(dag, seeds)) chosen.add(id);
   if (request.downstream) for (const id of downstreamClosure(dag, seeds)) chosen.add(id);
 
-  const tasks: Record<string, TaskInstance> = { ...run.tasks };
   const marked = [...chosen].filter((id) => has(id) && tasks[id]!.state !== state);
   for (const id of marked) tasks[id] = markByHand(tasks[id]!, state, now);
   for (const id of downstreamClosure(dag, marked)) {
@@ -95,9 +99,17 @@ function decideMark(
   const settlement = settleRun(dag, tasks, { now });
   for (const instance of settlement.changed) tasks[instance.task_id] = instance;
 
-  const changed = [...dag.tasks.keys()].filter(
-    (id) => has(id) && !sameInstance(run.tasks[id]!, tasks[id]!),
-  );
+  const before = (id: string): TaskInstance | undefined =>
+    Object.hasOwn(run.tasks, id) ? run.tasks[id] : undefined;
+  // A task added since the run was created and still with no state is no news: the run makes
+  // its instance when it is executed again.
+  const changed = [...dag.tasks.keys()].filter((id) => {
+    const was = before(id);
+    return was === undefined ? tasks[id]!.state !== "none" : !sameInstance(was, tasks[id]!);
+  });
+  // Instances of tasks gone from the DAG, now removed, come last (integrityChanges' order).
+  for (const instance of changes)
+    if (!dag.tasks.has(instance.task_id)) changed.push(instance.task_id);
   const { tasks: _tasks, ...fields } = run;
   const outcome = decideRunOutcome(dag, tasks, {
     ready: settlement.ready.length,

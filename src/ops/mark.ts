@@ -49,10 +49,7 @@ export async function markTask(
   const { run_id: runId } = await findRun(store, dag.id, request.runId, dag.timezone);
   return withRun(store, dag.id, runId, (writer) => {
     const before = writer.run;
-    if (!Object.hasOwn(before.tasks, taskId))
-      throw new NotFoundError("task", taskId, Object.keys(before.tasks).sort(), {
-        where: `run "${runId}"`,
-      });
+    // A task added to the DAG since the run was created has no instance yet: markTasks adds it.
     const event = markTasks(dag, before, {
       taskIds: [taskId],
       state: request.state,

@@ -374,3 +374,99 @@ describe("flow mark", () => {
     expect(await executions()).toEqual({ extract: 1, transform: 1, audit: 1 });
   });
 });
+
+// a -> b, b failing; then the DAG changes under its run, as pipelines do between runs.
+const SHAPE = (tasks: string, edges: string): string => `
+import { dag, bash, chain } from "flow";
+${tasks}
+${edges}
+export default dag({ id: "g", tasks: [${tasks
+  .match(/const (\w+)/g)!
+  .map((d) => d.slice(6))
+  .join(", ")}] });
+`;
+const G1 = runId("01");
+
+describe("a run made before its DAG changed (Airflow's verify_integrity)", () => {
+  it("a task added since: clear plans and writes without it, mark can mark it, and the run waits for it", async () => {
+    project = await makeProject({
+      "pipelines/g.ts": SHAPE(
+        `const a = bash("a", "true");\nconst b = bash("b", "exit 1");`,
+        "chain(a, b);",
+      ),
+    });
+    expect((await project.flow(["run", "g", "--date", "2026-01-01"])).exitCode).toBe(1);
+    await project.write(
+      "pipelines/g.ts",
+      SHAPE(
+        `const a = bash("a", "true");\nconst b = bash("b", "true");\nconst c = bash("c", "echo c >> c.log");`,
+        "chain(a, b, c);",
+      ),
+    );
+    const dry = await project.flow(["clear", "g", "--run", G1, "--dry-run"]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("dry run: would clear 2 task instances in 1 run; nothing changed");
+
+    const before = await project.snapshotState();
+    const mark = await project.flow(["mark", "g", "success", "--run", G1, "--task", "b"]);
+    expect(mark.exitCode, mark.stderr).toBe(0);
+    // c has not run: the run is not decided by its old leaf b, it goes back to queued.
+    expect(mark.stdout).toContain(`run ${G1} is queued`);
+    expect(await project.snapshotState()).not.toEqual(before);
+    const resumed = await project.flow(["run", "g", "--run", G1]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await project.read("c.log")).toBe("c\n");
+
+    const json = await project.flow([
+      "clear",
+      "g",
+      "--run",
+      G1,
+      "--task",
+      "^c$",
+      "--yes",
+      "--json",
+    ]);
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).instances).toMatchObject([{ task_id: "c", state: "success" }]);
+  });
+
+  it("a task added since can be marked by hand", async () => {
+    project = await makeProject({
+      "pipelines/g.ts": SHAPE(`const a = bash("a", "exit 1");`, ""),
+    });
+    expect((await project.flow(["run", "g", "--date", "2026-01-01"])).exitCode).toBe(1);
+    await project.write(
+      "pipelines/g.ts",
+      SHAPE(`const a = bash("a", "exit 1");\nconst c = bash("c", "true");`, "chain(a, c);"),
+    );
+    const mark = await project.flow(["mark", "g", "success", "--run", G1, "--task", "c"]);
+    expect(mark.exitCode, mark.stderr).toBe(0);
+    expect(mark.stdout).toMatch(/c +│ ○ none +│ ✔ success │ marked success by hand/);
+  });
+
+  it("a task removed since is removed when the run goes on: retry ends a success, 1 removed", async () => {
+    project = await makeProject({
+      "pipelines/g.ts": SHAPE(
+        `const a = bash("a", "true");\nconst b = bash("b", "exit 1");\nconst c = bash("c", "true");`,
+        "chain(a, b, c);",
+      ),
+    });
+    expect((await project.flow(["run", "g", "--date", "2026-01-01"])).exitCode).toBe(1);
+    await project.write(
+      "pipelines/g.ts",
+      SHAPE(`const a = bash("a", "true");\nconst c = bash("c", "true");`, "chain(a, c);"),
+    );
+    const retry = await project.flow(["retry", "g", G1]);
+    expect(retry.exitCode, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`run ${G1} success`);
+    expect(retry.stdout).toContain("2 success, 1 removed");
+    const run = JSON.parse(await project.read(`state/runs/g/${G1}.json`)).run;
+    expect(run.tasks.b).toMatchObject({ state: "removed", reason: "task removed from the DAG" });
+    const mark = await project.flow(["mark", "g", "success", "--run", G1, "--task", "b"]);
+    expect([mark.exitCode, mark.stderr]).toEqual([
+      2,
+      'flow: unknown task "b" in dag "g" (known: "a", "c")',
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import { Argument, Command } from "commander";
 import { MARK_STATES, type MarkState } from "../../core/mark.js";
+import { stateIn } from "../../core/upstream-tally.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { loadDag } from "../../ops/load-dag.js";
 import { formatState } from "../render/colors.js";
@@ -57,7 +58,8 @@ A run with tasks left to run goes back to queued: continue it with flow run <dag
         for (const instance of changed) {
           table.push([
             instance.task_id,
-            formatState(before.tasks[instance.task_id]!.state, context.color),
+            // A task added to the DAG since the run was created had no instance: no state.
+            formatState(stateIn(before.tasks, instance.task_id) ?? "none", context.color),
             formatState(instance.state, context.color),
             instance.reason ?? "",
           ]);

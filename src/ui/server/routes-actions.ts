@@ -13,6 +13,7 @@ import { startDetachedRun } from "./detach-run.js";
 import { HttpError } from "./http-error.js";
 import { booleanField, idParam, jsonBody, onlyFields, stringField } from "./request-input.js";
 import type { ServerContext } from "./server-context.js";
+import { stateIn } from "../../core/upstream-tally.js";
 
 /**
  * The actions, each a POST through the ops function the CLI's command calls, with the CLI's
@@ -111,7 +112,7 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
       run_id: result.runId,
       changed: result.changed.map((ti) => ({
         task_id: ti.task_id,
-        was: result.before.tasks[ti.task_id]!.state,
+        was: stateIn(result.before.tasks, ti.task_id) ?? "none",
         now: ti.state,
       })),
       run_state: result.run.state,
