@@ -14,7 +14,8 @@ export interface TriggerRequest {
 }
 
 /**
- * Creates a queued manual run of the DAG (core newManualRun) and stores it. Executing it is the
+ * Creates a queued manual run of the DAG (core newManualRun) and stores it; for a DAG with a
+ * dependsOnPast task, only once its runs (the previous one among them) can be read. Executing it is the
  * caller's: `flow run` in the foreground, the web view through a detached `flow run --run`.
  */
 export async function triggerRun(
@@ -24,6 +25,10 @@ export async function triggerRun(
 ): Promise<DagRun> {
   const run = newManualRun(loaded.dag, request, workspace.now());
   const store = await openStore(workspace);
+  // A dependsOnPast task reads the DAG's runs as the run begins: one that cannot be read stops
+  // the command here, before it creates a run it could not execute.
+  if ([...loaded.dag.tasks.values()].some((spec) => spec.dependsOnPast))
+    await store.listRuns(run.dag_id);
   try {
     await store.createRun(run);
   } catch (error) {

@@ -103,4 +103,19 @@ describe("dependsOnPast", () => {
       "2026-01-02 end",
     ]);
   });
+
+  it("flow run of a new date when a run it reads is corrupt: exit 4, one line, no run created", async () => {
+    project = await makeProject({ "pipelines/daily.ts": PIPELINE });
+    const first = await project.flow(["run", "daily", "--date", "2026-01-01"], { env });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const file = `state/runs/daily/manual__2026-01-01T00:00:00+00:00.json`;
+    await project.write(file, '{"version": 1, "seq"');
+    const before = await project.snapshotState();
+    const next = await project.flow(["run", "daily", "--date", "2026-01-02"], { env });
+    expect(next.exitCode).toBe(4);
+    expect(next.stderr.trim().split("\n")).toHaveLength(1);
+    expect(next.stderr).toContain(`${file}: not valid JSON`);
+    // Nothing was created: the same command works once the file is fixed or removed.
+    expect(await project.snapshotState()).toEqual(before);
+  });
 });
