@@ -49,6 +49,14 @@ export async function runSchedulerOnce(options: OnceOptions): Promise<OnceSummar
   const errors: unknown[] = [];
   let created = 0;
   let skipped = 0;
+  // A DAG whose state cannot be read fails every pass the same way: reported once.
+  const reported = new Set<string>();
+  const report = (error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (reported.has(message)) return;
+    reported.add(message);
+    errors.push(error);
+  };
   const pass = async (): Promise<void> => {
     const result = await scheduleDueRuns({
       store: options.store,
@@ -63,14 +71,14 @@ export async function runSchedulerOnce(options: OnceOptions): Promise<OnceSummar
       observer: (dagId, runId) => taskLogObserver(options.log, dagId, runId),
     });
     created += result.created.length;
-    errors.push(...result.errors.map((entry) => entry.error));
+    for (const { error } of result.errors) report(error);
     for (const run of result.started) {
       executed.add(runKey(run.dagId, run.runId));
       const done = run.done.then((ended) => {
         running.delete(done);
         if (ended.outcome === "finished") finished.push(ended.run);
         else if (ended.outcome === "skipped") skipped++;
-        else errors.push(ended.error);
+        else report(ended.error);
         return ended;
       });
       running.add(done);

@@ -1,6 +1,6 @@
 import type { RunFields, TaskInstance } from "../core/run.js";
 import { findRunFieldsProblem, findTaskInstanceProblem } from "./run-shape.js";
-import { unreadableStateFile } from "./state-file-errors.js";
+import { oneLine, unreadableStateFile } from "./state-file-errors.js";
 
 /**
  * One line of `runs/<dag>/<run>.journal`: a task instance or the run's own fields as saved,
@@ -57,7 +57,7 @@ export function parseJournal(text: string, path: string): ParsedJournal {
     try {
       value = JSON.parse(line) as unknown;
     } catch (error) {
-      const reason = (error as Error).message;
+      const reason = oneLine((error as Error).message);
       throw unreadableStateFile(path, `line ${index + 1} is not valid JSON (${reason})`, error);
     }
     return checkEntry(value, path, index + 1);

@@ -28,11 +28,16 @@ export function parseStateJson(path: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw unreadableStateFile(path, `not valid JSON (${(error as Error).message})`, error);
+    throw unreadableStateFile(path, `not valid JSON (${oneLine((error as Error).message)})`, error);
   }
 }
 
 /** True when an fs error means "does not exist". */
 export function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+/** A parser's message on one line: V8's quotes the start of the text, newlines included. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ");
 }

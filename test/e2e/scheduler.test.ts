@@ -158,6 +158,30 @@ export default dag({ id: "bad", schedule: "@daily", start: "2026-01-03", tasks: 
     expect(result.stderr).toMatch(/run scheduled__2026-01-03T00:00:00\+00:00 of dag bad failed/);
   });
 
+  it("a corrupt run file of one DAG: the others run, its error is one line, once, exit 4", async () => {
+    const p = await setUp({
+      "pipelines/broken.ts": pipeline("broken", "catchup: true"),
+      "pipelines/fine.ts": pipeline("fine", "catchup: false"),
+    });
+    expect(
+      (await p.flow(["scheduler", "--once"], { env: env(p, "2026-01-02T06:00:00Z") })).exitCode,
+    ).toBe(0);
+    // A file ending in a newline: V8's message quotes it, newline included.
+    const file = "state/runs/broken/scheduled__2026-01-01T00:00:00+00:00.json";
+    await p.write(file, "garbage\n");
+    // "fine" has a new run to execute: the pass that follows its end meets the file again.
+    const result = await p.flow(["scheduler", "--once"], { env: env(p) });
+    expect(result.exitCode).toBe(4);
+    const lines = result.stderr.split("\n").filter((line) => line.includes("not valid JSON"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^flow: .*broken\/scheduled__2026-01-01T00:00:00\+00:00\.json: not valid JSON \(.*"garbage " is not valid JSON\)/,
+    );
+    expect(await ranLines(p)).toContainEqual(
+      expect.stringMatching(/^scheduled__2026-01-03T00:00:00\+00:00 /),
+    );
+  });
+
   it("two overlapping invocations: every run executes exactly once and both exit 0", async () => {
     const p = await setUp({ "pipelines/daily.ts": pipeline("daily", "catchup: true", 1) });
     const [a, b] = await Promise.all([
