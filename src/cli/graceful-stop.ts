@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /** How work is told to stop. */
 export interface StopSignals {
   /** First Ctrl-C or SIGTERM (or `request()`): start nothing new, let running tasks end. */
@@ -19,7 +21,11 @@ export class GracefulStop implements StopSignals {
   private timer: NodeJS.Timeout | undefined;
   private readonly onSignal = (): void => this.request();
 
-  constructor(readonly graceMs: number) {}
+  constructor(readonly graceMs: number) {
+    // Every run a command executes listens to both (a scheduler runs up to maxActiveRuns of
+    // each DAG at once): more than Node's default 10 is expected, not a leak.
+    setMaxListeners(0, this.drainer.signal, this.aborter.signal);
+  }
 
   get drain(): AbortSignal {
     return this.drainer.signal;

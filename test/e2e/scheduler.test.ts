@@ -182,6 +182,14 @@ export default dag({ id: "bad", schedule: "@daily", start: "2026-01-03", tasks: 
     );
   });
 
+  it("twelve runs at once (catchup, maxActiveRuns 16): no Node warning on stderr", async () => {
+    const p = await setUp({ "pipelines/many.ts": pipeline("many", "catchup: true") });
+    const result = await p.flow(["scheduler", "--once"], { env: env(p, "2026-01-13T00:00:00Z") });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await ranLines(p)).toHaveLength(12);
+    expect(result.stderr).not.toMatch(/Warning|node --trace-warnings/);
+  });
+
   it("two overlapping invocations: every run executes exactly once and both exit 0", async () => {
     const p = await setUp({ "pipelines/daily.ts": pipeline("daily", "catchup: true", 1) });
     const [a, b] = await Promise.all([
