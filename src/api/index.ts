@@ -16,6 +16,7 @@ import {
   type TaskFunction,
 } from "./definitions.js";
 import { makeTask } from "./make-task.js";
+import { bashProblems } from "./bash-settings.js";
 
 export type {
   BashCommand,
@@ -66,7 +67,8 @@ export type { EmailAlertOptions, EmailOptions, EmailSettings } from "./email-typ
  * code fails the try.
  */
 export function bash(id: string, command: BashCommand, options: BashOptions = {}): Task {
-  return makeTask(id, "bash", "plain", options, { command });
+  const problems = bashProblems(command, options ?? {});
+  return makeTask(id, "bash", "plain", options, { command, problems });
 }
 
 /**

@@ -269,6 +269,29 @@ describe("pipeline modules", () => {
     });
   });
 
+  it("a JavaScript pipeline's bash settings of the wrong type are load errors, not runtime ones", async () => {
+    project = await makeProject({
+      "pipelines/o.mjs": `
+import { dag, bash } from "flow";
+export default dag({ id: "o", tasks: [
+  bash("d", "pwd", { cwd: 42 }),
+  bash("f", "echo $X", { env: "X=1" }),
+  bash("c", ""),
+] });
+`,
+    });
+    const validate = await project.flow(["validate"]);
+    expect(validate.exitCode).toBe(3);
+    expect(validate.stderr.split("\n").filter(Boolean)).toEqual([
+      'pipelines/o.mjs: dag "o": task "d": cwd must be a non-empty string (a folder), got 42',
+      'pipelines/o.mjs: dag "o": task "f": env must be an object of strings ({ NAME: "value" }), got "X=1"',
+      'pipelines/o.mjs: dag "o": task "c": the command is empty',
+    ]);
+    const run = await project.flow(["run", "o"]);
+    expect(run.exitCode).toBe(3);
+    expect(existsSync(project.stateDir)).toBe(false);
+  });
+
   it("imports helpers from a sub-folder, which is not scanned for pipelines itself", async () => {
     project = await makeProject({
       "pipelines/lib/names.ts": `export const GREETING = "hello from lib";\nexport function taskIds(): string[] {\n  return ["one", "two"];\n}\n`,
