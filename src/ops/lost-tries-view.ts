@@ -1,7 +1,9 @@
+import { hostname } from "node:os";
 import type { Dag } from "../core/dag.js";
 import { recoverLostRun } from "../core/lost-tries.js";
 import type { DagRun } from "../core/run.js";
 import { applyRunEvent } from "../core/run-event.js";
+import { isProcessAlive } from "../scheduler/process-alive.js";
 import type { StateReader } from "../store/state-store.js";
 import { loadDag } from "./load-dag.js";
 import type { Workspace } from "./workspace.js";
@@ -29,7 +31,8 @@ export function dagSourceOf(workspace: Workspace, dagId: string, known?: Dag): D
 
 /**
  * The runs as a reader should see them: a run that says running but whose owner died (its lock
- * is missing or stale, the rule openRun uses) shows its unfinished tries as lost, exactly as the
+ * is missing or stale, the rule openRun uses; or, at once, its owner ran on this host and has
+ * exited) shows its unfinished tries as lost, exactly as the
  * next writer will record them (core recoverLostRun), without writing anything or taking a lock.
  * `at` is when the tries count as lost: the workspace's "now", which the writer that records the
  * recovery uses too (FLOW_NOW when set).
@@ -49,7 +52,8 @@ async function showLostTriesOfRun(
   dag: DagSource,
   at: Date,
 ): Promise<DagRun> {
-  if (run.state !== "running" || (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
+  if (run.state !== "running") return run;
+  if (!ownerExited(run) && (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
   // Read again after the lock check: an owner that closed the run in between released its lock
   // only after writing its last snapshot, so this read shows the run as it left it.
   const current = (await reader.getRun(run.dag_id, run.run_id)) ?? run;
@@ -58,4 +62,11 @@ async function showLostTriesOfRun(
   return loaded === undefined
     ? current
     : applyRunEvent(current, recoverLostRun(loaded, current, at));
+}
+
+// The run's owner ran on this host and its process has exited: its lock is not stale yet (a
+// writer waits for that), but nothing will ever refresh it.
+function ownerExited(run: DagRun): boolean {
+  const { owner } = run;
+  return owner !== null && owner.hostname === hostname() && !isProcessAlive(owner.pid);
 }

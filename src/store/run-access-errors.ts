@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { LockError, NotFoundError } from "../errors.js";
+import { isProcessAlive } from "../scheduler/process-alive.js";
 import type { LockTiming } from "./locks.js";
 import { readDagFolder } from "./run-listing.js";
 import type { StateReader } from "./state-store.js";
@@ -31,8 +32,16 @@ export async function runIsBusy(
       : owner.hostname === hostname()
         ? ` (pid ${owner.pid})`
         : ` (pid ${owner.pid} on ${owner.hostname})`;
+  const stale = timing.staleMs / 1000;
+  if (owner !== null && owner.hostname === hostname() && !isProcessAlive(owner.pid))
+    return new LockError(
+      `run "${runId}" of dag "${dagId}" is still locked by flow process ${owner.pid}, which has exited`,
+      {
+        hint: `its lock goes stale within ${stale} s of its last refresh: run the command again then`,
+      },
+    );
   return new LockError(
     `run "${runId}" of dag "${dagId}" is being run by another flow process${where}`,
-    { hint: `if that process is gone, its lock goes stale after ${timing.staleMs / 1000} s` },
+    { hint: `if that process is gone, its lock goes stale after ${stale} s` },
   );
 }

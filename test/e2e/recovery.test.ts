@@ -94,6 +94,34 @@ describe("a flow process that dies", () => {
   });
 });
 
+describe("a flow process that died on this host, its lock not stale yet", () => {
+  it("status shows its lost try at once; a clear says the process has exited and writes nothing", async () => {
+    project = await makeProject({ "pipelines/lost.ts": PIPELINE });
+    // A lock that stays fresh for a minute: only the owner's exit can tell it is dead.
+    const fresh = { FLOW_LOCK_STALE_MS: "60000" };
+    const child = project.spawn(["run", "lost", "--date", "2026-04-01"], { env: fresh });
+    await waitFor("the task to start", async () => {
+      const task = await storedTask("slow");
+      return task.state === "running" && task.pid ? task.pid : undefined;
+    });
+    child.kill("SIGKILL");
+    await child;
+    const result = await project.flow(["status", "lost", "--json"], { env: fresh });
+    const shown = JSON.parse(result.stdout).runs[0];
+    expect(shown.state).toBe("queued");
+    expect(shown.tasks.slow).toMatchObject({ state: "up_for_retry", try_number: 1 });
+    const before = await project.snapshotState();
+    const clear = await project.flow(["clear", "lost", "--run", RUN_ID, "--yes"], { env: fresh });
+    expect(clear.exitCode).toBe(4);
+    expect(clear.stderr).toMatch(
+      new RegExp(
+        `^flow: run "${RUN_ID.replace(/[+.]/g, "\\$&")}" of dag "lost" is still locked by flow process \\d+, which has exited\n`,
+      ),
+    );
+    expect(await project.snapshotState()).toEqual(before);
+  });
+});
+
 describe("Ctrl-C", () => {
   it("stops the running tasks, leaves them to run again, exits 130, and the run resumes without spending a retry", async () => {
     project = await makeProject({
