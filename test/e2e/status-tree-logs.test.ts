@@ -320,6 +320,15 @@ describe("flow logs", () => {
     });
   });
 
+  it("an empty log: says so on stderr, with how the try ended", async () => {
+    const result = await project.flow(["logs", "broken", "a", "--run", BROKEN_FAILED]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      `flow: try 1 of "a" wrote no output; it ended success (${project.stateDir}/logs/broken/${BROKEN_FAILED}/a.1.log)`,
+    );
+  });
+
   it("prints a function task's logger lines with their level", async () => {
     const result = await project.flow(["logs", "etl", "load", "--run", ETL_OLD]);
     expect(result.exitCode).toBe(0);

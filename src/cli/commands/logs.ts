@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
-import { findTryLog, readLogChunk } from "../../ops/read-log.js";
+import { findTryLog, readLogChunk, type TryLogRef } from "../../ops/read-log.js";
 import { parsePositiveInt } from "../parse.js";
 
 /** `flow logs <dag> <task>`: print the log of one try of a task. */
@@ -36,9 +36,9 @@ Examples:
         });
         // Chunk by chunk to the end of what is written now, as a stream reading to EOF did.
         let chunk = await readLogChunk(log.path, 0);
-        if (chunk === undefined) {
+        if (chunk === undefined || chunk.size === 0) {
           context.stderr.write(
-            `flow: try ${log.tryNumber} of "${taskId}" wrote no output (${log.path})\n`,
+            `flow: try ${log.tryNumber} of "${taskId}" wrote no output${howItEnded(log)} (${log.path})\n`,
           );
           return;
         }
@@ -56,4 +56,13 @@ function write(out: NodeJS.WritableStream, data: Buffer): Promise<void> {
     if (out.write(data)) resolve();
     else out.once("drain", resolve);
   });
+}
+
+// `; it ended failed: exit code 1`, when the log is of the task's last try and that try has ended:
+// with nothing in the log, the reason is all there is to say why.
+function howItEnded(log: TryLogRef): string {
+  const instance = Object.hasOwn(log.run.tasks, log.taskId) ? log.run.tasks[log.taskId] : undefined;
+  if (instance === undefined || instance.try_number !== log.tryNumber || instance.end === null)
+    return "";
+  return `; it ended ${instance.state}${instance.reason ? `: ${instance.reason}` : ""}`;
 }
