@@ -9,32 +9,14 @@
 //   tasks.json: {"commands": ["/usr/bin/true", ...], "upstream": [[], [0], ...]}; every command
 //   a simple one (words split on spaces: what flow execs without a shell).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFloorTasks } from "./lib/floor-tasks.mjs";
 
 const [spawner, input, parallelismArg] = process.argv.slice(2);
-const { commands, upstream } = JSON.parse(readFileSync(input, "utf8"));
 const parallelism = Number(parallelismArg ?? 1);
-const cwd = process.cwd();
-// In the project, as flow's logs are beside its state dirs; left for the bench to remove, as
-// flow's are (bench/lib/project.ts says why not between runs).
-const logs = mkdtempSync(join(cwd, "spawner-floor-"));
-
-const waitingOn = upstream.map((ups) => ups.length);
-const downstream = commands.map(() => []);
-upstream.forEach((ups, task) => ups.forEach((up) => downstream[up].push(task)));
-const ready = [];
-waitingOn.forEach((count, task) => count === 0 && ready.push(task));
+const { commands, downstream, waitingOn, ready, record } = readFloorTasks(input, "spawner-floor");
 let running = 0;
 let finished = 0;
 let failed = 0;
-
-// The record flow writes for a simple command: id, mode x, no `after`, cwd, log, argv, env.
-function record(task) {
-  const argv = commands[task].split(" ");
-  const fields = [task, "x", "", cwd, join(logs, `t${task}.1.log`), argv.length, ...argv];
-  return `${[...fields, 1, `PWD=${cwd}`].join("\0")}\0`;
-}
 
 // Grace 5 s, as flow's default: only used if this process dies with tasks running.
 const child = spawn(spawner, ["5"], { stdio: ["pipe", "pipe", "inherit"] });

@@ -6,31 +6,19 @@
 //   Compare with bench/spawner-floor.mjs and make on the same tasks.json, alternating
 //   (bench/probes/alternate.mjs); the bench writes tasks.json for W1-W3 (bench/lib/generate.ts).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFloorTasks } from "../lib/floor-tasks.mjs";
 
 const [spawner, input, parallelismArg] = process.argv.slice(2);
-const { commands, upstream } = JSON.parse(readFileSync(input, "utf8"));
 const parallelism = Number(parallelismArg ?? 1);
-const cwd = process.cwd();
-const logs = mkdtempSync(join(cwd, "spawner-floor-ahead-"));
-
-const waitingOn = upstream.map((ups) => ups.length);
-const downstream = commands.map(() => []);
-upstream.forEach((ups, task) => ups.forEach((up) => downstream[up].push(task)));
-const ready = [];
-waitingOn.forEach((count, task) => count === 0 && ready.push(task));
+const { commands, downstream, waitingOn, ready, record } = readFloorTasks(
+  input,
+  "spawner-floor-ahead",
+);
 let finished = 0;
 let failed = 0;
 // A lane: the job it runs and the one queued behind it (task numbers are job ids).
 const lanes = Array.from({ length: parallelism }, () => ({ running: -1, queued: -1 }));
 const laneOf = new Map();
-
-function record(task, after) {
-  const argv = commands[task].split(" ");
-  const fields = [task, "x", after, cwd, join(logs, `t${task}.1.log`), argv.length, ...argv];
-  return `${[...fields, 1, `PWD=${cwd}`].join("\0")}\0`;
-}
 
 const child = spawn(spawner, ["5"], { stdio: ["pipe", "pipe", "inherit"] });
 
@@ -40,7 +28,7 @@ function fill() {
     if (lane.running < 0 && ready.length > 0) {
       lane.running = ready.shift();
       laneOf.set(lane.running, lane);
-      out += record(lane.running, "");
+      out += record(lane.running);
     }
     if (lane.running >= 0 && lane.queued < 0 && ready.length > 0) {
       lane.queued = ready.shift();
