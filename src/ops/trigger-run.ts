@@ -6,6 +6,12 @@ import type { LoadedDag } from "../loader/load-pipelines.js";
 import { openStore } from "./open-store.js";
 import type { Workspace } from "./workspace.js";
 
+/**
+ * The logical date asked for has its run already: bad input on the command line (exit 2), a
+ * conflict for the web view (409, as Airflow's REST API answers a dag run that exists).
+ */
+export class DateTakenError extends UsageError {}
+
 /** What a manual run is made with: `flow run --date --param`, or the web view's trigger form. */
 export interface TriggerRequest {
   /** The logical date; now when absent. */
@@ -35,7 +41,7 @@ export async function triggerRun(
     if (!(error instanceof RunExistsError && error.existingRunId === run.run_id)) throw error;
     // Not a broken state dir (exit 4): the user asked for a date that has its run already.
     const { dag_id: dagId, run_id: runId } = run;
-    throw new UsageError(error.message, {
+    throw new DateTakenError(error.message, {
       cause: error,
       hint: `flow run ${dagId} --run ${runId} resumes it, flow clear ${dagId} --run ${runId} runs it again, or pick another --date`,
     });

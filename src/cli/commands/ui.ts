@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { Command } from "commander";
-import { UsageError } from "../../errors.js";
+import { FlowError, UsageError } from "../../errors.js";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 
 interface UiOptions {
@@ -45,9 +45,13 @@ The printed URL carries a token made for this start: actions need it, and so do 
         launcher: { nodeArgs: process.execArgv, script },
         host,
         port,
+        // A pipeline or state file flow cannot read is the operator's to fix: one line, as the
+        // commands print it. Anything else is a bug, with its stack.
         logBug: (error) =>
           context.stderr.write(
-            `flow ui: internal error (a bug in flow): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+            error instanceof FlowError
+              ? `flow ui: ${error.message}\n`
+              : `flow ui: internal error (a bug in flow): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
           ),
       });
       if (server.exposed)

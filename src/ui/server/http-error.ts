@@ -1,10 +1,11 @@
 import { EXIT, FlowError, LockError, NotFoundError, StateFileError } from "../../errors.js";
 import { PlanChangedError } from "../../ops/clear.js";
+import { DateTakenError } from "../../ops/trigger-run.js";
 
 /** A refusal of the server itself (bad token, host or origin), before any operation runs. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413,
     message: string,
   ) {
     super(message);
@@ -13,13 +14,14 @@ export class HttpError extends Error {
 
 /** An error as the API answers it: a status and `{error, hint?}`. */
 export interface ErrorReply {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 500;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 500;
   readonly body: { readonly error: string; readonly hint?: string };
 }
 
 /**
  * The HTTP form of an error, as src/cli/main.ts turns errors into exit codes: an unknown name is
- * 404, a refused or stale action (a run held by a live process, a changed clear plan) 409, other
+ * 404, a refused or stale action (a run held by a live process, a changed clear plan, a date
+ * that has its run) 409, a body over the limit 413, other
  * bad input 400, a state dir or pipeline flow cannot read 500 with its message. Anything else is
  * a bug: 500 "internal error", its message kept off the wire (the server logs it).
  */
@@ -28,7 +30,12 @@ export function toErrorReply(error: unknown): ErrorReply {
   if (!(error instanceof FlowError)) return { status: 500, body: { error: "internal error" } };
   const body = { error: error.message, ...(error.hint !== undefined && { hint: error.hint }) };
   if (error instanceof NotFoundError) return { status: 404, body };
-  if (error instanceof LockError || error instanceof PlanChangedError) return { status: 409, body };
+  if (
+    error instanceof LockError ||
+    error instanceof PlanChangedError ||
+    error instanceof DateTakenError
+  )
+    return { status: 409, body };
   if (error instanceof StateFileError) return { status: 500, body };
   if (error.exitCode === EXIT.usage) return { status: 400, body };
   return { status: 500, body };

@@ -1,3 +1,4 @@
+import { HttpError } from "./http-error.js";
 import type { Context } from "hono";
 import { FlowError, UsageError } from "../../errors.js";
 import { assertSafeId } from "../../store/state-paths.js";
@@ -49,10 +50,10 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
     throw new UsageError(`the request body must be application/json, got "${type}"`);
   // The declared length first, so a huge body is refused before it is read.
   if (Number(c.req.header("content-length") ?? 0) > MAX_BODY_BYTES)
-    throw new UsageError(`the request body is over ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
   const text = await c.req.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new UsageError(`the request body is over ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
   let value: unknown;
   try {
     value = text.trim() === "" ? {} : JSON.parse(text);

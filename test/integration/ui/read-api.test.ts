@@ -72,6 +72,17 @@ describe("flow ui: reads", () => {
       expect(reply.json.import_errors).toEqual([
         { file: "pipelines/broken.ts", line: 2, message: expect.stringContaining("boom") },
       ]);
+      // A DAG that may be in the broken file: 500 with the reason, and one line on the server's
+      // stderr, not a bug's stack trace.
+      const grid = await call(ui, "/api/dags/broken/grid");
+      expect(grid.status).toBe(500);
+      expect(grid.json.error).toContain('dag "broken" is not defined by any pipeline');
+      const lines = ui
+        .stderr()
+        .split("\n")
+        .filter((line) => line.includes('dag "broken"'));
+      expect(lines).toEqual([expect.stringMatching(/^flow ui: dag "broken" is not defined/)]);
+      expect(ui.stderr()).not.toContain("internal error");
     } finally {
       await rm(join(project.dir, "pipelines/broken.ts"));
     }

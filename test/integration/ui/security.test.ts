@@ -48,11 +48,11 @@ describe("flow ui: security", () => {
     ],
     ["a body that is not JSON", { raw: "{nope" }, 400, "not valid JSON"],
     ["a JSON array", { raw: "[]" }, 400, "JSON object"],
-    ["a body over 64 KiB", { raw: `{"date": "${"x".repeat(70_000)}"}` }, 400, "over 65536 bytes"],
+    ["a body over 64 KiB", { raw: `{"date": "${"x".repeat(70_000)}"}` }, 413, "over 65536 bytes"],
     ["an unknown field", { body: { when: "2026-01-02" } }, 400, 'unknown field "when"'],
     ["a bad date", { body: { date: "2026-02-30" } }, 400, "not a valid date"],
     ["params that are not an object", { body: { params: [1] } }, 400, '"params"'],
-    ["a date that has its run", { body: { date: "2026-01-01" } }, 400, "exists"],
+    ["a date that has its run", { body: { date: "2026-01-01" } }, 409, "exists"],
   ])("refuses a POST with %s and changes nothing", async (_name, options, status, message) => {
     const before = await project.snapshotState();
     const reply = await call(ui, TRIGGER, { body: {}, ...options });
@@ -67,7 +67,7 @@ describe("flow ui: security", () => {
       body: { date: "2026-01-01" },
       headers: { origin: ui.origin },
     });
-    expect(reply.status).toBe(400);
+    expect(reply.status).toBe(409);
     expect(reply.json).toEqual({
       error: expect.stringContaining("manual__2026-01-01T00:00:00+00:00"),
       hint: expect.stringContaining("flow run etl --run"),

@@ -8,6 +8,8 @@ export interface UiProcess {
   readonly port: number;
   readonly token: string;
   readonly origin: string;
+  /** What it has written on stderr so far. */
+  stderr(): string;
   /** SIGTERM, then its exit code. */
   stop(): Promise<number | undefined>;
 }
@@ -19,6 +21,8 @@ export async function startUi(
   env?: Record<string, string>,
 ): Promise<UiProcess> {
   const child = project.spawn(["ui", "--port", "0", ...args], env && { env });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -36,6 +40,7 @@ export async function startUi(
     port: Number(url.port),
     token: url.searchParams.get("token")!,
     origin: url.origin,
+    stderr: () => stderr,
     async stop() {
       child.kill("SIGTERM");
       return (await child).exitCode;
