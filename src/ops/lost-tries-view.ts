@@ -1,9 +1,8 @@
-import { hostname } from "node:os";
 import type { Dag } from "../core/dag.js";
 import { recoverLostRun } from "../core/lost-tries.js";
 import type { DagRun } from "../core/run.js";
 import { applyRunEvent } from "../core/run-event.js";
-import { isProcessAlive } from "../scheduler/process-alive.js";
+import { ownerExited } from "../store/run-access-errors.js";
 import type { StateReader } from "../store/state-store.js";
 import { loadDag } from "./load-dag.js";
 import type { Workspace } from "./workspace.js";
@@ -53,7 +52,7 @@ async function showLostTriesOfRun(
   at: Date,
 ): Promise<DagRun> {
   if (run.state !== "running") return run;
-  if (!ownerExited(run) && (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
+  if (!ownerExited(run.owner) && (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
   // Read again after the lock check: an owner that closed the run in between released its lock
   // only after writing its last snapshot, so this read shows the run as it left it.
   const current = (await reader.getRun(run.dag_id, run.run_id)) ?? run;
@@ -62,11 +61,4 @@ async function showLostTriesOfRun(
   return loaded === undefined
     ? current
     : applyRunEvent(current, recoverLostRun(loaded, current, at));
-}
-
-// The run's owner ran on this host and its process has exited: its lock is not stale yet (a
-// writer waits for that), but nothing will ever refresh it.
-function ownerExited(run: DagRun): boolean {
-  const { owner } = run;
-  return owner !== null && owner.hostname === hostname() && !isProcessAlive(owner.pid);
 }

@@ -4,6 +4,7 @@ import { clearTasks, selectTasksToClear } from "../core/clear.js";
 import { newIntervalRun } from "../core/dag-timetable.js";
 import type { DagRun } from "../core/run.js";
 import type { DataInterval } from "../core/timetable.js";
+import { ownerExited } from "../store/run-access-errors.js";
 import { LockError, RunExistsError } from "../errors.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter, StateReader, StateStore } from "../store/state-store.js";
@@ -68,6 +69,11 @@ function refuseBusy(
   const busy = steps.find((step) => step.existingState === "running" && isLive(step.runId));
   if (!busy) return;
   const owner = runs.find((run) => run.run_id === busy.runId)?.owner;
+  if (ownerExited(owner))
+    throw new LockError(
+      `run "${busy.runId}" is still locked by flow process ${owner!.pid}, which has exited`,
+      { hint: "its lock goes stale seconds after its last refresh: run the backfill again then" },
+    );
   const who = owner ? `flow process ${owner.pid} on ${owner.hostname}` : "another flow process";
   throw new LockError(`run "${busy.runId}" is being executed by ${who}`, {
     hint: "wait for it to finish (or stop it), then run the backfill again",

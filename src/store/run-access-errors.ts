@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { LockError, NotFoundError } from "../errors.js";
 import { isProcessAlive } from "../scheduler/process-alive.js";
+import type { RunOwner } from "../core/run.js";
 import type { LockTiming } from "./locks.js";
 import { readDagFolder } from "./run-listing.js";
 import type { StateReader } from "./state-store.js";
@@ -33,7 +34,7 @@ export async function runIsBusy(
         ? ` (pid ${owner.pid})`
         : ` (pid ${owner.pid} on ${owner.hostname})`;
   const stale = timing.staleMs / 1000;
-  if (owner !== null && owner.hostname === hostname() && !isProcessAlive(owner.pid))
+  if (owner !== null && ownerExited(owner))
     return new LockError(
       `run "${runId}" of dag "${dagId}" is still locked by flow process ${owner.pid}, which has exited`,
       {
@@ -44,4 +45,12 @@ export async function runIsBusy(
     `run "${runId}" of dag "${dagId}" is being run by another flow process${where}`,
     { hint: `if that process is gone, its lock goes stale after ${stale} s` },
   );
+}
+
+/**
+ * The owner of a running run ran on this host and its process has exited: its lock is not stale
+ * yet (a writer waits for that), but nothing will ever refresh it.
+ */
+export function ownerExited(owner: RunOwner | null | undefined): boolean {
+  return owner != null && owner.hostname === hostname() && !isProcessAlive(owner.pid);
 }

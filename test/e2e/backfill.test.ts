@@ -314,7 +314,7 @@ describe("flow backfill after kill -9", () => {
     const busy = await project.flow(args, { env: lockEnv });
     expect(busy.exitCode).toBe(4);
     expect(busy.stderr).toMatch(
-      /^flow: run "backfill__2026-01-01T00:00:00\+00:00" is being executed by flow process \d+ on /,
+      /^flow: run "backfill__2026-01-01T00:00:00\+00:00" is still locked by flow process \d+, which has exited\nflow: hint: its lock goes stale seconds after its last refresh: run the backfill again then$/,
     );
 
     const stale = killedAt + 4_500 - Date.now(); // the dead process's lock goes stale
