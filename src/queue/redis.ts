@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from "ioredis";
-import { QueueError } from "../errors.js";
+import { QueueError, UsageError } from "../errors.js";
 
 /** How long flow waits for Redis when a command starts before it says it cannot reach it. */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -29,12 +29,13 @@ export async function connectRedis(
   try {
     parsed = new URL(url);
   } catch {
-    throw new QueueError(`bad Redis URL "${url}"`, {
+    // A bad value, not an unreachable Redis: exit 2, as any other bad option.
+    throw new UsageError(`bad Redis URL "${url}"`, {
       hint: "write it as redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379",
     });
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")
-    throw new QueueError(`bad Redis URL "${url}": it must start with redis:// or rediss://`);
+    throw new UsageError(`bad Redis URL "${url}": it must start with redis:// or rediss://`);
   const { Redis } = await import("ioredis");
   const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
   const settings: RedisOptions = {

@@ -204,6 +204,17 @@ export default dag({ id: "slow", tasks: [bash("nap", "echo nap; sleep 30", { tim
     expect(run.stderr.trim().split("\n")).toHaveLength(2);
     expect(run.stderr).toContain(`flow: cannot reach Redis at redis://127.0.0.1:${port}`);
     expect(await setup.project.snapshotState()).toEqual(before);
+    // A URL that is not one is a bad value (exit 2), not an unreachable Redis (exit 5).
+    const bad = await setup.project.flow([
+      "run",
+      "one",
+      "--executor",
+      "queue",
+      "--redis",
+      "notaurl",
+    ]);
+    expect([bad.exitCode, bad.stderr.split("\n")[0]]).toEqual([2, 'flow: bad Redis URL "notaurl"']);
+    expect(await setup.project.snapshotState()).toEqual(before);
   }, 30_000);
 
   it("fails a try no worker takes within --queued-timeout, naming the queue", async () => {
