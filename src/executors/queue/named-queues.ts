@@ -54,6 +54,11 @@ export class NamedQueues {
     const listener = this.redis.duplicate({ connectionName: `flow-driver-events-${name}` });
     listener.on("error", () => {}); // reconnects by itself; the checks carry on meanwhile
     const events = new QueueEvents(name, { connection: listener, prefix: KEY_PREFIX });
+    // Without a listener BullMQ writes each failed reconnect to stderr as a multi-line dump (20
+    // in 6 s of a Redis outage): the connections reconnect by themselves, and the driver's checks
+    // carry on meanwhile (README, "Workers": tries wait and go on when Redis is back).
+    bull.on("error", () => {});
+    events.on("error", () => {});
     this.closers.push(async () => {
       await Promise.all([events.close(), bull.close()]);
       listener.disconnect();
