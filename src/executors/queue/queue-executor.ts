@@ -149,7 +149,9 @@ export class QueueDriver {
       }
       if (state === "failed") return await this.complete(flight, job.failedReason);
       if (!flight.hasStarted) await this.checkQueuedTimeout(flight, job);
-      else if (state === "active") await this.checkOrphaned(flight, job);
+      // Started, then active (a worker holds it) or back in the queue (a stopping worker
+      // handed it back): either way a worker must hold it again within orphanMs.
+      else await this.checkOrphaned(flight, job, state === "active");
     } catch {
       // Redis is away or restarting: the next check tries again; nothing is decided meanwhile.
     }
@@ -190,19 +192,23 @@ export class QueueDriver {
 
   /**
    * A started try whose job has had no lock for ORPHAN_MS: its worker is gone and no worker is
-   * left to deliver it again (only workers run BullMQ's stall check). It fails, and retries if
-   * it may, as Airflow fails a task instance whose heartbeat stopped.
+   * left to deliver it again (only workers run BullMQ's stall check), or its worker handed it
+   * back (`active` false: the job waits in the queue) and no worker took it. It fails, and
+   * retries if it may, as Airflow fails a task instance whose heartbeat stopped.
    */
-  private async checkOrphaned(flight: Flight, job: Job): Promise<void> {
+  private async checkOrphaned(flight: Flight, job: Job, active: boolean): Promise<void> {
     const { bull, name } = flight.line;
     const locked = (await this.redis.exists(`${KEY_PREFIX}:${name}:${job.id}:lock`)) === 1;
     if (locked) return void (flight.unlockedSince = undefined);
     flight.unlockedSince ??= Date.now();
     if (Date.now() - flight.unlockedSince < this.settings.orphanMs) return;
     if ((await bull.remove(job.id!)) !== 1) return; // a worker took it again just now
+    const within = formatDuration(this.settings.orphanMs);
     flight.settle({
       status: "failed",
-      error: `its worker stopped answering and no worker took the try back within ${formatDuration(this.settings.orphanMs)}`,
+      error: active
+        ? `its worker stopped answering and no worker took the try back within ${within}`
+        : `its worker handed the try back and no worker took it within ${within}`,
       retryable: true,
     });
   }

@@ -77,6 +77,22 @@ describe("the queue executor survives", () => {
     );
   }, 60_000);
 
+  it("its only worker stopped (SIGTERM): the try it handed back fails once no worker takes it (retryable)", async () => {
+    setup = await queueSetup({ "pipelines/etl.ts": SLOW(30) });
+    const a = await setup.worker(["--concurrency", "1", "--grace", "1s"]);
+    const env = { FLOW_QUEUE_ORPHAN_MS: "2000" };
+    const driver = setup.project.spawn(["run", "etl", ...setup.queueArgs], { env });
+    await waitForStarts(setup, 1);
+    process.kill(a.pid, "SIGTERM");
+    const result = await driver;
+    expect(result.exitCode).toBe(1);
+    const run = await storedRun(setup.project, "etl");
+    expect(run.tasks.slow).toMatchObject({
+      state: "failed",
+      reason: "its worker handed the try back and no worker took it within 2s",
+    });
+  }, 60_000);
+
   it("the driver killed with -9: a restarted driver adopts the try (not run again); a local one refuses", async () => {
     setup = await queueSetup({ "pipelines/etl.ts": SLOW(6) });
     // The killed driver's run lock goes stale after 2 s (10 s by default).
