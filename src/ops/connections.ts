@@ -47,8 +47,9 @@ export interface ConnectionTestResult {
 const TEST_TIMEOUT_MS = 10_000;
 
 /**
- * Tries a connection: http(s) gets its base URL (ok on any status below 500: the server is
- * there and answering), smtp(s) makes nodemailer's handshake (`verify()`: connect, TLS, login).
+ * Tries a connection: http(s) gets its base URL with the headers an http task sends (its extra,
+ * its login as Basic auth; ok on any status below 500, the server is there and answering, but 401
+ * and 403, its credentials refused), smtp(s) makes nodemailer's handshake (`verify()`: connect, TLS, login).
  * The detail never holds the connection's secrets.
  */
 export async function testConnection(
@@ -62,11 +63,16 @@ export async function testConnection(
     const url = new URL(connectionBaseUrl(connection));
     const shown = `GET ${redactUrl(url)}`;
     const { describeFetchFailure } = await import("../tasks/http/http-error.js");
+    const { connectionHeaders } = await import("../tasks/http/build-request.js");
     try {
-      const response = await fetch(url, { signal, redirect: "follow" });
+      // With the credentials and headers an http task sends, so that they are tested too.
+      const headers = connectionHeaders(connection);
+      const response = await fetch(url, { signal, redirect: "follow", headers });
       await response.arrayBuffer();
-      const ok = response.status < 500;
-      return { ok, detail: mask(`${shown} -> ${response.status} ${response.statusText}`) };
+      const refused = response.status === 401 || response.status === 403;
+      const ok = response.status < 500 && !refused;
+      const why = refused ? ": the server refused the connection's credentials" : "";
+      return { ok, detail: mask(`${shown} -> ${response.status} ${response.statusText}${why}`) };
     } catch (error) {
       const failure = describeFetchFailure(error, signal, shown, url.hostname);
       return { ok: false, detail: mask(failure.message) };

@@ -236,6 +236,16 @@ describe("flow connections", () => {
     const http = await project.flow(["connections", "test", "web"], { env });
     expect(http.exitCode, http.stderr).toBe(0);
     expect(http.stdout).toBe(`ok: connection "web": GET ${web.url}/ok -> 200 OK`);
+    // With the credentials an http task sends, so that they are tested too.
+    const basic = `Basic ${Buffer.from(`reader:${filePassword}`).toString("base64")}`;
+    expect(web.requests.at(-1)).toMatchObject({ url: "/ok", headers: { authorization: basic } });
+    const refused = await project.flow(["connections", "test", "denied"], {
+      env: { FLOW_CONN_DENIED: `http://reader:wrong@127.0.0.1:${web.port}/status/401` },
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(
+      `flow: failed: connection "denied": GET ${web.url}/status/401 -> 401 Unauthorized: the server refused the connection's credentials`,
+    );
     const mail = await project.flow(["connections", "test", "mailer"], { env });
     expect(mail.exitCode, mail.stderr).toBe(0);
     expect(mail.stdout).toBe(

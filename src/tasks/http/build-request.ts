@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { TaskContext } from "../../api/context.js";
 import type { FromContext, HttpSettings } from "../../api/http-types.js";
-import { connectionBaseUrl } from "../../core/connection.js";
+import { connectionBaseUrl, type Connection } from "../../core/connection.js";
 import { urlProblem } from "../../core/http-settings.js";
 import { FailTask } from "../../api/signals.js";
 
@@ -24,6 +24,16 @@ function valueOf<T>(value: FromContext<T> | undefined, ctx: HttpContext): T | un
     : value;
 }
 
+/** Airflow's HttpHook sends a connection's extra as headers, and its login as Basic auth. */
+export function connectionHeaders(connection: Connection): Record<string, string> {
+  const headers: Record<string, string> = { ...connection.extra };
+  if (connection.login !== undefined) {
+    const pair = `${connection.login}:${connection.password ?? ""}`;
+    headers.authorization = `Basic ${Buffer.from(pair).toString("base64")}`;
+  }
+  return headers;
+}
+
 /**
  * The request an http task's settings describe for this try. A URL known only now (a function
  * of ctx) is checked now; a bad one fails the try without retry.
@@ -37,12 +47,7 @@ export function buildRequest(settings: HttpSettings, ctx: HttpContext): HttpRequ
       throw new FailTask(
         `connection "${connection.id}" is ${connection.scheme}://, not http:// or https://`,
       );
-    // Airflow's HttpHook sends the connection's extra as headers, and its login as Basic auth.
-    Object.assign(headers, connection.extra);
-    if (connection.login !== undefined) {
-      const pair = `${connection.login}:${connection.password ?? ""}`;
-      headers.authorization = `Basic ${Buffer.from(pair).toString("base64")}`;
-    }
+    Object.assign(headers, connectionHeaders(connection));
     const base = connectionBaseUrl(connection).replace(/\/$/, "");
     const path = valueOf(settings.path, ctx) ?? "";
     url = new URL(path === "" ? base : `${base}/${path.replace(/^\//, "")}`);
