@@ -9,11 +9,11 @@
 //   tasks.json: {"commands": ["/usr/bin/true", ...], "upstream": [[], [0], ...]}; every command
 //   a simple one (words split on spaces: what flow execs without a shell).
 import { spawn } from "node:child_process";
-import { readFloorTasks } from "./lib/floor-tasks.mjs";
+import { readFloorTasks, readSpawnerLines } from "./lib/floor-tasks.mjs";
 
 const [spawner, input, parallelismArg] = process.argv.slice(2);
 const parallelism = Number(parallelismArg ?? 1);
-const { commands, downstream, waitingOn, ready, record } = readFloorTasks(input, "spawner-floor");
+const { commands, ready, record, ended } = readFloorTasks(input, "spawner-floor");
 let running = 0;
 let finished = 0;
 let failed = 0;
@@ -32,21 +32,16 @@ function startReady() {
   }
 }
 
-let pending = "";
-child.stdout.setEncoding("utf8");
-child.stdout.on("data", (chunk) => {
-  pending += chunk;
-  let end;
-  while ((end = pending.indexOf("\n")) >= 0) {
-    const [kind, id, value] = pending.slice(0, end).split(" ");
-    pending = pending.slice(end + 1);
-    if (kind !== "E") continue;
+readSpawnerLines(
+  child.stdout,
+  (kind, task, value) => {
+    if (kind !== "E") return;
     running--;
     finished++;
     if (value !== "0") failed++;
-    for (const next of downstream[Number(id)]) if (--waitingOn[next] === 0) ready.push(next);
-  }
-  startReady();
-});
+    ended(task);
+  },
+  startReady,
+);
 
 startReady();

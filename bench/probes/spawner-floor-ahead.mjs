@@ -6,14 +6,11 @@
 //   Compare with bench/spawner-floor.mjs and make on the same tasks.json, alternating
 //   (bench/probes/alternate.mjs); the bench writes tasks.json for W1-W3 (bench/lib/generate.ts).
 import { spawn } from "node:child_process";
-import { readFloorTasks } from "../lib/floor-tasks.mjs";
+import { readFloorTasks, readSpawnerLines } from "../lib/floor-tasks.mjs";
 
 const [spawner, input, parallelismArg] = process.argv.slice(2);
 const parallelism = Number(parallelismArg ?? 1);
-const { commands, downstream, waitingOn, ready, record } = readFloorTasks(
-  input,
-  "spawner-floor-ahead",
-);
+const { commands, ready, record, ended } = readFloorTasks(input, "spawner-floor-ahead");
 let finished = 0;
 let failed = 0;
 // A lane: the job it runs and the one queued behind it (task numbers are job ids).
@@ -43,15 +40,9 @@ function fill() {
   }
 }
 
-let pending = "";
-child.stdout.setEncoding("utf8");
-child.stdout.on("data", (chunk) => {
-  pending += chunk;
-  let end;
-  while ((end = pending.indexOf("\n")) >= 0) {
-    const [kind, id, value] = pending.slice(0, end).split(" ");
-    pending = pending.slice(end + 1);
-    const task = Number(id);
+readSpawnerLines(
+  child.stdout,
+  (kind, task, value) => {
     const lane = laneOf.get(task);
     if (kind === "S" && lane.queued === task) {
       lane.running = task;
@@ -64,10 +55,10 @@ child.stdout.on("data", (chunk) => {
       finished++;
       if (value !== "0") failed++;
       if (lane.running === task) lane.running = -1;
-      for (const next of downstream[task]) if (--waitingOn[next] === 0) ready.push(next);
+      ended(task);
     }
-  }
-  fill();
-});
+  },
+  fill,
+);
 
 fill();

@@ -15,8 +15,9 @@ import { startRun } from "./transitions.js";
  *   is left as it is: the runner adopts it (awaits its job), and only a runner with the queue may
  *   begin such a run;
  * - the run is running under `owner`, its heartbeat `at`.
- * Changes come in integrityChanges' order, then the lost tries in the DAG's order. `ready` and `retries` are empty: what starts first depends on
- * the previous run too (dependsOnPast), which the runner reads before it settles the run.
+ * Changes come in integrityChanges' order, then the lost tries in the DAG's order. `ready` and
+ * `retries` are empty: what starts first depends on the previous run too (dependsOnPast), which
+ * the runner reads before it settles the run.
  */
 export function beginRun(
   dag: Dag,

@@ -1,6 +1,7 @@
 import { selectTasksToClear, type ClearSelection } from "./clear.js";
 import type { Dag } from "./dag.js";
 import type { DagRun } from "./run.js";
+import { stateIn } from "./upstream-tally.js";
 
 /** The task instances one run would have cleared. */
 export interface RunClear {
@@ -41,7 +42,7 @@ export function planClear(
       // A task added to the DAG since the run was created has no instance: nothing to clear
       // (the run makes one when it is executed again).
       taskIds: selectTasksToClear(dag, run, selection).filter((id) => {
-        const state = Object.hasOwn(run.tasks, id) ? run.tasks[id]!.state : undefined;
+        const state = stateIn(run.tasks, id);
         return state !== undefined && state !== "none";
       }),
     }))

@@ -54,9 +54,9 @@ export function describeOwner(run: DagRun): string {
  * One lost try: `instance` (of `spec`, in the run of `logicalDate` of DAG `dagId`) failed at `at`
  * as a retryable try, "process lost: <owner> ended while the try was running"; a try that was
  * queued to start after another goes back to none instead, its retries kept (interruptTry).
- * `owner` names the dead process (see describeOwner; the runner says `flow process <pid>`). A reschedule-mode
- * sensor's lost poke counts as a poke that was not done instead: a poke has no effect to lose,
- * so the sensor pokes again at its next time, within its original deadline.
+ * `owner` names the dead process (see describeOwner; the runner says `flow process <pid>`). A
+ * reschedule-mode sensor's lost poke counts as a poke that was not done instead: a poke has no
+ * effect to lose, so the sensor pokes again at its next time, within its original deadline.
  */
 export function failLostTry(
   dagId: string,

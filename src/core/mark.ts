@@ -7,6 +7,7 @@ import type { RunEvent } from "./run-event.js";
 import { settleRun, type Settlement } from "./settle.js";
 import { isFailedState } from "./states.js";
 import { withIntegrity } from "./run-integrity.js";
+import { instanceIn } from "./task-table.js";
 import { finishRun } from "./transitions.js";
 
 /** The states a task instance can be marked with by hand (`flow mark`). */
@@ -99,12 +100,10 @@ function decideMark(
   const settlement = settleRun(dag, tasks, { now });
   for (const instance of settlement.changed) tasks[instance.task_id] = instance;
 
-  const before = (id: string): TaskInstance | undefined =>
-    Object.hasOwn(run.tasks, id) ? run.tasks[id] : undefined;
   // A task added since the run was created and still with no state is no news: the run makes
   // its instance when it is executed again.
   const changed = [...dag.tasks.keys()].filter((id) => {
-    const was = before(id);
+    const was = instanceIn(run.tasks, id);
     return was === undefined ? tasks[id]!.state !== "none" : !sameInstance(was, tasks[id]!);
   });
   // Instances of tasks gone from the DAG, now removed, come last (integrityChanges' order).

@@ -1,6 +1,7 @@
 import { clearTaskInstance } from "./clear.js";
 import type { Dag } from "./dag.js";
 import type { TaskInstance } from "./run.js";
+import { instanceIn } from "./task-table.js";
 import { newTaskInstance } from "./transitions.js";
 
 /** Why an instance is `removed`: its task is no longer in the DAG. */
@@ -21,7 +22,7 @@ export function integrityChanges(
 ): TaskInstance[] {
   const changes: TaskInstance[] = [];
   for (const spec of dag.tasks.values()) {
-    const instance = Object.hasOwn(tasks, spec.id) ? tasks[spec.id] : undefined;
+    const instance = instanceIn(tasks, spec.id);
     if (instance === undefined) changes.push(newTaskInstance(spec));
     else if (instance.state === "removed") changes.push(clearTaskInstance(instance, spec));
   }

@@ -48,8 +48,9 @@ const TEST_TIMEOUT_MS = 10_000;
 
 /**
  * Tries a connection: http(s) gets its base URL with the headers an http task sends (its extra,
- * its login as Basic auth; ok on any status below 500, the server is there and answering, but 401
- * and 403, its credentials refused), smtp(s) makes nodemailer's handshake (`verify()`: connect, TLS, login).
+ * its login as Basic auth; ok on any status below 500, the server is there and answering, but
+ * 401 and 403, its credentials refused), smtp(s) makes nodemailer's handshake (`verify()`:
+ * connect, TLS, login).
  * The detail never holds the connection's secrets.
  */
 export async function testConnection(

@@ -31,8 +31,8 @@ export function dagSourceOf(workspace: Workspace, dagId: string, known?: Dag): D
 /**
  * The runs as a reader should see them: a run that says running but whose owner died (its lock
  * is missing or stale, the rule openRun uses; or, at once, its owner ran on this host and has
- * exited) shows its unfinished tries as lost, exactly as the
- * next writer will record them (core recoverLostRun), without writing anything or taking a lock.
+ * exited) shows its unfinished tries as lost, exactly as the next writer will record them (core
+ * recoverLostRun), without writing anything or taking a lock.
  * `at` is when the tries count as lost: the workspace's "now", which the writer that records the
  * recovery uses too (FLOW_NOW when set).
  */

@@ -21,8 +21,9 @@ export interface TriggerRequest {
 
 /**
  * Creates a queued manual run of the DAG (core newManualRun) and stores it; for a DAG with a
- * dependsOnPast task, only once its runs (the previous one among them) can be read. Executing it is the
- * caller's: `flow run` in the foreground, the web view through a detached `flow run --run`.
+ * dependsOnPast task, only once its runs (the previous one among them) can be read. Executing it
+ * is the caller's: `flow run` in the foreground, the web view through a detached
+ * `flow run --run`.
  */
 export async function triggerRun(
   workspace: Workspace,

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { type CliContext, type GlobalOptions, workspaceOf } from "../context.js";
 import { findTryLog, readLogChunk, type TryLogRef } from "../../ops/read-log.js";
 import { parsePositiveInt } from "../parse.js";
+import { instanceIn } from "../../core/task-table.js";
 
 /** `flow logs <dag> <task>`: print the log of one try of a task. */
 export function makeLogsCommand(context: CliContext): Command {
@@ -61,7 +62,7 @@ function write(out: NodeJS.WritableStream, data: Buffer): Promise<void> {
 // `; it ended failed: exit code 1`, when the log is of the task's last try and that try has ended:
 // with nothing in the log, the reason is all there is to say why.
 function howItEnded(log: TryLogRef): string {
-  const instance = Object.hasOwn(log.run.tasks, log.taskId) ? log.run.tasks[log.taskId] : undefined;
+  const instance = instanceIn(log.run.tasks, log.taskId);
   if (instance === undefined || instance.try_number !== log.tryNumber || instance.end === null)
     return "";
   return `; it ended ${instance.state}${instance.reason ? `: ${instance.reason}` : ""}`;

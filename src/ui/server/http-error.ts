@@ -21,9 +21,9 @@ export interface ErrorReply {
 /**
  * The HTTP form of an error, as src/cli/main.ts turns errors into exit codes: an unknown name is
  * 404, a refused or stale action (a run held by a live process, a changed clear plan, a date
- * that has its run) 409, a body over the limit 413, other
- * bad input 400, a state dir or pipeline flow cannot read 500 with its message. Anything else is
- * a bug: 500 "internal error", its message kept off the wire (the server logs it).
+ * that has its run) 409, a body over the limit 413, other bad input 400, a state dir or pipeline
+ * flow cannot read 500 with its message. Anything else is a bug: 500 "internal error", its
+ * message kept off the wire (the server logs it).
  */
 export function toErrorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
