@@ -1,7 +1,8 @@
 import { clearTasks, selectTasksToClear } from "../core/clear.js";
 import { applyRunEvent, type RunEvent } from "../core/run-event.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
-import { isRunFinished } from "../core/states.js";
+import type { Dag } from "../core/dag.js";
+import { isFailedState, isRunFinished } from "../core/states.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { RunWriter } from "../store/state-store.js";
 import { writeRunEvent } from "../store/write-run-event.js";
@@ -26,7 +27,9 @@ export type RetryPreparation =
  * `flow retry`'s first half: restart a run from the point of failure. Recovers runs whose process
  * died, picks `runId` (or the latest failed run), and under its lock clears its failed and
  * upstream_failed task instances (Airflow's `clear --only-failed`), putting it back to queued.
- * What succeeded is not run again and its results stay readable. The caller then executes it.
+ * What succeeded is not run again and its results stay readable. A run that failed only in a
+ * task since removed from the DAG goes back to queued with nothing cleared: executed, it ends as
+ * the tasks left decide. The caller then executes it.
  */
 export async function prepareRetry(
   workspace: Workspace,
@@ -45,14 +48,26 @@ export async function prepareRetry(
   return withRun(store, dag.id, target.run_id, (writer) => {
     const run = writer.run;
     const ids = selectTasksToClear(dag, run, { onlyFailed: true });
-    if (ids.length === 0 && isRunFinished(run.state)) return { status: "nothing_failed", run };
+    if (ids.length === 0 && isRunFinished(run.state) && !failedInRemovedTask(dag, run))
+      return { status: "nothing_failed", run };
     const cleared = ids.map((id) => run.tasks[id]!);
     return {
       status: "ready",
-      run: ids.length === 0 ? run : clearAndWrite(writer, clearTasks(dag, run, ids, now)),
+      run:
+        ids.length === 0 && !isRunFinished(run.state)
+          ? run
+          : clearAndWrite(writer, clearTasks(dag, run, ids, now)),
       cleared,
     };
   });
+}
+
+// Whether `run` failed in a task since removed from `dag`: resumed with nothing cleared, it ends
+// as the tasks left decide (the removed one becomes `removed`, see core/run-integrity.ts).
+function failedInRemovedTask(dag: Dag, run: DagRun): boolean {
+  return Object.values(run.tasks).some(
+    (instance) => !dag.tasks.has(instance.task_id) && isFailedState(instance.state),
+  );
 }
 
 // Writes a clear to the run `writer` holds and returns the run as it is afterwards.

@@ -445,6 +445,24 @@ describe("a run made before its DAG changed (Airflow's verify_integrity)", () =>
     expect(mark.stdout).toMatch(/c +│ ○ none +│ ✔ success │ marked success by hand/);
   });
 
+  it("a run that failed only in a task removed since: retry finishes it, a success", async () => {
+    project = await makeProject({
+      "pipelines/g.ts": SHAPE(
+        `const a = bash("a", "true");\nconst b = bash("b", "exit 1");`,
+        "chain(a, b);",
+      ),
+    });
+    expect((await project.flow(["run", "g", "--date", "2026-01-01"])).exitCode).toBe(1);
+    await project.write("pipelines/g.ts", SHAPE(`const a = bash("a", "true");`, ""));
+    const retry = await project.flow(["retry", "g"]);
+    expect(retry.exitCode, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`run ${G1} success`);
+    expect(retry.stdout).toContain("1 success, 1 removed");
+    const run = JSON.parse(await project.read(`state/runs/g/${G1}.json`)).run;
+    expect(run.tasks.a).toMatchObject({ state: "success", try_number: 1 });
+    expect(run.tasks.b).toMatchObject({ state: "removed", reason: "task removed from the DAG" });
+  });
+
   it("a task removed since is removed when the run goes on: retry ends a success, 1 removed", async () => {
     project = await makeProject({
       "pipelines/g.ts": SHAPE(
