@@ -9,20 +9,21 @@ import { prepareRetry } from "../../ops/retry.js";
 import { triggerRun } from "../../ops/trigger-run.js";
 import { parseDagDate, parseDate } from "../../ops/parse-date.js";
 import { parseClearBody } from "./clear-body.js";
-import { startDetachedRun } from "./detach-run.js";
 import { HttpError } from "./http-error.js";
 import { booleanField, idParam, jsonBody, onlyFields, stringField } from "./request-input.js";
+import { RunLaunches } from "./run-launches.js";
 import type { ServerContext } from "./server-context.js";
 import { stateIn } from "../../core/upstream-tally.js";
 
 /**
  * The actions, each a POST through the ops function the CLI's command calls, with the CLI's
- * rules and messages. A run created, cleared or retried is executed by a detached `flow run`.
+ * rules and messages. A run created, cleared or retried is executed by a detached `flow run`;
+ * until that process exits, retry, mark and clear refuse its run (409, see RunLaunches).
  */
 export function addActionRoutes(app: Hono, context: ServerContext): void {
-  const { workspace, launcher } = context;
-  const execute = (dagId: string, runId: string) =>
-    startDetachedRun(launcher, workspace, dagId, runId);
+  const { workspace } = context;
+  const launches = new RunLaunches(context.launcher, workspace);
+  const execute = (dagId: string, runId: string) => launches.start(dagId, runId);
 
   app.post("/api/dags/:dag/runs", async (c) => {
     const dagId = idParam("dag", c.req.param("dag"));
@@ -62,7 +63,19 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
       throw new UsageError('"fingerprint" is missing: apply the plan of a preview');
     const { loaded } = await loadDag(workspace, dagId);
     const request = parseClearBody(body, loaded.dag.timezone, ["fingerprint"]);
-    const result = await applyClear(workspace, loaded, request, { expected });
+    // Refused before the apply takes any run's lock, which a starting `flow run` would meet.
+    if (request.runId !== undefined) launches.assertNotStarted(dagId, request.runId);
+    else if (launches.isStartingAny(dagId))
+      for (const entry of (await previewClear(workspace, loaded, request)).entries)
+        launches.assertNotStarted(dagId, entry.run.run_id);
+    const result = await applyClear(workspace, loaded, request, {
+      expected,
+      // Under the runs' locks, before anything is written.
+      approve: (plan) => {
+        for (const entry of plan.entries) launches.assertNotStarted(dagId, entry.run.run_id);
+        return true;
+      },
+    });
     if (result.status !== "cleared") return c.json({ instances: [], runs: [] });
     const runs = result.plan.entries.map((entry) => entry.run.run_id);
     for (const runId of runs) execute(dagId, runId);
@@ -73,6 +86,7 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
     const dagId = idParam("dag", c.req.param("dag"));
     const runId = idParam("run", c.req.param("run"));
     onlyFields(await jsonBody(c), []);
+    launches.assertNotStarted(dagId, runId);
     const { loaded } = await loadDag(workspace, dagId);
     const prepared = await prepareRetry(workspace, loaded, runId);
     if (prepared.status !== "ready") {
@@ -82,6 +96,9 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
         `run ${run?.run_id ?? runId} is ${run?.state ?? "not failed"} with no failed or upstream_failed task: nothing to retry`,
       );
     }
+    // A prefix or a date in the URL names the run only now (prepareRetry wrote nothing to a run
+    // being started: it is queued with nothing failed, or locked).
+    launches.assertNotStarted(dagId, prepared.run.run_id);
     execute(dagId, prepared.run.run_id);
     return c.json({
       run_id: prepared.run.run_id,
@@ -100,6 +117,7 @@ export function addActionRoutes(app: Hono, context: ServerContext): void {
       throw new UsageError(
         `"state" must be one of ${MARK_STATES.map((s) => `"${s}"`).join(", ")}, got ${JSON.stringify(state ?? null)}`,
       );
+    launches.assertNotStarted(dagId, runId);
     const { loaded } = await loadDag(workspace, dagId);
     const result = await markTask(workspace, loaded, {
       runId,

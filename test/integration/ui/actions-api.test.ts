@@ -263,3 +263,74 @@ describe("flow ui: actions", () => {
     }
   });
 });
+
+// An action that starts a detached `flow run` (trigger, clear, retry), then at once another action
+// on the same run: before that process takes the run's lock (about half a second after the
+// spawn) the run looked free, so a second retry answered 200 and started a second `flow run`,
+// which failed on the lock. The server now refuses while the process it started lives.
+describe("flow ui: a run whose flow run is starting", () => {
+  const starting = (run: string): string =>
+    `run "${run}" of dag "etl" is already being started or run (flow process `;
+  // The output of the run's detached `flow run`s: one that met the lock would say so here.
+  const runnerLog = (run: string): Promise<string> =>
+    project.read(`state/logs/etl/${run}/.flow-run.log`).catch(() => "");
+  // The run has ended; its `flow run` exits a moment later, and until then the refusal stands.
+  async function retryOnceExited(run: string) {
+    const until = Date.now() + 10_000;
+    for (;;) {
+      const reply = await call(ui, runPath("etl", run, "/retry"), { body: {} });
+      if (!String(reply.json?.error).startsWith(starting(run)) || Date.now() > until) return reply;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it("refuses a second retry, a mark and a clear (409) while the first retry's flow run starts", async () => {
+    const run = await failedRun("09");
+    await allowTransform();
+    // A clear of extract by dates, previewed before the retry (which leaves extract as it is).
+    const byDate = { start: "2026-01-09", end: "2026-01-09", task: "extract" };
+    const preview = await call(ui, "/api/dags/etl/clear/preview", { body: byDate });
+    expect(preview.json.instances).toHaveLength(1);
+    const first = await call(ui, runPath("etl", run, "/retry"), { body: {} });
+    expect(first.status).toBe(200);
+    const replies = await Promise.all([
+      call(ui, runPath("etl", run, "/retry"), { body: {} }),
+      call(ui, runPath("etl", run, "/mark"), { body: { task: "load", state: "success" } }),
+      call(ui, "/api/dags/etl/clear", { body: { run_id: run, fingerprint: "0000000000000000" } }),
+      call(ui, "/api/dags/etl/clear", {
+        body: { ...byDate, fingerprint: preview.json.fingerprint },
+      }),
+    ]);
+    for (const reply of replies) {
+      expect(reply.status).toBe(409);
+      expect(reply.json.error).toMatch(
+        /^run "\S+" of dag "etl" is already being started or run \(flow process \d+, started by this view\): nothing done; try again once it has finished$/,
+      );
+      expect(reply.json.error.startsWith(starting(run))).toBe(true);
+    }
+    const done = await waitFor(ui, runPath("etl", run), finished);
+    expect(done.json.state).toBe("success");
+    expect(await executions()).toEqual({ transform: 1, load: 1 });
+    expect(await runnerLog(run)).not.toContain("flow process");
+    // Its flow run has exited: the run's own state answers again.
+    const after = await retryOnceExited(run);
+    expect(after.status).toBe(409);
+    expect(after.json.error).toBe(
+      `run ${run} is success with no failed or upstream_failed task: nothing to retry`,
+    );
+  });
+
+  it("refuses to retry a run just triggered (409), and the trigger's flow run executes it once", async () => {
+    await allowTransform();
+    const trigger = await call(ui, "/api/dags/etl/runs", { body: { date: "2026-01-10" } });
+    expect(trigger.status).toBe(201);
+    const run: string = trigger.json.run_id;
+    const retry = await call(ui, runPath("etl", run, "/retry"), { body: {} });
+    expect(retry.status).toBe(409);
+    expect(retry.json.error.startsWith(starting(run))).toBe(true);
+    const done = await waitFor(ui, runPath("etl", run), finished);
+    expect(done.json.state).toBe("success");
+    expect(await executions()).toEqual({ extract: 1, transform: 1, load: 1 });
+    expect(await runnerLog(run)).not.toContain("flow process");
+  });
+});
