@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { allowedMethodsOf } from "./allowed-methods.js";
 import { HttpError, toErrorReply } from "./http-error.js";
 import type { LiveUpdates } from "./live-updates.js";
 import { addActionRoutes } from "./routes-actions.js";
@@ -36,7 +37,18 @@ export function makeApp(options: AppOptions): Hono {
   addLogRoutes(app, options);
   addActionRoutes(app, options);
   addStaticRoutes(app, options.clientDir);
-  app.notFound((c) => c.json({ error: `no such URL: ${c.req.method} ${c.req.path}` }, 404));
+  // A path some route has, asked with another method: 405 with the methods it takes (RFC 9110).
+  const allowedMethods = allowedMethodsOf(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0)
+      return c.json({ error: `no such URL: ${c.req.method} ${c.req.path}` }, 404);
+    c.header("Allow", allowed.join(", "));
+    return c.json(
+      { error: `${c.req.method} is not allowed on ${c.req.path}: it takes ${allowed.join(", ")}` },
+      405,
+    );
+  });
   app.onError((error, c) => {
     const reply = toErrorReply(error);
     if (reply.status === 500 && !(error instanceof HttpError)) options.logBug(error);

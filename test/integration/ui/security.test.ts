@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "../../e2e/harness.js";
-import { call, ETL, startUi, type UiProcess } from "./ui-server.js";
+import { call, ETL, runPath, startUi, type UiProcess } from "./ui-server.js";
 
-// The request checks of `flow ui`: token, Host (DNS rebinding), Origin (cross-site requests).
-// Each refusal leaves the state dir exactly as it was.
+// The request checks of `flow ui`: token, Host (DNS rebinding), Origin (cross-site requests),
+// method (405). Each refusal leaves the state dir exactly as it was.
 let project: Project;
 let ui: UiProcess;
 
@@ -19,6 +19,7 @@ afterAll(async () => {
 });
 
 const TRIGGER = "/api/dags/etl/runs";
+const RUN = "manual__2026-01-01T00:00:00+00:00";
 
 describe("flow ui: security", () => {
   it("prints a loopback URL with a fresh 32-hex-digit token", () => {
@@ -82,7 +83,52 @@ describe("flow ui: security", () => {
   });
 
   it("does not answer a GET with an action", async () => {
-    expect((await call(ui, TRIGGER)).status).toBe(404);
+    const reply = await call(ui, TRIGGER);
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe("POST");
+  });
+});
+
+// A URL the server has, asked with a method it does not take: 405 with an Allow header listing
+// the ones it does (RFC 9110), not 404 "no such URL".
+describe("flow ui: methods", () => {
+  it.each([
+    ["GET", runPath("etl", RUN, "/retry"), "POST"],
+    ["GET", runPath("etl", RUN, "/mark"), "POST"],
+    ["GET", "/api/dags/etl/clear", "POST"],
+    ["GET", TRIGGER, "POST"],
+    ["POST", "/api/dags", "GET, HEAD"],
+    ["POST", runPath("etl", RUN), "GET, HEAD"],
+    ["DELETE", runPath("etl", RUN), "GET, HEAD"],
+    ["PUT", "/api/dags/etl/grid", "GET, HEAD"],
+    ["DELETE", "/api/events", "GET, HEAD"],
+    ["POST", "/dags/etl", "GET, HEAD"],
+    ["PATCH", "/static/app.js", "GET, HEAD"],
+  ])("answers %s %s with 405 and Allow: %s", async (method, path, allow) => {
+    const before = await project.snapshotState();
+    const reply = await call(ui, path, { method, token: ui.token });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe(allow);
+    expect(reply.json).toEqual({ error: `${method} is not allowed on ${path}: it takes ${allow}` });
+    expect(reply.headers["content-type"]).toMatch(/^application\/json/);
+    expect(reply.headers["x-content-type-options"]).toBe("nosniff");
+    expect(await project.snapshotState()).toEqual(before);
+  });
+
+  it("still answers a URL no route has with 404, and HEAD where GET is", async () => {
+    for (const method of ["GET", "POST", "DELETE"]) {
+      const reply = await call(ui, "/api/nothing", { method, token: ui.token });
+      expect(reply.status).toBe(404);
+      expect(reply.headers.allow).toBeUndefined();
+      expect(reply.json.error).toBe(`no such URL: ${method} /api/nothing`);
+    }
+    const head = await call(ui, "/api/dags", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe("");
+  });
+
+  it("checks the token before the method: a POST without it is 401 wherever it goes", async () => {
+    expect((await call(ui, "/api/dags", { method: "POST", token: null })).status).toBe(401);
   });
 });
 
