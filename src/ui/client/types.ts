@@ -25,6 +25,8 @@ export interface DagListItemJson {
   readonly next_run: NextRunJson | null;
   readonly last_runs: readonly RunSummaryJson[];
   readonly total_runs: number;
+  /** A run file of this DAG flow cannot read (the CLI's one-line message): no runs are listed. */
+  readonly error: string | null;
 }
 
 export interface ImportErrorJson {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { StateFileError } from "../../errors.js";
 import { allowedMethodsOf } from "./allowed-methods.js";
 import { HttpError, toErrorReply } from "./http-error.js";
 import type { LiveUpdates } from "./live-updates.js";
@@ -13,7 +14,10 @@ export interface AppOptions extends ServerContext {
   readonly guard: Guard;
   readonly live: LiveUpdates;
   readonly clientDir: string;
-  /** Where a bug's message goes (the server's stderr): the browser only sees "internal error". */
+  /**
+   * Where a bug's message goes (the server's stderr): the browser only sees "internal error". A
+   * pipeline or state file flow cannot read goes there too, for the operator to fix.
+   */
   readonly logBug: (error: unknown) => void;
 }
 
@@ -51,7 +55,8 @@ export function makeApp(options: AppOptions): Hono {
   });
   app.onError((error, c) => {
     const reply = toErrorReply(error);
-    if (reply.status === 500 && !(error instanceof HttpError)) options.logBug(error);
+    if ((reply.status === 500 && !(error instanceof HttpError)) || error instanceof StateFileError)
+      options.logBug(error);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     return c.json(reply.body, reply.status);
   });

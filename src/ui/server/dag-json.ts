@@ -20,10 +20,13 @@ export function toDagJson(dag: Dag) {
   };
 }
 
-/** GET /api/dags: every DAG with its next run and last runs, then the import errors by message. */
+/**
+ * GET /api/dags: every DAG with its next run and last runs, then the import errors by message. A
+ * DAG with a run file flow cannot read has its one-line message (the CLI's) as `error`.
+ */
 export function toDagListJson(list: DagList) {
   return {
-    dags: list.dags.map(({ dag, lastRuns, totalRuns, nextRun }) => ({
+    dags: list.dags.map(({ dag, lastRuns, totalRuns, nextRun, error }) => ({
       dag_id: dag.id,
       description: dag.description ?? null,
       tags: [...dag.tags],
@@ -43,6 +46,7 @@ export function toDagListJson(list: DagList) {
         logical_date: run.logical_date,
       })),
       total_runs: totalRuns,
+      error: error?.message ?? null,
     })),
     import_errors: list.importErrors.flatMap((error) =>
       error.messages.map((message) => ({

@@ -2,7 +2,7 @@ import { EXIT, FlowError, LockError, NotFoundError, StateFileError } from "../..
 import { PlanChangedError } from "../../ops/clear.js";
 import { DateTakenError } from "../../ops/trigger-run.js";
 
-/** A refusal of the server itself (bad token, host or origin), before any operation runs. */
+/** A refusal of the server itself (bad token, host or origin, a run it is starting). */
 export class HttpError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 413,
@@ -21,9 +21,10 @@ export interface ErrorReply {
 /**
  * The HTTP form of an error, as src/cli/main.ts turns errors into exit codes: an unknown name is
  * 404, a refused or stale action (a run held by a live process, a changed clear plan, a date
- * that has its run) 409, a body over the limit 413, other bad input 400, a state dir or pipeline
- * flow cannot read 500 with its message. Anything else is a bug: 500 "internal error", its
- * message kept off the wire (the server logs it).
+ * that has its run) 409, and so is a state file flow cannot read: the request conflicts with the
+ * state as stored, which the user can fix (RFC 9110's 409), not a fault of the server. A body over
+ * the limit is 413, other bad input 400, a pipeline flow cannot load 500 with its message.
+ * Anything else is a bug: 500 "internal error", its message kept off the wire (the server logs it).
  */
 export function toErrorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
@@ -33,10 +34,10 @@ export function toErrorReply(error: unknown): ErrorReply {
   if (
     error instanceof LockError ||
     error instanceof PlanChangedError ||
-    error instanceof DateTakenError
+    error instanceof DateTakenError ||
+    error instanceof StateFileError
   )
     return { status: 409, body };
-  if (error instanceof StateFileError) return { status: 500, body };
   if (error.exitCode === EXIT.usage) return { status: 400, body };
   return { status: 500, body };
 }

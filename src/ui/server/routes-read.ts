@@ -18,7 +18,9 @@ const MAX_PAGE = 100;
 /** The views' reads: each calls one ops function and sends its data as the contract's JSON. */
 export function addReadRoutes(app: Hono, { workspace }: ServerContext): void {
   app.get("/api/dags", async (c) =>
-    c.json(toDagListJson(await listDags(workspace, { lastRuns: LAST_RUNS }))),
+    c.json(
+      toDagListJson(await listDags(workspace, { lastRuns: LAST_RUNS, perDagStateErrors: true })),
+    ),
   );
 
   app.get("/api/dags/:dag/grid", async (c) => {

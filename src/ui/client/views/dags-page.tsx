@@ -80,6 +80,30 @@ function DagRow({ dag }: { readonly dag: DagListItemJson }) {
         {dag.description && <div class="description">{dag.description}</div>}
       </td>
       <td class="schedule">{dag.schedule ?? "none (manual only)"}</td>
+      {dag.error === null ? <RunCells dag={dag} /> : <DagError error={dag.error} />}
+      <td class="tags">
+        {dag.tags.map((tag) => (
+          <span key={tag} class="tag">
+            {tag}
+          </span>
+        ))}
+      </td>
+    </tr>
+  );
+}
+
+// A DAG whose runs cannot be read: the message where its next run and last runs would be.
+function DagError({ error }: { readonly error: string }) {
+  return (
+    <td class="dag-error" colSpan={2}>
+      <pre>{error}</pre>
+    </td>
+  );
+}
+
+function RunCells({ dag }: { readonly dag: DagListItemJson }) {
+  return (
+    <>
       <td class="next-run">
         {dag.next_run ? (
           <span
@@ -115,14 +139,7 @@ function DagRow({ dag }: { readonly dag: DagListItemJson }) {
           </span>
         )}
       </td>
-      <td class="tags">
-        {dag.tags.map((tag) => (
-          <span key={tag} class="tag">
-            {tag}
-          </span>
-        ))}
-      </td>
-    </tr>
+    </>
   );
 }
 
