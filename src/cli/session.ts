@@ -1,3 +1,4 @@
+import { callbackTimeoutFromEnv } from "../runner/callbacks.js";
 import { InterruptedError } from "../errors.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
@@ -33,6 +34,7 @@ export async function withEngine<T>(
     connections: { env: context.env, stateDir: store.location },
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
     ...(options.executor && { executor: options.executor }),
+    callbackTimeoutMs: callbackTimeoutFromEnv(context.env.FLOW_CALLBACK_TIMEOUT_MS),
   });
   const stop = new GracefulStop(options.graceMs ?? DEFAULT_GRACE_MS).onStop(() => {
     if (stop.graceMs <= 0) return;

@@ -1,3 +1,4 @@
+import { callbackTimeoutFromEnv } from "../runner/callbacks.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
 import { makeLocalEngine, type Engine, type ExecutorChoice } from "../runner/engine.js";
 import { ReloadingResolver } from "../scheduler/reloading-resolver.js";
@@ -72,6 +73,7 @@ export async function withSchedulerSession<T>(
       connections: { env: workspace.env, stateDir: workspace.stateDir },
       ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
       ...(options.executor && { executor: options.executor }),
+      callbackTimeoutMs: callbackTimeoutFromEnv(workspace.env.FLOW_CALLBACK_TIMEOUT_MS),
     });
     try {
       return { ran: true, value: await work({ store, engine, resolver, pipelines }) };

@@ -1,6 +1,7 @@
 import type { RunCallback, TaskCallback } from "../api/definitions.js";
 import { buildRunContext } from "../core/context.js";
 import { neighboursOf } from "../core/dag-timetable.js";
+import { formatDuration } from "../core/duration.js";
 import type { DagRun, TaskInstance } from "../core/run.js";
 import { isFailedState } from "../core/states.js";
 import { connectionsForTry } from "../connections/try-connections.js";
@@ -10,7 +11,43 @@ import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { ExecuteRunOptions } from "./execute-run-options.js";
 
 /** What a callback needs from the run's options: the DAG, where the run's log is, connections. */
-type CallbackOptions = Pick<ExecuteRunOptions, "loaded" | "runLogPath" | "connections">;
+type CallbackOptions = Pick<
+  ExecuteRunOptions,
+  "loaded" | "runLogPath" | "connections" | "callbackTimeoutMs"
+>;
+
+/** How long a callback may run before the run goes on without it, by default. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 60_000;
+
+/** FLOW_CALLBACK_TIMEOUT_MS: a whole number of ms above 0, else the default. */
+export function callbackTimeoutFromEnv(value: string | undefined): number {
+  const ms = Number(value);
+  return Number.isInteger(ms) && ms > 0 ? ms : DEFAULT_CALLBACK_TIMEOUT_MS;
+}
+
+// Calls `callback`; a callback still running after `limitMs` is left behind (a JS function
+// cannot be stopped) and logged: a promise that never settles must not hold the run, whose
+// process would otherwise exit 0 once nothing else keeps it alive.
+async function callWithin(
+  callback: () => unknown,
+  limitMs: number,
+  log: { error: (text: string) => void },
+  what: string,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), limitMs);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(callback), late]);
+    if (outcome === "late")
+      log.error(
+        `${what} did not finish within ${formatDuration(limitMs)}: the run went on without it (FLOW_CALLBACK_TIMEOUT_MS)`,
+      );
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 // A logger on `file` whose lines hide the secrets of the connections the callback looks up.
 function openMaskedLogger(file: string, options: CallbackOptions) {
@@ -51,7 +88,7 @@ export async function runTaskCallback(
   if (!callback) return;
   const { log, connection } = openMaskedLogger(instance.log_path, options);
   try {
-    await callback({
+    const context = {
       ...buildRunContext(
         run,
         instance.task_id,
@@ -64,7 +101,8 @@ export async function runTaskCallback(
       log,
       logPath: instance.log_path,
       connection,
-    });
+    };
+    await callWithin(() => callback(context), limitOf(options), log, `callback ${name}`);
   } catch (error) {
     log.error(
       `callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -83,7 +121,7 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
   if (!callback || (run.state !== "success" && run.state !== "failed")) return;
   const { log, connection } = openMaskedLogger(options.runLogPath, options);
   try {
-    await callback({
+    const context = {
       dagId: run.dag_id,
       runId: run.run_id,
       runType: run.run_type,
@@ -100,7 +138,8 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
       log,
       logPath: options.runLogPath,
       connection,
-    });
+    };
+    await callWithin(() => callback(context), limitOf(options), log, `dag callback ${name}`);
   } catch (error) {
     log.error(
       `dag callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -108,6 +147,10 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
   } finally {
     log.close();
   }
+}
+
+function limitOf(options: CallbackOptions): number {
+  return options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
 }
 
 /** The callbacks a run started: the run resolves only once they are all done. */

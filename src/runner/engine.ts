@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly pastPollMs?: number;
   /** Where callbacks' `ctx.connection` looks (the executors have their own). */
   readonly connections?: ConnectionSource;
+  /** How long a callback may run before its run goes on without it (default 60 s). */
+  readonly callbackTimeoutMs?: number;
 }
 
 /** What execute() may be given besides the run. */
@@ -100,6 +102,9 @@ export class Engine {
         clock: this.clock,
         owner: this.options.owner,
         ...(this.options.connections && { connections: this.options.connections }),
+        ...(this.options.callbackTimeoutMs && {
+          callbackTimeoutMs: this.options.callbackTimeoutMs,
+        }),
         runtime: makeTaskRuntime(loaded.file, store),
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
@@ -160,6 +165,7 @@ export async function makeLocalEngine(
     clock?: () => Date;
     connections?: ConnectionSource;
     executor?: ExecutorChoice;
+    callbackTimeoutMs?: number;
   },
 ): Promise<Engine> {
   const { hostname } = await import("node:os");
@@ -175,6 +181,7 @@ export async function makeLocalEngine(
     ...(options.clock && { clock: options.clock }),
     owner: { pid: process.pid, hostname: hostname() },
     ...(options.connections && { connections: options.connections }),
+    ...(options.callbackTimeoutMs && { callbackTimeoutMs: options.callbackTimeoutMs }),
   });
 }
 

@@ -35,4 +35,6 @@ export interface ExecuteRunOptions {
   readonly past?: PastSource;
   /** Where callbacks' `ctx.connection` looks; without it, this process's environment only. */
   readonly connections?: ConnectionSource;
+  /** How long a callback may run before the run goes on without it (default 60 s). */
+  readonly callbackTimeoutMs?: number;
 }

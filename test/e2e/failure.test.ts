@@ -272,4 +272,25 @@ export default dag({
       /ERROR callback onSuccess threw: Error: callback bug/,
     );
   });
+
+  it("a callback that never settles is left behind after FLOW_CALLBACK_TIMEOUT_MS: the run ends failed, exit 1", async () => {
+    project = await makeProject({
+      "pipelines/hang.ts": `
+import { dag, bash } from "flow";
+const boom = bash("boom", "exit 1", { onFailure: () => new Promise(() => {}) });
+export default dag({ id: "hang", tasks: [boom], onFailure: () => new Promise(() => {}) });
+`,
+    });
+    const result = await project.flow(["run", "hang", "--date", "2026-01-01"], {
+      env: { FLOW_CALLBACK_TIMEOUT_MS: "500" },
+    });
+    expect([result.exitCode, result.stderr]).toEqual([1, ""]);
+    expect(result.stdout).toContain("manual__2026-01-01T00:00:00+00:00 failed");
+    expect((await storedRun("hang")).state).toBe("failed");
+    expect((await project.flow(["logs", "hang", "boom"])).stdout).toContain(
+      "ERROR callback onFailure did not finish within 500ms: the run went on without it (FLOW_CALLBACK_TIMEOUT_MS)",
+    );
+    const runLog = await project.read("state/logs/hang/manual__2026-01-01T00:00:00+00:00/run.log");
+    expect(runLog).toContain("ERROR dag callback onFailure did not finish within 500ms");
+  });
 });
