@@ -89,6 +89,27 @@ describe("flow test", () => {
     expect(String(result.stdout)).toBe("started\nfinished");
   });
 
+  it("SIGTERM stops the task and exits 130, leaving no temp log behind", async () => {
+    const tmp = join(project.dir, "tmp");
+    await project.write("tmp/.keep", "");
+    const child = project.spawn(["test", "etl", "wait"], { env: { TMPDIR: tmp } });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the task never started")), 15_000);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        if (!chunk.toString().includes("started")) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(normalise(oneLine(String(result.stderr)))).toBe(
+      'flow: task "wait" stopped after <dur> (interrupted)',
+    );
+    expect(await listFiles(tmp)).toEqual([".keep"]);
+  });
+
   it("exits 1 with a one-line summary when a bash task fails", async () => {
     const result = await project.flow(["test", "bad", "broken"]);
     expect(result.exitCode).toBe(1);

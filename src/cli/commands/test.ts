@@ -55,8 +55,10 @@ Examples:
         const logPath = join(dir, "1.log");
         const follower = followFile(logPath, context.stdout);
         const abort = new AbortController();
+        // Ctrl-C or SIGTERM stops the task (its process tree), and its temp log goes.
         const onSignal = (): void => abort.abort();
         process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
         const started = Date.now();
         try {
           const request = { taskId, ...(date && { date }), params, logPath, signal: abort.signal };
@@ -70,7 +72,10 @@ Examples:
                 ? `flow: note: no run of dag "${dagId}" has this logical date: ctx.upstream was empty\n`
                 : `flow: note: ctx.upstream read the results of run ${resultsFrom}\n`,
             );
-          if (outcome.status === "success") {
+          if (abort.signal.aborted) {
+            context.stderr.write(`flow: task "${taskId}" stopped after ${took} (interrupted)\n`);
+            context.result.exitCode = EXIT.interrupted;
+          } else if (outcome.status === "success") {
             const result =
               outcome.result === undefined ? "" : `, result ${JSON.stringify(outcome.result)}`;
             context.stderr.write(`flow: task "${taskId}" succeeded in ${took}${result}\n`);
@@ -91,6 +96,7 @@ Examples:
         } finally {
           follower.stop();
           process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
           rmSync(dir, { recursive: true, force: true });
         }
       },
