@@ -19,7 +19,7 @@ import type {
   TryFollow,
 } from "./executor.js";
 import { findBash } from "./find-bash.js";
-import { ensureParentDir, openFileLogger } from "./log-file.js";
+import { ensureParentDir, noteInLog, openFileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { shJobRecord } from "./shell-helper.js";
@@ -191,6 +191,12 @@ export class BashExecutor implements Executor {
       const finish = (outcome: TaskOutcome): void => {
         close();
         const final = stopReason ?? outcome;
+        // The processes' own output does not say why flow stopped them: the log's end does.
+        if (stopReason)
+          noteInLog(
+            execution.logPath,
+            `${whyStopped(stopReason)}: flow stopped the task's processes`,
+          );
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
       };
@@ -264,6 +270,10 @@ function noConnectionsInBash(): never {
   throw new FailTask(
     "ctx.connection is not available to bash tasks (their output cannot be masked): use fn, http or email",
   );
+}
+
+function whyStopped(reason: TaskOutcome): string {
+  return reason.status === "failed" ? reason.error : reason.status;
 }
 
 // Airflow's BashOperator skips on exit code 99 (skip_on_exit_code); some codes mean "retrying

@@ -13,6 +13,7 @@ import type {
   TaskOutcome,
   TaskResolver,
 } from "./executor.js";
+import { formatDuration } from "./durations.js";
 import { openFileLogger, type FileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
@@ -118,6 +119,7 @@ function runFunction(
     };
     const onAbort = (): void => {
       trySignal?.abort(signal.reason);
+      if (!done) log.error(STOPPED_LINE);
       finish(cancelled());
     };
     const timer =
@@ -125,6 +127,7 @@ function runFunction(
         ? undefined
         : setTimeout(() => {
             trySignal?.abort(new Error(`timed out after ${timeoutMs}ms`));
+            log.error(`flow: timed out after ${formatDuration(timeoutMs)}: ${LEFT_BEHIND}`);
             finish(timedOut(timeoutMs));
           }, timeoutMs);
     const stopWaiting = onAbortOf(signal, onAbort);
@@ -136,6 +139,10 @@ function runFunction(
     );
   });
 }
+
+// What a try's log says when flow ends the try: a function cannot be stopped, only abandoned.
+const LEFT_BEHIND = "the try ended without waiting for its function";
+const STOPPED_LINE = `flow: cancelled: ${LEFT_BEHIND}`;
 
 // The tries waiting on each run's signal. One listener per signal rather than one per try:
 // adding and removing an EventTarget listener costs microseconds, a Set entry nanoseconds.

@@ -65,3 +65,18 @@ export function openFileLogger(file: string, mask?: (text: string) => string): F
     },
   };
 }
+
+/**
+ * Appends `flow: <text>` as an ERROR line to a try's log, after its processes are gone: why flow
+ * ended the try (a timeout, the run stopping). A log that cannot be written loses only the line.
+ */
+export function noteInLog(file: string, text: string): void {
+  const log = openFileLogger(file);
+  try {
+    log.error(`flow: ${text}`);
+  } catch {
+    // The try's outcome still goes to the state file, which says the same.
+  } finally {
+    log.close();
+  }
+}

@@ -24,6 +24,10 @@ async function storedRun(
   return JSON.parse(await readFile(join(dir, file), "utf8")).run;
 }
 
+function normaliseTimes(text: string): string {
+  return text.trim().replace(/\[\d{4}-\d\d-\d\dT[\d:.]+Z\]/g, "[<time>]");
+}
+
 function states(run: { tasks: Record<string, StoredTask> }): Record<string, string> {
   return Object.fromEntries(Object.entries(run.tasks).map(([id, ti]) => [id, ti.state]));
 }
@@ -91,6 +95,29 @@ export default dag({ id: "slow", tasks: [
     const pids = (await project.read("pids")).trim().split("\n").map(Number);
     expect(pids.length).toBeGreaterThanOrEqual(4);
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+});
+
+describe("why flow ended a try, in its log", () => {
+  it("a bash or function try that timed out ends its log with flow's line saying so", async () => {
+    project = await makeProject({
+      "pipelines/late.ts": `
+import { dag, bash, fn } from "flow";
+export default dag({ id: "late", tasks: [
+  bash("sleepy", "echo going to sleep; sleep 30", { timeout: "1s" }),
+  fn("stuck", (ctx) => { ctx.log.info("waiting"); return new Promise(() => {}); }, { timeout: "1s" }),
+] });
+`,
+    });
+    expect((await project.flow(["run", "late", "--date", "2026-01-01"])).exitCode).toBe(1);
+    const bashLog = (await project.flow(["logs", "late", "sleepy"])).stdout;
+    expect(normaliseTimes(bashLog)).toBe(
+      "going to sleep\n[<time>] ERROR flow: timed out after 1s: flow stopped the task's processes",
+    );
+    const fnLog = (await project.flow(["logs", "late", "stuck"])).stdout;
+    expect(normaliseTimes(fnLog)).toBe(
+      "[<time>] INFO waiting\n[<time>] ERROR flow: timed out after 1s: the try ended without waiting for its function",
+    );
   });
 });
 

@@ -93,7 +93,9 @@ describe("flow worker's function-task processes", () => {
     expect(result?.outcome).toEqual({ status: "failed", error: "cancelled", retryable: true });
     expect(isPidAlive(started.pid)).toBe(false);
     expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toMatch(
-      new RegExp(`INFO waiting in ${started.pid}\\n$`),
+      new RegExp(
+        `INFO waiting in ${started.pid}\\n.* ERROR flow: cancelled: the try ended without waiting for its function\\n$`,
+      ),
     );
   });
 
