@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { describeValue } from "../core/describe-value.js";
 import type { TaskContext } from "./context.js";
 import type { Task } from "./definitions.js";
 import { sensorTask, type SensorOptions } from "./sensor.js";
@@ -17,7 +18,9 @@ export function fileSensor(
   const problems =
     typeof pattern === "function" || (typeof pattern === "string" && pattern.trim() !== "")
       ? []
-      : [`fileSensor pattern must be a non-empty string or a function, got ${typeof pattern}`];
+      : [
+          `fileSensor pattern must be a non-empty string or a function, got ${describeValue(pattern)}`,
+        ];
   const poke = async (ctx: TaskContext): Promise<string[] | false> => {
     const text = typeof pattern === "function" ? pattern(ctx) : pattern;
     const absolute = isAbsolute(text) ? text : resolve(ctx.runtime.pipelineDir, text);

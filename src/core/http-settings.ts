@@ -64,7 +64,7 @@ export function httpSettingProblems(settings: Readonly<Record<string, unknown>>)
     problems.push(`body must be a string or a function of ctx, got ${describeValue(body)}`);
   if (expectedStatus !== undefined && !isStatusList(expectedStatus))
     problems.push(
-      `expectedStatus must be a list of status codes or a function (status) => boolean, got ${describeValue(expectedStatus)}`,
+      `expectedStatus must be a list of status codes (100-599) or a function (status) => boolean, got ${describeStatusList(expectedStatus)}`,
     );
   if (check !== undefined && typeof check !== "function")
     problems.push(`check must be a function (response) => boolean, got ${describeValue(check)}`);
@@ -100,6 +100,14 @@ export function isHttpMethod(value: unknown): value is (typeof HTTP_METHODS)[num
 
 function isPlainRecord(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// The bad element of a list (`999 in the list`), else the value as describeValue says it.
+function describeStatusList(value: unknown): string {
+  if (!Array.isArray(value)) return describeValue(value);
+  if (value.length === 0) return "an empty list";
+  const bad: unknown = value.find((n) => !(Number.isInteger(n) && n >= 100 && n <= 599));
+  return `${describeValue(bad)} in the list`;
 }
 
 function isStatusList(value: unknown): boolean {

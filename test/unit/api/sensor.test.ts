@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fileSensor } from "../../../src/api/file-sensor.js";
 import { readPoke } from "../../../src/api/sensor.js";
 
 describe("readPoke: what a poke's return value says", () => {
@@ -26,5 +27,16 @@ describe("readPoke: what a poke's return value says", () => {
     ["a string", "ready", { done: true, result: "ready" }],
   ])("%s", (_name, value, expected) => {
     expect(readPoke(value)).toEqual(expected);
+  });
+});
+
+describe("fileSensor's pattern, checked at load", () => {
+  it.each<[unknown, string[]]>([
+    ["data/*.csv", []],
+    [() => "data/*.csv", []],
+    ["", ['fileSensor pattern must be a non-empty string or a function, got ""']],
+    [42, ["fileSensor pattern must be a non-empty string or a function, got 42"]],
+  ])("%j", (pattern, problems) => {
+    expect(fileSensor("wait", pattern as string).problems).toEqual(problems);
   });
 });

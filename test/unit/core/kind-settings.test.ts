@@ -40,7 +40,14 @@ describe("httpSettingProblems", () => {
       "a bad status list",
       { url: "https://e.com", expectedStatus: [200, 99] },
       [
-        "expectedStatus must be a list of status codes or a function (status) => boolean, got an array",
+        "expectedStatus must be a list of status codes (100-599) or a function (status) => boolean, got 99 in the list",
+      ],
+    ],
+    [
+      "an empty status list",
+      { url: "https://e.com", expectedStatus: [] },
+      [
+        "expectedStatus must be a list of status codes (100-599) or a function (status) => boolean, got an empty list",
       ],
     ],
     [
