@@ -23,3 +23,12 @@ export function redactUrl(url: URL): string {
       shown.searchParams.set(key, "***");
   return shown.href.replace(/%2A%2A%2A/g, "***");
 }
+
+/**
+ * `text` with the login and password of every URL in it removed (`http://u:p@h/` becomes
+ * `http://h/`), for messages built from a URL or from an error about one (fetch quotes the whole
+ * URL it refuses). Up to the last `@` before the host ends, as the WHATWG URL parser splits it.
+ */
+export function stripUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1");
+}
