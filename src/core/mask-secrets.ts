@@ -1,9 +1,21 @@
 /**
+ * Secrets shorter than this are not masked (Airflow's `min_length_masked_secret`, also 5): a
+ * password `e` would otherwise turn every `e` of a log into `***`, and hiding it hides nothing.
+ */
+export const MIN_MASKED_SECRET_LENGTH = 5;
+
+/** Whether a secret is long enough to be masked (see MIN_MASKED_SECRET_LENGTH). */
+export function isMaskable(secret: string): boolean {
+  return secret.length >= MIN_MASKED_SECRET_LENGTH;
+}
+
+/**
  * `text` with every occurrence of each secret replaced by `***` (Airflow's secrets masker).
- * Longer secrets first, so that a secret containing a shorter one is masked whole.
+ * Longer secrets first, so that a secret containing a shorter one is masked whole. Secrets
+ * shorter than MIN_MASKED_SECRET_LENGTH are left as they are.
  */
 export function maskSecrets(text: string, secrets: Iterable<string>): string {
-  const sorted = [...new Set(secrets)].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+  const sorted = [...new Set(secrets)].filter(isMaskable).sort((a, b) => b.length - a.length);
   let masked = text;
   for (const secret of sorted)
     if (masked.includes(secret)) masked = masked.split(secret).join("***");
