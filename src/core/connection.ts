@@ -1,4 +1,5 @@
 import { describeValue } from "./describe-value.js";
+import { isMaskable } from "./mask-secrets.js";
 
 /**
  * A connection as Airflow models one: `scheme://login:password@host:port/schema?extra`. Parsed
@@ -82,12 +83,13 @@ const SECRET_KEY = /token|secret|passw|passphrase|api_?key|private_key|authoriza
 /**
  * Every secret of a connection, to be masked wherever text about its use is written: the
  * password, secret-looking extra values, and their percent-encoded forms (as they appear in a URI).
+ * A secret shorter than MIN_MASKED_SECRET_LENGTH is left out, and so is its encoded form.
  */
 export function secretsOf(connection: Connection): string[] {
   const secrets: string[] = [];
-  if (connection.password) secrets.push(connection.password);
+  if (connection.password && isMaskable(connection.password)) secrets.push(connection.password);
   for (const [key, value] of Object.entries(connection.extra))
-    if (SECRET_KEY.test(key) && value !== "") secrets.push(value);
+    if (SECRET_KEY.test(key) && isMaskable(value)) secrets.push(value);
   for (const secret of [...secrets]) {
     const encoded = encodeURIComponent(secret);
     if (encoded !== secret) secrets.push(encoded);

@@ -91,6 +91,13 @@ export function urlProblem(url: string): string | undefined {
   }
   if (!URL_SCHEMES.includes(parsed.protocol))
     return `url scheme "${parsed.protocol}" is not supported (use http:, https: or file:)`;
+  // fetch refuses such a URL, quoting it whole; the log line would show it too. A connection
+  // keeps the password out of the pipeline, and sends it as Basic auth.
+  if (parsed.username !== "" || parsed.password !== "") {
+    parsed.username = "";
+    parsed.password = "";
+    return `url ${describeValue(parsed.href)} has a login or password in it: put credentials in a connection (FLOW_CONN_<ID> or the state dir's connections.json) and give its id as \`connection\``;
+  }
   return undefined;
 }
 

@@ -23,6 +23,7 @@ import { ensureParentDir, noteInLog, openFileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { shJobRecord } from "./shell-helper.js";
+import { withTryConsole } from "./try-console.js";
 import { stopJob } from "./stop-job.js";
 import { buildTaskContext } from "./task-context.js";
 import { FailTask } from "../api/signals.js";
@@ -253,9 +254,8 @@ function commandOf(task: Task, execution: TaskExecution): string {
   if (typeof command !== "function") throw new Error(`task "${task.id}" is not a bash task`);
   const log = openFileLogger(execution.logPath);
   try {
-    const value: unknown = command(
-      buildTaskContext(execution, log, execution.signal, noConnectionsInBash),
-    );
+    const ctx = buildTaskContext(execution, log, execution.signal, noConnectionsInBash);
+    const value: unknown = withTryConsole(log, () => command(ctx));
     if (typeof value !== "string")
       throw new TypeError(`command function returned ${typeof value}, not a string`);
     return value;

@@ -18,6 +18,7 @@ import { openFileLogger, type FileLogger } from "./log-file.js";
 import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { buildTaskContext } from "./task-context.js";
+import { withTryConsole } from "./try-console.js";
 import { TrySignal } from "./try-signal.js";
 
 /**
@@ -63,7 +64,8 @@ export class FunctionExecutor implements Executor {
         connectionsForTry(this.connections, secrets),
       );
       onStarted({ pid: process.pid });
-      outcome = runFunction(task.run, ctx, execution, trySignal, log);
+      const run = task.run;
+      outcome = withTryConsole(log, () => runFunction(run, ctx, execution, trySignal, log));
     } catch (error) {
       log.close();
       return Promise.reject(error);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { withoutSecretVariables } from "../connections/secret-variables.js";
 import { listGroup, terminateProcesses } from "./process-tree.js";
 
 /** What the helper reports about one background job. */
@@ -140,7 +141,9 @@ export class ShellHelper {
 
   private spawn(): Session {
     const { program, prelude } = this.options;
+    // Every bash task inherits the helper's environment (both helpers): strip secrets here, once.
     const child = spawn(program.file, program.args, {
+      env: withoutSecretVariables(process.env),
       detached: true,
       stdio: ["pipe", "pipe", "ignore"],
     });

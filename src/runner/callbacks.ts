@@ -7,6 +7,7 @@ import { isFailedState } from "../core/states.js";
 import { connectionsForTry } from "../connections/try-connections.js";
 import { TrySecrets } from "../connections/try-secrets.js";
 import { openFileLogger } from "../executors/log-file.js";
+import { withTryConsole } from "../executors/try-console.js";
 import type { LoadedDag } from "../loader/load-pipelines.js";
 import type { ExecuteRunOptions } from "./execute-run-options.js";
 
@@ -102,7 +103,8 @@ export async function runTaskCallback(
       logPath: instance.log_path,
       connection,
     };
-    await callWithin(() => callback(context), limitOf(options), log, `callback ${name}`);
+    const call = (): unknown => withTryConsole(log, () => callback(context));
+    await callWithin(call, limitOf(options), log, `callback ${name}`);
   } catch (error) {
     log.error(
       `callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -139,7 +141,8 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
       logPath: options.runLogPath,
       connection,
     };
-    await callWithin(() => callback(context), limitOf(options), log, `dag callback ${name}`);
+    const call = (): unknown => withTryConsole(log, () => callback(context));
+    await callWithin(call, limitOf(options), log, `dag callback ${name}`);
   } catch (error) {
     log.error(
       `dag callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -1,3 +1,5 @@
+import { stripUrlCredentials } from "../../core/mask-secrets.js";
+
 /**
  * Why an HTTP request failed, in one line that names the kind of failure first: `connection
  * refused: GET http://...`, `unexpected status 503 Service Unavailable: ...`. Its stack is the
@@ -9,9 +11,11 @@ export class HttpError extends Error {
     /** refused, dns, reset, timeout, aborted, network, status, check, file */
     readonly kind: string,
   ) {
-    super(message);
+    // Its text may quote a URL (fetch's own errors do, whole): never with its credentials.
+    const text = stripUrlCredentials(message);
+    super(text);
     this.name = "HttpError";
-    this.stack = `HttpError: ${message}`;
+    this.stack = `HttpError: ${text}`;
   }
 }
 

@@ -83,8 +83,15 @@ describe("connection helpers", () => {
   });
 
   it("secretsOf gives the password, secret-looking extras and their encoded forms", () => {
-    const connection = parsed("https://u:p%40ss@h/x?api_key=k1&region=eu&token=t%2F2");
-    expect(secretsOf(connection).sort()).toEqual(["k1", "p%40ss", "p@ss", "t%2F2", "t/2"].sort());
+    const connection = parsed("https://u:p%40ssw@h/x?api_key=k1k1k&region=eu&token=t%2F2t2");
+    expect(secretsOf(connection).sort()).toEqual(
+      ["k1k1k", "p%40ssw", "p@ssw", "t%2F2t2", "t/2t2"].sort(),
+    );
+  });
+
+  it("secretsOf leaves out secrets shorter than 5 characters, and their encoded forms", () => {
+    const connection = parsed("https://u:e%40@h/x?api_key=k1&token=t0ken&secret=");
+    expect(secretsOf(connection)).toEqual(["t0ken"]);
   });
 
   it("the base URL of an http connection has no credentials", () => {
@@ -96,10 +103,17 @@ describe("connection helpers", () => {
 
 describe("masking", () => {
   it.each([
-    ["every occurrence", "a pw b pw", ["pw"], "a *** b ***"],
-    ["the longer secret first", "token=abcdef", ["abc", "abcdef"], "token=***"],
+    ["every occurrence", "a pw123 b pw123", ["pw123"], "a *** b ***"],
+    ["the longer secret first", "token=abcdefgh", ["abcde", "abcdefgh"], "token=***"],
     ["nothing without secrets", "plain", [], "plain"],
     ["ignores empty secrets", "plain", [""], "plain"],
+    [
+      "not a secret shorter than 5 (Airflow's min_length_masked_secret)",
+      "processed for date",
+      ["e", "ss", "abcd"],
+      "processed for date",
+    ],
+    ["a secret of exactly 5", "key abcde.", ["abcde"], "key ***."],
   ])("maskSecrets: %s", (_name, text, secrets, expected) => {
     expect(maskSecrets(text, secrets)).toBe(expected);
   });

@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { TaskLogger } from "../../../src/api/context.js";
+import { withTryConsole } from "../../../src/executors/try-console.js";
+
+// The console as it was before flow patched it: a fake that records what reaches it.
+const reachedConsole: string[] = [];
+const saved = { log: console.log, error: console.error };
+console.log = (...args: unknown[]) => void reachedConsole.push(`log ${args.join(" ")}`);
+console.error = (...args: unknown[]) => void reachedConsole.push(`error ${args.join(" ")}`);
+afterAll(() => Object.assign(console, saved));
+
+function recordingLogger(): TaskLogger & { lines: string[] } {
+  const lines: string[] = [];
+  const record =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push(`${level} ${args.map(String).join(" ")}`);
+  return { lines, info: record("INFO"), warn: record("WARN"), error: record("ERROR") };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe("withTryConsole", () => {
+  it("sends console output inside the try to its log, by level, and leaves the console alone outside", async () => {
+    const log = recordingLogger();
+    await withTryConsole(log, async () => {
+      console.log("a", 1);
+      await tick();
+      console.error("b");
+      console.warn("c");
+      console.dir({ d: 1 });
+    });
+    console.log("outside");
+    expect(log.lines).toEqual(["INFO a 1", "ERROR b", "WARN c", "INFO { d: 1 }"]);
+    expect(reachedConsole).toEqual(["log outside"]);
+  });
+
+  it("keeps two tries that interleave apart", async () => {
+    const first = recordingLogger();
+    const second = recordingLogger();
+    const talk = (name: string) => async () => {
+      for (let i = 0; i < 3; i++) {
+        console.log(name, i);
+        await tick();
+      }
+    };
+    await Promise.all([withTryConsole(first, talk("one")), withTryConsole(second, talk("two"))]);
+    expect(first.lines).toEqual(["INFO one 0", "INFO one 1", "INFO one 2"]);
+    expect(second.lines).toEqual(["INFO two 0", "INFO two 1", "INFO two 2"]);
+  });
+
+  it("returns what the function returns, synchronously when it is synchronous", () => {
+    expect(withTryConsole(recordingLogger(), () => 42)).toBe(42);
+  });
+
+  it("console.trace writes its message and the caller's stack as an ERROR line", () => {
+    const log = recordingLogger();
+    withTryConsole(log, () => console.trace("where"));
+    expect(log.lines[0]).toMatch(/^ERROR Trace: where\n\s+at /);
+  });
+});
