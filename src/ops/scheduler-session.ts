@@ -1,4 +1,5 @@
 import { callbackTimeoutFromEnv } from "../runner/callbacks.js";
+import { LockError } from "../errors.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
 import { makeLocalEngine, type Engine, type ExecutorChoice } from "../runner/engine.js";
 import { ReloadingResolver } from "../scheduler/reloading-resolver.js";
@@ -53,7 +54,9 @@ export async function withSchedulerSession<T>(
   work: (session: SchedulerSession) => Promise<T>,
 ): Promise<SessionOutcome<T>> {
   const store = await openStore(workspace);
+  let lost: Error | undefined;
   const lock = await takeSchedulerLock(store.location, (error) => {
+    lost = error;
     options.log.warn(`lost the scheduler lock (${error.message}): stopping`);
     options.stop.request();
   });
@@ -75,11 +78,17 @@ export async function withSchedulerSession<T>(
       ...(options.executor && { executor: options.executor }),
       callbackTimeoutMs: callbackTimeoutFromEnv(workspace.env.FLOW_CALLBACK_TIMEOUT_MS),
     });
+    let value: T;
     try {
-      return { ran: true, value: await work({ store, engine, resolver, pipelines }) };
+      value = await work({ store, engine, resolver, pipelines });
     } finally {
       await engine.close();
     }
+    // Another process may be the scheduler now: this one stopped, and must not look as if it
+    // ended well.
+    if (lost !== undefined)
+      throw new LockError(`lost the scheduler lock (${lost.message}): stopped`, { cause: lost });
+    return { ran: true, value };
   } finally {
     await lock.release();
   }

@@ -12,16 +12,40 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  return !isZombie(pid);
+  return procStatFields(pid)?.[0] !== "Z";
 }
 
-// /proc/<pid>/stat is "pid (comm) S ..."; comm may hold spaces and parentheses, so take the last ")".
-function isZombie(pid: number): boolean {
+/**
+ * When the process started, in clock ticks since boot (/proc/<pid>/stat field 22); undefined
+ * without /proc (macOS) or when it is gone. With the pid and the boot it names one process: a
+ * pid the kernel gave to a new process after the first one ended has a later start.
+ */
+export function processStartTicks(pid: number): number | undefined {
+  const start = Number(procStatFields(pid)?.[19]);
+  return Number.isInteger(start) ? start : undefined;
+}
+
+let bootId: string | null | undefined;
+/** The kernel's id of this boot (Linux), read once; undefined elsewhere. */
+export function currentBootId(): string | undefined {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || null;
+    } catch {
+      bootId = null;
+    }
+  }
+  return bootId ?? undefined;
+}
+
+// /proc/<pid>/stat is "pid (comm) S ppid ..."; comm may hold spaces and parentheses, so the fields
+// start after the last ")": [0] is the state (field 3), [19] the start time (field 22).
+function procStatFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   } catch {
-    return false; // no /proc (macOS) or it just ended: kill(0) already answered
+    return undefined; // no /proc (macOS) or it just ended: kill(0) already answered
   }
-  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }

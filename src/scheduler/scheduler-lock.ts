@@ -1,6 +1,7 @@
 import { readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { releaseLock, takeLock, type LockTiming } from "../store/locks.js";
+import { isLiveLocalOwner, readLockOwner } from "../store/lock-owner.js";
+import { isLockLive, releaseLock, takeLock, type LockTiming } from "../store/locks.js";
 import { isProcessAlive } from "./process-alive.js";
 
 /** The scheduler's files in the state dir. */
@@ -22,7 +23,7 @@ export function schedulerPaths(stateDir: string): SchedulerPaths {
 }
 
 // Refreshed every 2.5 s; a lock left by a process killed with -9 is stale after 10 s, or at
-// once when the pidfile names a dead process.
+// once when the pidfile names a dead process. A live owner blocked longer keeps it (lockState).
 const TIMING: LockTiming = { staleMs: 10_000, updateMs: 2_500 };
 // A lock younger than this may belong to a scheduler that has not written its pidfile yet.
 const FRESH_LOCK_MS = 1_000;
@@ -54,7 +55,12 @@ export async function takeSchedulerLock(
     pid = await readPidFile(paths.pid);
     if (pid !== null && isProcessAlive(pid)) return { held: true, pid };
     const age = await lockAge(paths.lock);
-    if (age !== null && age > FRESH_LOCK_MS && (await readPidFile(paths.pid)) === pid) {
+    if (
+      age !== null &&
+      age > FRESH_LOCK_MS &&
+      (await readPidFile(paths.pid)) === pid &&
+      !isLiveLocalOwner(readLockOwner(paths.lock))
+    ) {
       // Its owner is gone: the lock of a dead scheduler, which would block us until stale.
       await rm(paths.lock, { recursive: true, force: true });
     } else {
@@ -70,12 +76,16 @@ export type SchedulerStatus =
   /** `stalePid`: a pidfile was left by a scheduler that is gone. */
   | { readonly running: false; readonly stalePid: number | null };
 
-/** Whether a scheduler runs for the state dir: its pidfile names a live process holding the lock. */
+/**
+ * Whether a scheduler runs for the state dir: its pidfile names a live process and the lock is
+ * live (takeLock's rule: a scheduler whose event loop is blocked still holds it; one killed with -9
+ * whose pid was given to another process does not once the lock is stale).
+ */
 export async function readSchedulerStatus(stateDir: string): Promise<SchedulerStatus> {
   const paths = schedulerPaths(stateDir);
   const pid = await readPidFile(paths.pid);
   if (pid === null) return { running: false, stalePid: null };
-  if (!isProcessAlive(pid) || (await lockAge(paths.lock)) === null)
+  if (!isProcessAlive(pid) || !isLockLive(paths.lock, TIMING))
     return { running: false, stalePid: pid };
   const since = await stat(paths.pid).then(
     (info) => info.mtime,

@@ -32,6 +32,8 @@ export class FileRunWriter implements RunWriter {
     private readonly paths: RunPaths,
     private readonly journal: JournalAppender,
     private readonly release: ReleaseLock,
+    // Whether this process still holds the run's lock (isLockStillOurs), asked before each write.
+    private readonly stillHeld: () => boolean,
   ) {
     const { tasks, ...fields } = run;
     this.fields = fields;
@@ -40,8 +42,8 @@ export class FileRunWriter implements RunWriter {
   }
 
   // Called by proper-lockfile when the lock could not be refreshed in time (event loop blocked
-  // longer than the stale time, lock dir removed): another process may own the run now, so
-  // every later save fails instead of interleaving with theirs.
+  // longer than the stale time, lock dir removed), and by checked(): another process may own the
+  // run now, so every later save fails instead of interleaving with theirs.
   markLockLost(cause: Error): void {
     const { dag_id, run_id } = this.run;
     this.lost = new LockError(
@@ -69,8 +71,20 @@ export class FileRunWriter implements RunWriter {
     if (this.lost !== undefined) throw this.lost;
     const line = formatJournalLine(entry);
     if (this.deferring) this.pending += line;
-    else this.journal.append(line);
+    else this.journal.append(this.checked(line));
     this.seq = entry.seq;
+  }
+
+  // `line`, once the lock is known to be ours still. When the event loop was blocked, the code
+  // that resumes (a try's end, the run's end) runs before proper-lockfile's timer can report a
+  // takeover, so each write asks first.
+  private checked(line: string): string {
+    if (this.lost === undefined && !this.stillHeld())
+      this.markLockLost(
+        new Error("another process took it over while this one was not refreshing it"),
+      );
+    if (this.lost !== undefined) throw this.lost;
+    return line;
   }
 
   deferSaves(): void {
@@ -81,8 +95,7 @@ export class FileRunWriter implements RunWriter {
   // returns, like a single save.
   flush(): void {
     if (this.pending === "") return;
-    if (this.lost !== undefined) throw this.lost;
-    const lines = this.pending;
+    const lines = this.checked(this.pending);
     this.pending = "";
     this.journal.append(lines);
   }
@@ -98,7 +111,7 @@ export class FileRunWriter implements RunWriter {
     this.journal.close();
     try {
       // Without the lock another process may already own the run: leave its files alone.
-      if (this.lost !== undefined) throw this.lost;
+      this.checked("");
       // Order matters: a crash after the snapshot but before the unlink leaves journal lines
       // with seq <= the snapshot's, which readers skip.
       await writeSnapshot(this.paths.snapshot, { ...this.fields, tasks: this.tasks }, this.seq);

@@ -65,10 +65,10 @@ export class FileStateReader implements StateReader {
     return (await readStoredRun(runPaths(this.location, dagId, runId), dagId, runId))?.run;
   }
 
-  // The rule openRun's takeLock applies: a lock dir refreshed within the stale time is alive.
-  hasLiveOwner(dagId: string, runId: string): Promise<boolean> {
-    const paths = runPaths(this.location, dagId, runId);
-    return isLockLive(paths.snapshot, paths.lock, this.timing);
+  // The rule openRun's takeLock applies: a lock dir refreshed within the stale time, or naming
+  // a live process of this host, is alive.
+  async hasLiveOwner(dagId: string, runId: string): Promise<boolean> {
+    return isLockLive(runPaths(this.location, dagId, runId).lock, this.timing);
   }
 
   runLogPath(dagId: string, runId: string): string {

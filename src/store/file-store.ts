@@ -7,6 +7,7 @@ import { FileRunWriter, removeJournal } from "./file-run-writer.js";
 import { FileStateReader, lockTimingOf, type FileStoreOptions } from "./file-state-reader.js";
 import { JournalAppender } from "./journal-appender.js";
 import { ensureLayoutMarker } from "./layout-marker.js";
+import { isLockStillOurs } from "./lock-fs.js";
 import { releaseLock, takeLock, type ReleaseLock } from "./locks.js";
 import { runIsBusy, runNotFound } from "./run-access-errors.js";
 import { readStoredRun } from "./run-file.js";
@@ -60,7 +61,8 @@ export class FileStateStore extends FileStateReader implements StateStore {
     if (release === "held") throw await runIsBusy(this, this.timing, run.dag_id, run.run_id);
     if (release === undefined) throw new Error("bug: create() took no run lock");
     try {
-      writer = new FileRunWriter(run, 0, paths, JournalAppender.open(paths.journal), release);
+      const journal = JournalAppender.open(paths.journal);
+      writer = new FileRunWriter(run, 0, paths, journal, release, this.stillHeld(paths));
       return writer;
     } catch (error) {
       await releaseLock(release);
@@ -146,6 +148,11 @@ export class FileStateStore extends FileStateReader implements StateStore {
     }
   }
 
+  // Whether this process still holds the run's lock: what its writer asks before each write.
+  private stillHeld(paths: RunPaths): () => boolean {
+    return () => isLockStillOurs(paths.lock, this.timing.staleMs);
+  }
+
   async openRun(dagId: string, runId: string): Promise<RunWriter> {
     const paths = runPaths(this.location, dagId, runId);
     if (!this.exists(paths.snapshot)) throw await runNotFound(this.location, dagId, runId);
@@ -165,7 +172,14 @@ export class FileStateStore extends FileStateReader implements StateStore {
         await removeJournal(paths.journal);
       }
       const journal = JournalAppender.open(paths.journal);
-      writer = new FileRunWriter(stored.run, stored.seq, paths, journal, release);
+      writer = new FileRunWriter(
+        stored.run,
+        stored.seq,
+        paths,
+        journal,
+        release,
+        this.stillHeld(paths),
+      );
       return writer;
     } catch (error) {
       await releaseLock(release);

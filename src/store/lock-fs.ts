@@ -1,4 +1,11 @@
-import { mkdirSync, rmdirSync, statSync, utimesSync, type Stats } from "node:fs";
+import { mkdirSync, rmdirSync, statSync, unlinkSync, utimesSync, type Stats } from "node:fs";
+import {
+  isLiveLocalOwner,
+  isThisProcess,
+  lockOwnerPath,
+  readLockOwner,
+  writeLockOwner,
+} from "./lock-owner.js";
 
 type Done<T = void> = (error: NodeJS.ErrnoException | null, value?: T) => void;
 
@@ -14,20 +21,91 @@ function settle<T>(call: () => T, done: Done<T>): void {
   process.nextTick(done, failure, value);
 }
 
+// When this process last set the mtime of each lock dir it holds (taken or refreshed).
+const refreshedAt = new Map<string, number>();
+
+/** The file system a lock with this stale time gives proper-lockfile. */
+export type LockFs = ReturnType<typeof lockFsFor>;
+
 /**
  * The file system proper-lockfile uses for its lock dirs, with synchronous calls behind its
  * callback API. A lock costs a mkdir, a stat and a rmdir, each a few microseconds on the main
  * thread; through the thread pool each paid far more in hand-offs, and a backfill takes two
- * locks a run. The calls, their order and so the locking protocol are proper-lockfile's own.
+ * locks a run. The calls and their order are proper-lockfile's; two things are ours. mkdir
+ * writes the owner into the new dir. rmdir removes only our own lock or an abandoned one (see
+ * lockState): proper-lockfile takes over a lock by its mtime alone, and the owner of a run
+ * blocked in a sync task for longer than the stale time is alive (the QA report of a run
+ * executed twice at once).
  */
-export const lockFs = {
-  mkdir: (path: string, done: Done) => settle(() => void mkdirSync(path), done),
-  rmdir: (path: string, done: Done) => settle(() => rmdirSync(path), done),
-  rmdirSync: (path: string) => rmdirSync(path),
-  stat: (path: string, done: Done<Stats>) => settle(() => statSync(path), done),
-  utimes: (path: string, atime: Date, mtime: Date, done: Done) =>
-    settle(() => utimesSync(path, atime, notAhead(mtime)), done),
-};
+export function lockFsFor(staleMs: number) {
+  return {
+    mkdir: (path: string, done: Done) => settle(() => createLockDir(path), done),
+    rmdir: (path: string, done: Done) => settle(() => removeLockDir(path, staleMs), done),
+    // At exit, for the locks proper-lockfile holds: never one that another process took over.
+    rmdirSync: (path: string) => {
+      if (isThisProcess(readLockOwner(path))) removeDir(path);
+    },
+    stat: (path: string, done: Done<Stats>) => settle(() => statSync(path), done),
+    utimes: (path: string, atime: Date, mtime: Date, done: Done) =>
+      settle(() => {
+        utimesSync(path, atime, notAhead(mtime));
+        refreshedAt.set(path, Date.now());
+      }, done),
+  };
+}
+
+/**
+ * What a lock dir is to others: "none" (no dir), "live" (refreshed within `staleMs`, or its
+ * owner is a live process of this host: a blocked event loop refreshes nothing), or
+ * "abandoned" (may be taken over). Writes nothing.
+ */
+export function lockState(path: string, staleMs: number): "none" | "live" | "abandoned" {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) return "none";
+  // proper-lockfile's rule (lockfile.js isLockStale), stale time at least 2 s as there.
+  if (stats.mtimeMs >= Date.now() - Math.max(staleMs, 2000)) return "live";
+  return isLiveLocalOwner(readLockOwner(path)) ? "live" : "abandoned";
+}
+
+/**
+ * Whether this process still holds the lock it took at `path`: sync, for a writer to ask before
+ * each write. Within `staleMs` of our last refresh nobody may take it; later (the event loop was
+ * blocked) the dir must still name us, since proper-lockfile only notices a takeover from a timer,
+ * after the code that was blocked has gone on.
+ */
+export function isLockStillOurs(path: string, staleMs: number): boolean {
+  const refreshed = refreshedAt.get(path);
+  if (refreshed !== undefined && Date.now() - refreshed < staleMs) return true;
+  return isThisProcess(readLockOwner(path));
+}
+
+// mkdir, then the owner inside; a dir whose owner cannot be written is removed again.
+function createLockDir(path: string): void {
+  mkdirSync(path);
+  try {
+    writeLockOwner(path);
+  } catch (error) {
+    rmdirSync(path);
+    throw error;
+  }
+  refreshedAt.set(path, Date.now());
+}
+
+function removeLockDir(path: string, staleMs: number): void {
+  if (!isThisProcess(readLockOwner(path)) && lockState(path, staleMs) === "live")
+    throw Object.assign(new Error(`${path} is held by a live process`), { code: "ELOCKED" });
+  removeDir(path);
+}
+
+function removeDir(path: string): void {
+  try {
+    unlinkSync(lockOwnerPath(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  rmdirSync(path);
+  refreshedAt.delete(path);
+}
 
 /**
  * proper-lockfile probes the file system's mtime precision on the first lock of each process by

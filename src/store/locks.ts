@@ -1,4 +1,4 @@
-import { lockFs } from "./lock-fs.js";
+import { lockFsFor, lockState } from "./lock-fs.js";
 import { inaccessibleStatePath } from "./state-file-errors.js";
 
 /** Releases a lock taken with takeLock. */
@@ -29,7 +29,8 @@ const BRIEF_RETRIES = { retries: 60, factor: 1.5, minTimeout: 5, maxTimeout: 100
 /**
  * Takes a proper-lockfile lock: an atomic mkdir of `lockPath`, whose mtime the owner refreshes
  * every `updateMs`. A lock left by a process killed with -9 stops being refreshed and is taken
- * over once older than `staleMs`. Resolves "held" when a live owner has it.
+ * over once older than `staleMs`, unless the owner it names is a live process of this host (its
+ * event loop was blocked: see lockState). Resolves "held" when a live owner has it.
  */
 export async function takeLock(
   target: string,
@@ -49,7 +50,7 @@ export async function takeLock(
       retries: wait === "fail-fast" ? 0 : BRIEF_RETRIES,
       // The default throws from a timer, killing the process; the owner decides instead.
       onCompromised,
-      fs: lockFs,
+      fs: lockFsFor(timing.staleMs),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOCKED") return "held";
@@ -57,33 +58,27 @@ export async function takeLock(
   }
 }
 
-/** Releases a lock, ignoring one that was already lost (compromised) or released. */
+/**
+ * Releases a lock, ignoring one that was already lost (compromised) or released, and one that
+ * another process took over (ELOCKED: its dir is theirs now and stays).
+ */
 export async function releaseLock(release: ReleaseLock): Promise<void> {
   try {
     await release();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERELEASED") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ERELEASED" && code !== "ELOCKED") throw error;
   }
 }
 
 /**
  * Whether a live process holds the lock: its lock dir exists and was refreshed within
- * `staleMs`. proper-lockfile's own check, with the options takeLock uses, so a reader calls a
- * lock dead exactly when a writer would take it over. Writes nothing.
+ * `staleMs`, or names a live process of this host. The rule takeLock applies (lockState), so a
+ * reader calls a lock dead exactly when a writer would take it over. Writes nothing.
  */
-export async function isLockLive(
-  target: string,
-  lockPath: string,
-  timing: LockTiming,
-): Promise<boolean> {
-  const lockfile = await properLockfile();
+export function isLockLive(lockPath: string, timing: LockTiming): boolean {
   try {
-    return await lockfile.check(target, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: timing.staleMs,
-      fs: lockFs,
-    });
+    return lockState(lockPath, timing.staleMs) === "live";
   } catch (error) {
     throw inaccessibleStatePath(lockPath, "check the lock", error);
   }

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LockError, NotFoundError, StateFileError } from "../../../src/errors.js";
 import { FileStateStore } from "../../../src/store/file-store.js";
+import { lockFsFor } from "../../../src/store/lock-fs.js";
 import { makeRun, makeTask } from "../../fixtures/store/runs.js";
 import { runFixture } from "./run-fixture.js";
 import { useTempDirs } from "./temp-dir.js";
@@ -259,11 +260,13 @@ describe("FileStateStore: writers and the journal", () => {
     await appendFile(journal, '{"seq":2,"task":{"task_id":"lo');
     expect(Object.keys((await store.getRun("etl", RUN_ID))?.tasks ?? {})).toEqual(["extract"]);
 
-    // Simulate the owner dying: drop its lock without closing, then reopen.
+    // Simulate the owner dying: drop its lock without closing, then reopen. (Through the lock
+    // dirs' own fs: the dir holds its owner file.)
     await import("proper-lockfile").then((lockfile) =>
       lockfile.unlock(join(dir, `${RUN_ID}.json`), {
         lockfilePath: join(dir, `${RUN_ID}.lock`),
         realpath: false,
+        fs: lockFsFor(10_000),
       }),
     );
     const next = await store.openRun("etl", RUN_ID);
