@@ -35,6 +35,12 @@ export const LOCK_DURATION_MS = 10_000;
 export const STALLED_INTERVAL_MS = 5_000;
 /** A try is delivered at most this many extra times after its worker was lost; then it fails. */
 export const MAX_STALLED_COUNT = 1;
+/**
+ * A try starts at most this many times (README, "Delivered at least once"): BullMQ gives a lost
+ * worker's job out once more, and a job the driver added again after Redis lost it counts its
+ * starts before (a worker refuses its delivery past this).
+ */
+export const MAX_STARTS = MAX_STALLED_COUNT + 1;
 
 /** Largest job (its JSON: context and upstream results) the driver adds; larger fails the try. */
 export const DEFAULT_JOB_SIZE_LIMIT = 512 * 1024;
@@ -46,6 +52,11 @@ export const LOG_CHUNKS_IN_FLIGHT = 256;
 /** A worker's entry in the registry lives this long unless renewed (every WORKER_HEARTBEAT_MS). */
 export const WORKER_TTL_S = 15;
 export const WORKER_HEARTBEAT_MS = 5_000;
+/**
+ * After Redis lost its data (restarted without it), every live worker has written its registry
+ * entry again within this: until then, a worker missing from the registry may still run a try.
+ */
+export const REGISTRY_REWRITE_MS = WORKER_TTL_S * 1_000;
 
 /** What a job carries: one try of one task, by reference, and the plain data it may read. */
 export interface QueueJobData {
@@ -68,6 +79,12 @@ export interface QueueJobData {
   readonly timeoutMs: number | null;
   /** Who made the job: named when a worker's pipeline file differs. */
   readonly origin: { readonly host: string; readonly pid: number; readonly file: string };
+  /**
+   * Starts of this try before this job existed: its earlier job of the same id was lost from
+   * Redis (restarted without its data) and the driver added it again. Deliveries count on from
+   * here; absent for a first job.
+   */
+  readonly startsBefore?: number;
 }
 
 /**
@@ -77,7 +94,10 @@ export interface QueueJobData {
 export interface QueueJobStarted {
   readonly host: string;
   readonly pid: number;
-  /** 1 for the first delivery of the job, 2 when BullMQ delivered it again (its worker was lost). */
+  /**
+   * 1 for the try's first start, 2 when BullMQ delivered it again (its worker was lost) or the
+   * driver added its job again (Redis lost it): the job's `startsBefore` plus BullMQ's starts.
+   */
   readonly delivery: number;
   readonly startedAt: string;
 }
@@ -133,6 +153,8 @@ export interface WorkerEntry {
     readonly taskId: string;
     readonly runId: string;
     readonly tryNumber: number;
+    /** Which start of the try this is (see QueueJobStarted). */
+    readonly delivery: number;
     readonly since: string;
   }[];
 }

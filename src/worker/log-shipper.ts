@@ -13,10 +13,19 @@ const BACKPRESSURE_MS = 50;
 
 /**
  * The first line a delivery after the first ships: a try can start twice (at-least-once), and
- * whoever reads the try's log must see where the second start begins.
+ * whoever reads the try's log must see where the second start begins. `jobLost`: the driver
+ * added the job again because Redis lost it, rather than BullMQ delivering it again.
  */
-export function deliveryHeader(delivery: number, tryNumber: number, worker: string): string {
-  return `flow: delivery ${delivery} of try ${tryNumber} on worker ${worker}: the previous delivery's worker was lost or handed the try back; the task starts over\n`;
+export function deliveryHeader(
+  delivery: number,
+  tryNumber: number,
+  worker: string,
+  jobLost = false,
+): string {
+  const why = jobLost
+    ? "the previous delivery's job was lost from Redis and queued again"
+    : "the previous delivery's worker was lost or handed the try back";
+  return `flow: delivery ${delivery} of try ${tryNumber} on worker ${worker}: ${why}; the task starts over\n`;
 }
 
 /** The fields of one log entry: `d` delivery, `o` offset within the delivery's bytes, `b` bytes. */

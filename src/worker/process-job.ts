@@ -7,6 +7,7 @@ import { formatDuration } from "../executors/durations.js";
 import type { Executor, TaskExecution, TaskOutcome } from "../executors/executor.js";
 import { cancelled, describeThrown, failed } from "../executors/outcomes.js";
 import {
+  MAX_STARTS,
   PROTOCOL_VERSION,
   queueKeys,
   type QueueJobData,
@@ -35,13 +36,19 @@ export interface ProcessorDeps {
   readonly print: (line: string) => void;
   /** Gives the job back to the queue for another worker; never returns (BullMQ's WaitingError). */
   readonly handBack: (job: QueueJob, token: string | undefined) => Promise<never>;
+  /**
+   * Ends a delivery that lost its job without touching the job (gone, or another delivery's):
+   * never returns (BullMQ's WaitingError, which moves nothing).
+   */
+  readonly letGo: () => never;
 }
 
 /**
  * The processor: one try per job. Every failure of the task, and every refusal (another protocol
- * version, a pipeline file that differs), is an outcome in the job's return value; it throws only
- * when Redis fails it, or to hand the job back (the worker is stopping), which BullMQ and the
- * driver treat as the queue's business rather than the task's.
+ * version, a pipeline file that differs, a try started twice already), is an outcome in the job's
+ * return value; it throws only when Redis fails it, to hand the job back (the worker is
+ * stopping), or to let go of a job this delivery lost (gone from Redis, or taken over): BullMQ
+ * and the driver treat those as the queue's business rather than the task's.
  */
 export function makeProcessor(deps: ProcessorDeps) {
   const worker = `${deps.host}:${deps.pid}`;
@@ -50,8 +57,10 @@ export function makeProcessor(deps: ProcessorDeps) {
     const data = job.data;
     const jobId = job.id ?? "";
     // BullMQ counts starts (attemptsStarted) before it hands the job over: 1, then 2 after a
-    // stall or a hand-back.
-    const delivery = Math.max(1, job.attemptsStarted);
+    // stall or a hand-back; a job the driver added again (Redis lost it) counts on from the
+    // starts before it.
+    const startsBefore = data.startsBefore ?? 0;
+    const delivery = startsBefore + Math.max(1, job.attemptsStarted);
     const logPath = join(deps.logDir, `${jobId}.${delivery}.log`);
     const shipper = new LogShipper(deps.redis, keys.log(jobId), delivery, logPath);
     const name = `${data.dagId}.${data.taskId} ${data.runId} try ${data.tryNumber}`;
@@ -65,7 +74,14 @@ export function makeProcessor(deps: ProcessorDeps) {
       deps.print(`${name}: refused: ${error}`);
       return report({ status: "failed", error, retryable: false }, error);
     }
-    const running = deps.tries.add(jobId, data, new Date());
+    // BullMQ's stall count (maxStalledCount) knows nothing of the starts before a job added
+    // again: a delivery of such a job past MAX_STARTS (its worker lost too) is refused here.
+    if (startsBefore > 0 && delivery > MAX_STARTS) {
+      const error = `delivery ${delivery} of try ${data.tryNumber} refused: the try has started ${delivery - 1} times already, before and after its job was lost from Redis, and a try starts at most ${MAX_STARTS} times`;
+      deps.print(`${name}: refused: ${error}`);
+      return report({ status: "failed", error, retryable: true }, error);
+    }
+    const running = deps.tries.add(jobId, data, delivery, new Date());
     try {
       if ((await deps.redis.exists(keys.cancelled(jobId))) > 0) {
         deps.print(`${name}: cancelled before it started`);
@@ -82,7 +98,10 @@ export function makeProcessor(deps: ProcessorDeps) {
         const error = `worker ${worker} cannot run tasks of kind "${String(data.kind)}"`;
         return await report({ status: "failed", error, retryable: false }, error);
       }
-      if (delivery > 1) await shipper.say(deliveryHeader(delivery, data.tryNumber, worker));
+      if (delivery > 1) {
+        const jobLost = startsBefore > 0 && job.attemptsStarted <= 1;
+        await shipper.say(deliveryHeader(delivery, data.tryNumber, worker, jobLost));
+      }
       void deps.registration.beat();
       deps.print(`${name}: started${delivery > 1 ? ` (delivery ${delivery})` : ""}`);
       const execution: TaskExecution = {
@@ -115,6 +134,11 @@ export function makeProcessor(deps: ProcessorDeps) {
       await progress;
       await shipper.finish();
       const took = formatDuration(Date.now() - startedAt);
+      if (running.lost !== undefined) {
+        deps.print(`${name}: stopped after ${took}: ${running.lost}`);
+        await shipper.say(`flow: worker ${worker} stopped the try: ${running.lost}\n`);
+        return deps.letGo();
+      }
       if (running.handBack && outcome.status === "failed") {
         deps.print(`${name}: stopped after ${took}, handed back to the queue`);
         await shipper.say(
@@ -125,9 +149,12 @@ export function makeProcessor(deps: ProcessorDeps) {
       deps.print(`${name}: ${describeOutcome(outcome, took)}`);
       return await report(outcome);
     } finally {
+      await rm(logPath, { force: true });
+      // Last, with no await after it: BullMQ stops renewing this job's lock (by its id) as soon
+      // as the processor returns, before any other I/O of this process, so the registry cannot
+      // stop listing the try (and a driver add its job again) while BullMQ still tracks it.
       deps.tries.remove(running);
       void deps.registration.beat();
-      await rm(logPath, { force: true });
     }
   };
 }

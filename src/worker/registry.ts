@@ -2,6 +2,9 @@ import type { Redis } from "ioredis";
 import { WORKER_HEARTBEAT_MS, WORKER_TTL_S, type WorkerEntry } from "../queue/protocol.js";
 import type { RunningTries } from "./running-tries.js";
 
+// `flow workers` lists the registry; the driver reads it too, so the reading lives in src/queue.
+export { listWorkers } from "../queue/worker-list.js";
+
 /**
  * This worker's entry in the registry (`flow workers`): SET with a TTL every WORKER_HEARTBEAT_MS
  * and whenever a try starts or ends, so a worker killed with -9 drops out within WORKER_TTL_S;
@@ -43,30 +46,4 @@ export class WorkerRegistration {
     await this.writing;
     await this.redis.del(this.key);
   }
-}
-
-/** The live workers whose registry keys match `pattern`, oldest first. */
-export async function listWorkers(redis: Redis, pattern: string): Promise<WorkerEntry[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== "0");
-  if (keys.length === 0) return [];
-  const values = await redis.mget(...keys);
-  const entries: WorkerEntry[] = [];
-  for (const value of values) {
-    if (value === null) continue; // expired between SCAN and MGET
-    try {
-      entries.push(JSON.parse(value) as WorkerEntry);
-    } catch {
-      // not a worker entry of ours: skip it
-    }
-  }
-  return entries.sort(
-    (a, b) =>
-      a.startedAt.localeCompare(b.startedAt) || a.host.localeCompare(b.host) || a.pid - b.pid,
-  );
 }

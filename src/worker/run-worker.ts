@@ -18,6 +18,7 @@ import {
 } from "../queue/protocol.js";
 import { connectRedis, describeRedisUrl } from "../queue/redis.js";
 import { FunctionPool } from "./function-pool.js";
+import { stopLostTries } from "./lost-jobs.js";
 import { makeProcessor, type QueueJob } from "./process-job.js";
 import { WorkerRegistration } from "./registry.js";
 import { RunningTries } from "./running-tries.js";
@@ -128,6 +129,9 @@ export async function runWorker(
       await settleWithin(job.moveToWait(token), 5_000);
       throw new WaitingError();
     },
+    letGo: () => {
+      throw new WaitingError();
+    },
   });
   const worker = new Worker<QueueJobData, QueueJobResult>(settings.queue, processor, {
     connection: redis,
@@ -140,6 +144,10 @@ export async function runWorker(
     autorun: false,
   });
   worker.on("error", (error) => warn(`queue: ${error.message}`));
+  worker.on(
+    "lockRenewalFailed",
+    (jobIds) => void stopLostTries(redis, settings.queue, tries, jobIds),
+  );
   subscriber.on("message", (_channel: string, jobId: string) => {
     if (tries.cancel(jobId)) out.info(`cancel requested for job ${jobId}: stopping its try`);
   });

@@ -13,6 +13,10 @@ export class Flight {
   settling = false;
   /** Since when the started try's job has had no worker's lock (see checkOrphaned). */
   unlockedSince: number | undefined;
+  /** Since when the try's job has been gone from Redis (see LostJobs). */
+  lostSince: number | undefined;
+  /** The latest delivery of the try known to have started (1 for its first start). */
+  starts = 0;
   private resolve!: (outcome: TaskOutcome) => void;
   private startedBy: string | undefined;
   private done = false;
@@ -39,6 +43,7 @@ export class Flight {
   /** A worker says it started the try (a job's progress); told once per delivery. */
   started(progress: unknown): void {
     if (!isStarted(progress) || this.done) return;
+    this.starts = Math.max(this.starts, progress.delivery);
     const key = `${progress.host}:${progress.pid}:${progress.delivery}`;
     if (this.startedBy === key) return;
     this.startedBy = key;

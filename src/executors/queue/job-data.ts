@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, type QueueJobData } from "../../queue/protocol.js";
 import type { TaskKind } from "../../core/dag.js";
 import type { TaskExecution, TaskOutcome } from "../executor.js";
 import { formatBytes } from "../../core/format-bytes.js";
+import type { QueueLine } from "./named-queues.js";
 
 /**
  * The job for one try, or the outcome that fails the try before any job exists: a pipeline file
@@ -47,4 +48,22 @@ export function buildJobData(
 
 function refuse(error: string): { outcome: TaskOutcome } {
   return { outcome: { status: "failed", error, retryable: false } };
+}
+
+/**
+ * Adds the job of one try to its queue. Retries are flow's (`attempts: 1`); an id that exists
+ * gives the existing job back (a restarted driver adopting its try).
+ */
+export async function addTryJob(
+  line: QueueLine,
+  jobId: string,
+  execution: TaskExecution,
+  data: QueueJobData,
+): Promise<void> {
+  await line.bull.add(`${execution.ref.dagId}.${execution.ref.taskId}`, data, {
+    jobId,
+    attempts: 1,
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 86_400 },
+  });
 }

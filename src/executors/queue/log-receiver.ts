@@ -27,6 +27,8 @@ export class LogReceiver {
   private endsWithNewline = true;
   /** The end marker of the current delivery, once read: its total bytes. */
   private endBytes: number | undefined;
+  /** The latest delivery whose log began (0: none yet, as far as the file and stream say). */
+  private begun = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -60,6 +62,11 @@ export class LogReceiver {
       await this.redis.xdel(this.streamKey, ...ids);
       if (raw.length < BATCH) return;
     }
+  }
+
+  /** The latest delivery of the try whose log has begun: 0 when no delivery's has yet. */
+  get lastDelivery(): number {
+    return this.begun;
   }
 
   /**
@@ -121,10 +128,13 @@ export class LogReceiver {
     const match = stored ? /^(\d+):(\d+)$/.exec(stored) : null;
     // Without one, the first delivery starts the file.
     if (match) [this.delivery, this.base] = [Number(match[1]), Number(match[2])];
+    // A file with bytes and no stored base: Redis lost the base, a delivery had begun.
+    if (match || this.size > 0) this.begun = this.delivery;
   }
 
   private async take(entry: Entry | undefined): Promise<void> {
     if (!entry || entry.delivery < this.delivery) return; // malformed, or a stale delivery's
+    this.begun = Math.max(this.begun, entry.delivery);
     if (entry.delivery > this.delivery) {
       // The previous delivery may have stopped mid-line: the new one starts on a line of its own.
       if (this.size > 0 && !this.endsWithNewline) this.append(Buffer.from("\n"));
@@ -137,7 +147,17 @@ export class LogReceiver {
     }
     const written = this.size - this.base;
     if (entry.offset + entry.bytes.length <= written) return; // written before a restart
+    if (entry.offset > written) await this.skipLost(entry.offset - written, entry.offset);
     this.append(entry.bytes.subarray(Math.max(0, written - entry.offset)));
+  }
+
+  // Entries before this one's `offset` never arrived: Redis lost them (restarted without its
+  // data) before they were read. Says so in the log, and goes on from `offset`.
+  private async skipLost(bytes: number, offset: number): Promise<void> {
+    if (this.size > 0 && !this.endsWithNewline) this.append(Buffer.from("\n"));
+    this.append(Buffer.from(`flow: ${bytes} bytes of this try's log were lost in Redis\n`));
+    this.base = this.size - offset;
+    await this.saveBase();
   }
 
   private append(bytes: Buffer): void {

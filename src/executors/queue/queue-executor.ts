@@ -13,8 +13,9 @@ import type {
   TaskExecution,
   TaskOutcome,
 } from "../executor.js";
-import { buildJobData } from "./job-data.js";
+import { addTryJob, buildJobData } from "./job-data.js";
 import { Flight } from "./flight.js";
+import { LostJobs } from "./lost-job.js";
 import type { NamedQueues, QueueLine } from "./named-queues.js";
 import { parseResult, settleWithin } from "./results.js";
 import type { QueueSettings } from "./settings.js";
@@ -25,13 +26,15 @@ import type { QueueSettings } from "./settings.js";
  * added, so a restarted driver adopts the job (execute() with the same id awaits it). Outcomes
  * arrive by BullMQ's events, and every try in flight is also checked by its job's state, at
  * once and every `reconcileMs` (the event stream is trimmed and can drop events). The log a
- * worker streams back is appended to the try's log file before the outcome is given.
+ * worker streams back is appended to the try's log file before the outcome is given. A job
+ * Redis lost is added again once no worker runs its try any more (see LostJobs).
  */
 export class QueueDriver {
   private readonly flights = new Map<string, Flight>();
   /** The queue of each job not yet forgotten (recorded() names only the job). */
   private readonly jobLines = new Map<string, QueueLine>();
   private readonly timer: NodeJS.Timeout;
+  private readonly lostJobs: LostJobs;
   private checking = false;
   private closed = false;
   private readonly startedAt = Date.now();
@@ -46,6 +49,7 @@ export class QueueDriver {
       jobIdFor: (parts) => jobIdFor({ stateDir: settings.stateDir, ...parts }),
       recorded: (jobId) => void this.forget(jobId),
     };
+    this.lostJobs = new LostJobs(redis, settings);
     this.timer = setInterval(() => void this.checkAll(), settings.reconcileMs);
     this.timer.unref();
   }
@@ -91,12 +95,7 @@ export class QueueDriver {
     execution.signal.addEventListener("abort", stop, { once: true });
     try {
       // An existing id (a restarted driver adopting its try) gives the existing job back.
-      await line.bull.add(`${execution.ref.dagId}.${execution.ref.taskId}`, built.data, {
-        jobId,
-        attempts: 1,
-        removeOnComplete: { age: 86_400 },
-        removeOnFail: { age: 86_400 },
-      });
+      await addTryJob(line, jobId, execution, built.data);
       if (execution.signal.aborted) void this.cancel(flight);
       // A try queued before this driver started is adopted: its job may have ended already, and
       // its events gone by. A new one's events come (the periodic check is the safety net).
@@ -138,7 +137,8 @@ export class QueueDriver {
       const state = await bull.getJobState(flight.jobId);
       // Settled meanwhile (by an event), its job perhaps deleted already: nothing to do.
       if (flight.settling) return;
-      if (state === "unknown") return await this.addAgain(flight);
+      if (state === "unknown") return await this.lostJobs.check(flight);
+      flight.lostSince = undefined;
       const job = await bull.getJob(flight.jobId);
       if (!job || flight.settling) return;
       if (job.progress && typeof job.progress === "object") flight.started(job.progress);
@@ -155,25 +155,6 @@ export class QueueDriver {
     } catch {
       // Redis is away or restarting: the next check tries again; nothing is decided meanwhile.
     }
-  }
-
-  // The job is gone from Redis (restarted without its data): the try is queued again, same id.
-  private async addAgain(flight: Flight): Promise<void> {
-    const built = buildJobData(flight.execution, flight.kind, this.settings, Infinity);
-    if ("outcome" in built) return flight.settle(built.outcome);
-    await flight.log.note(
-      `the job of this try was gone from Redis (restarted without its data?); queued it again`,
-    );
-    await flight.line.bull.add(
-      `${flight.execution.ref.dagId}.${flight.execution.ref.taskId}`,
-      built.data,
-      {
-        jobId: flight.jobId,
-        attempts: 1,
-        removeOnComplete: { age: 86_400 },
-        removeOnFail: { age: 86_400 },
-      },
-    );
   }
 
   // No worker took the try within the queued timeout: it fails (and retries if it may).

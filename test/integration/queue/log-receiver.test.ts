@@ -100,6 +100,22 @@ describe("LogReceiver", () => {
     );
   });
 
+  it("says how many bytes Redis lost (restarted without its data) and goes on after them", async () => {
+    await chunk(1, 0, "begin\n");
+    const rx = receiver();
+    await rx.pull();
+    // "half\n" (6..10) was in the stream when Redis lost its data; the worker shipped on.
+    await chunk(1, 11, "after");
+    await chunk(1, 16, " the loss\n");
+    await rx.pull();
+    await chunk(1, 26, "end\n");
+    await end(1, 30);
+    expect(await receiver().drain(1, 30, 1_000)).toBe(0);
+    expect(await readFile(file, "utf8")).toBe(
+      "begin\nflow: 5 bytes of this try's log were lost in Redis\nafter the loss\nend\n",
+    );
+  });
+
   it("drains up to the end marker, and says how many bytes never came", async () => {
     await chunk(1, 0, "partial");
     expect(await receiver().drain(1, 100, 200)).toBe(93);

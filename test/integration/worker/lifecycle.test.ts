@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "../../e2e/harness.js";
 import { closedPort } from "../../e2e/helpers-servers.js";
+import { pidWrittenTo } from "../../e2e/queue/queue-helpers.js";
 import { startRedis, type TestRedis } from "../../e2e/redis-server.js";
 import {
   isPidAlive,
@@ -23,6 +24,7 @@ export default dag({
   id: "etl",
   tasks: [
     bash("slow", "echo begin; sleep 4; echo end"),
+    bash("long", "echo begin; echo $$ > long.pid; sleep 60 & wait"),
     fn("slowfn", async (ctx) => {
       ctx.log.info("begin");
       await new Promise((resolve) => setTimeout(resolve, 4_000));
@@ -105,7 +107,7 @@ describe("flow worker, when things go wrong", () => {
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2, pid: b.pid });
     const entries = await logEntries(q.redis, q.keys.log(jobId));
     expect(shippedText(entries, 1)).toMatch(
-      /^begin\n(Terminated\n)?flow: worker \S+ stopped before the try ended; the try goes back to the queue and starts over on another worker\n$/,
+      /^begin\n(Terminated\n)?(\[\S+\] ERROR flow: [^\n]*\n)?flow: worker \S+ stopped before the try ended; the try goes back to the queue and starts over on another worker\n$/,
     );
     expect(shippedText(entries, 2)).toMatch(/^flow: delivery 2 of try 1 .*\nbegin\nend\n$/);
     // A clean stop removes the worker from the registry.
@@ -167,6 +169,44 @@ describe("flow worker, when things go wrong", () => {
     const { result } = await resultOf(q.queue, jobId, 30_000);
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 1, pid: a.pid });
     expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toBe("begin\nend\n");
+    const next = await jobFor(project, SLOW);
+    await q.add(next.jobId, next.data);
+    expect((await resultOf(q.queue, next.jobId, 30_000)).result?.outcome.status).toBe("success");
+  }, 60_000);
+
+  it("stops a try whose job Redis lost (restarted without its data), listing it until it has", async () => {
+    const a = await worker();
+    const { jobId, data } = await jobFor(project, { ...SLOW, taskId: "long" });
+    await q.add(jobId, data);
+    await startedOf(q.queue, jobId);
+    const taskPid = await pidWrittenTo(project, "long.pid");
+    await redis.restart({ downMs: 500 });
+    // While the task runs, every entry the worker writes lists the try (a driver adds the job
+    // again only once no worker does); it stops the try once BullMQ cannot renew its lock.
+    const key = q.keys.worker(...hostPid(a));
+    const unlisted: string[] = [];
+    const stopped =
+      /etl\.long \S+ try 1: stopped after \S+: its job is gone from Redis \(restarted without its data\?\); the driver queues the try again/;
+    await until(
+      async () => {
+        const entry = await q.redis.get(key).catch(() => null);
+        if (entry !== null && !entry.includes(jobId) && isPidAlive(taskPid)) unlisted.push(entry);
+        return stopped.test(a.output());
+      },
+      20_000,
+      () => `the worker to stop the try\n${a.output()}`,
+    );
+    expect(unlisted).toEqual([]);
+    expect(isPidAlive(taskPid)).toBe(false);
+    await until(
+      async () => !((await q.redis.get(key)) ?? "").includes(jobId),
+      5_000,
+      () => "the try to leave the registry",
+    );
+    expect(await q.queue.getJob(jobId)).toBeUndefined();
+    const shipped = shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1);
+    expect(shipped).toMatch(/flow: worker \S+ stopped the try: its job is gone from Redis .*\n$/);
+    // It takes the next job as before.
     const next = await jobFor(project, SLOW);
     await q.add(next.jobId, next.data);
     expect((await resultOf(q.queue, next.jobId, 30_000)).result?.outcome.status).toBe("success");

@@ -163,6 +163,40 @@ describe("flow worker", () => {
     expect((result?.outcome as { error: string }).error).toContain("protocol version 99");
   });
 
+  it("counts the deliveries of a job added again (Redis lost the first) on from its starts before", async () => {
+    const { jobId, data } = await jobFor(project, {
+      file: "etl.ts",
+      dagId: "etl",
+      taskId: "hello",
+      kind: "bash",
+    });
+    await q.add(jobId, { ...data, startsBefore: 1 });
+    const { result } = await resultOf(q.queue, jobId);
+    expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2 });
+    expect((await q.queue.getJob(jobId))?.progress).toMatchObject({ delivery: 2 });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 2)).toMatch(
+      /^flow: delivery 2 of try 1 on worker \S+: the previous delivery's job was lost from Redis and queued again; the task starts over\nhello from bash\n/,
+    );
+  });
+
+  it("refuses a third start of a try, without running it (retryable)", async () => {
+    const { jobId, data } = await jobFor(project, {
+      file: "etl.ts",
+      dagId: "etl",
+      taskId: "hello",
+      kind: "bash",
+    });
+    await q.add(jobId, { ...data, startsBefore: 2 });
+    const { result } = await resultOf(q.queue, jobId);
+    const error =
+      "delivery 3 of try 1 refused: the try has started 2 times already, before and after its job was lost from Redis, and a try starts at most 2 times";
+    expect(result).toMatchObject({ outcome: { status: "failed", error, retryable: true } });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 3)).toBe(`flow: ${error}\n`);
+    expect(worker.output()).toContain(
+      `etl.hello manual__2026-01-01T00:00:00+00:00 try 1: refused: ${error}`,
+    );
+  });
+
   it("stops a try and its process tree when the driver publishes a cancel", async () => {
     const { jobId, data } = await jobFor(project, {
       file: "etl.ts",

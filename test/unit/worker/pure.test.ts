@@ -59,6 +59,9 @@ describe("log stream entries", () => {
     expect(deliveryHeader(2, 3, "w1:42")).toBe(
       "flow: delivery 2 of try 3 on worker w1:42: the previous delivery's worker was lost or handed the try back; the task starts over\n",
     );
+    expect(deliveryHeader(2, 1, "w1:42", true)).toBe(
+      "flow: delivery 2 of try 1 on worker w1:42: the previous delivery's job was lost from Redis and queued again; the task starts over\n",
+    );
   });
 });
 
@@ -98,6 +101,7 @@ describe("flow workers", () => {
         taskId: "load",
         runId: "manual__1",
         tryNumber: 1,
+        delivery: 1,
         since: "2026-12-01T10:00:00.000Z",
       },
       {
@@ -106,6 +110,7 @@ describe("flow workers", () => {
         taskId: "copy",
         runId: "manual__1",
         tryNumber: 2,
+        delivery: 2,
         since: "2026-12-01T10:00:05.000Z",
       },
     ],
