@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeProject, type Project } from "../../e2e/harness.js";
 import { call, ETL, runPath, startUi, type UiProcess } from "./ui-server.js";
 
@@ -77,11 +77,16 @@ describe("flow ui: reads", () => {
       const grid = await call(ui, "/api/dags/broken/grid");
       expect(grid.status).toBe(500);
       expect(grid.json.error).toContain('dag "broken" is not defined by any pipeline');
-      const lines = ui
-        .stderr()
-        .split("\n")
-        .filter((line) => line.includes('dag "broken"'));
-      expect(lines).toEqual([expect.stringMatching(/^flow ui: dag "broken" is not defined/)]);
+      // The server's stderr comes through a pipe of its own: it may arrive after the reply.
+      const brokenLines = (): string[] =>
+        ui
+          .stderr()
+          .split("\n")
+          .filter((line) => line.includes('dag "broken"'));
+      await vi.waitFor(() => expect(brokenLines()).not.toEqual([]), { timeout: 5_000 });
+      expect(brokenLines()).toEqual([
+        expect.stringMatching(/^flow ui: dag "broken" is not defined/),
+      ]);
       expect(ui.stderr()).not.toContain("internal error");
     } finally {
       await rm(join(project.dir, "pipelines/broken.ts"));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeProject, type Project } from "../../e2e/harness.js";
 import { call, ETL, runPath, startUi, type UiProcess } from "./ui-server.js";
 
@@ -72,11 +72,14 @@ describe("flow ui: a run file flow cannot read", () => {
       const reply = await call(ui, path);
       expect(reply.status).toBe(409);
       expect(reply.json).toEqual({ error: message });
-      const lines = ui
-        .stderr()
-        .split("\n")
-        .filter((line) => line.includes(BROKEN_RUN));
-      expect(lines.length).toBeGreaterThan(0);
+      // The server's stderr comes through a pipe of its own: it may arrive after the reply.
+      const brokenLines = (): string[] =>
+        ui
+          .stderr()
+          .split("\n")
+          .filter((line) => line.includes(BROKEN_RUN));
+      await vi.waitFor(() => expect(brokenLines().length).toBeGreaterThan(0), { timeout: 5_000 });
+      const lines = brokenLines();
       for (const line of lines) expect(line).toBe(`flow ui: ${message}`);
       expect(ui.stderr()).not.toContain("internal error");
       expect(await project.snapshotState()).toEqual(before);
