@@ -87,9 +87,9 @@ export async function runTaskCallback(
           ? ["onRetry", callbacks.onRetry]
           : ["", undefined];
   if (!callback) return;
-  const { log, connection } = openMaskedLogger(instance.log_path, options);
-  try {
-    const context = {
+  const logPath = instance.log_path;
+  await invoke(options, logPath, `callback ${name}`, ({ log, connection }) =>
+    callback({
       ...buildRunContext(
         run,
         instance.task_id,
@@ -100,18 +100,10 @@ export async function runTaskCallback(
       state: instance.state,
       error: instance.state === "success" ? null : instance.reason,
       log,
-      logPath: instance.log_path,
+      logPath,
       connection,
-    };
-    const call = (): unknown => withTryConsole(log, () => callback(context));
-    await callWithin(call, limitOf(options), log, `callback ${name}`);
-  } catch (error) {
-    log.error(
-      `callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-  } finally {
-    log.close();
-  }
+    }),
+  );
 }
 
 /** Calls the DAG's onSuccess or onFailure for a finished run; errors go to the run's log. */
@@ -120,10 +112,10 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
   const name =
     run.state === "success" ? "onSuccess" : run.state === "failed" ? "onFailure" : undefined;
   const callback: RunCallback | undefined = name ? loaded.callbacks.run[name] : undefined;
-  if (!callback || (run.state !== "success" && run.state !== "failed")) return;
-  const { log, connection } = openMaskedLogger(options.runLogPath, options);
-  try {
-    const context = {
+  const { state } = run;
+  if (!callback || (state !== "success" && state !== "failed")) return;
+  await invoke(options, options.runLogPath, `dag callback ${name}`, ({ log, connection }) =>
+    callback({
       dagId: run.dag_id,
       runId: run.run_id,
       runType: run.run_type,
@@ -132,7 +124,7 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
       dataIntervalStart: run.data_interval_start,
       dataIntervalEnd: run.data_interval_end,
       params: run.params,
-      state: run.state,
+      state,
       reason: run.reason,
       failedTasks: Object.values(run.tasks)
         .filter((ti) => isFailedState(ti.state))
@@ -140,20 +132,32 @@ export async function runDagCallback(options: CallbackOptions, run: DagRun): Pro
       log,
       logPath: options.runLogPath,
       connection,
-    };
-    const call = (): unknown => withTryConsole(log, () => callback(context));
-    await callWithin(call, limitOf(options), log, `dag callback ${name}`);
+    }),
+  );
+}
+
+/**
+ * Calls a callback with a masked logger on `file` and its connections: its console goes to that
+ * log, it has the run's callback time limit, and what it throws is logged there as `<what> threw`.
+ */
+async function invoke(
+  options: CallbackOptions,
+  file: string,
+  what: string,
+  callback: (tools: ReturnType<typeof openMaskedLogger>) => unknown,
+): Promise<void> {
+  const tools = openMaskedLogger(file, options);
+  const { log } = tools;
+  try {
+    const call = (): unknown => withTryConsole(log, () => callback(tools));
+    await callWithin(call, options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS, log, what);
   } catch (error) {
     log.error(
-      `dag callback ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      `${what} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
   } finally {
     log.close();
   }
-}
-
-function limitOf(options: CallbackOptions): number {
-  return options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
 }
 
 /** The callbacks a run started: the run resolves only once they are all done. */
