@@ -1,4 +1,5 @@
 import type { Connection } from "../core/connection.js";
+import type { DagLookup } from "../core/external-target.js";
 import type { RunContext } from "../core/context.js";
 import type { Json } from "../core/json.js";
 import type { TaskState } from "../core/states.js";
@@ -10,6 +11,7 @@ import type { TaskState } from "../core/states.js";
 export type { RunContext } from "../core/context.js";
 export type { RunType } from "../core/run.js";
 export type { Connection } from "../core/connection.js";
+export type { DagLookup } from "../core/external-target.js";
 
 /** Looks a connection up by id; its password and tokens are masked (`***`) in the try's log. */
 export type ConnectionLookup = (id: string) => Connection;
@@ -22,8 +24,9 @@ export interface TaskLogger {
 }
 
 /**
- * What flow itself offers a running task, read-only: where its pipeline lives, and the state of
- * other DAGs' runs (what externalTask() waits for). It never writes flow's state.
+ * What flow itself offers a running task, read-only: where its pipeline lives, the state of
+ * other DAGs' runs and what DAGs the pipelines define (what externalTask() waits for and checks).
+ * It never writes flow's state. On a `flow worker` (no state dir) both methods reject.
  */
 export interface TaskRuntime {
   /** Absolute path of the folder of the pipeline file that defines the task. */
@@ -34,6 +37,12 @@ export interface TaskRuntime {
    * (manual runs), a scheduled or backfill run wins, else the last one queued.
    */
   taskState(dagId: string, taskId: string, logicalDate: string): Promise<TaskState | undefined>;
+  /**
+   * DAG `dagId` as the pipelines folder defines it now: its task ids, or that no pipeline defines
+   * it (with the DAGs there are), or why it cannot be read now (an import error, an invalid DAG).
+   * Tells a task that does not exist from one whose run is not there yet (taskState: undefined).
+   */
+  findDag(dagId: string): Promise<DagLookup>;
 }
 
 /** The argument of a function task, and of a bash task's command when it is a function. */

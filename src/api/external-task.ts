@@ -1,5 +1,6 @@
 import { parseDuration } from "../core/duration.js";
 import { describeValue } from "../core/describe-value.js";
+import { judgeMissingExternalState } from "../core/external-target.js";
 import { isTaskState, type TaskState } from "../core/states.js";
 import type { TaskContext } from "./context.js";
 import type { Duration, Task } from "./definitions.js";
@@ -29,7 +30,8 @@ const OWN_OPTIONS = ["dag", "task", "delta", "allowedStates", "failedStates"];
  * A sensor done when task `task` of DAG `dag` is done (Airflow's ExternalTaskSensor) in the run
  * with this run's logical date (or that date minus `delta`): success (or `allowedStates`) is
  * done; failed (or `failedStates`) fails the sensor without retry; anything else, or no such
- * run yet, waits. It reads flow's state dir, never writes it.
+ * run yet, waits. A DAG or task the pipelines do not define fails it at once, without retry
+ * (see judgeMissingExternalState). It reads flow's state dir, never writes it.
  */
 export function externalTask(id: string, options: ExternalTaskOptions): Task {
   const given = (options ?? {}) as unknown as Record<string, unknown>;
@@ -64,11 +66,22 @@ export function externalTask(id: string, options: ExternalTaskOptions): Task {
   for (const key of Object.keys(given))
     if (!OWN_OPTIONS.includes(key)) sensorOptions[key] = given[key];
 
+  // Why the task has no state: "no run yet", or a DAG or task that does not exist (FailTask).
+  // A poke-mode try (one ctx) reads the pipelines once; the DAG's definition rarely changes.
+  const defined = new WeakSet<TaskContext>();
+  const whyNoState = async (ctx: TaskContext): Promise<string> => {
+    if (defined.has(ctx)) return "no run yet";
+    const lookup = await ctx.runtime.findDag(dagId);
+    const missing = judgeMissingExternalState(dagId, taskId, lookup);
+    if ("fail" in missing) throw new FailTask(missing.fail);
+    if (lookup.kind === "defined") defined.add(ctx);
+    return missing.wait;
+  };
   const poke = async (ctx: TaskContext): Promise<boolean> => {
     const date = new Date(Date.parse(ctx.logicalDate) - deltaMs).toISOString();
     const state = await ctx.runtime.taskState(dagId, taskId, date);
     const what = `task "${taskId}" of dag "${dagId}" (logical date ${date})`;
-    ctx.log.info(`${what}: ${state ?? "no run yet"}`);
+    ctx.log.info(`${what}: ${state ?? (await whyNoState(ctx))}`);
     if (state !== undefined && failed.includes(state)) throw new FailTask(`${what} is ${state}`);
     return state !== undefined && allowed.includes(state);
   };

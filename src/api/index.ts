@@ -38,6 +38,7 @@ export type {
 export type {
   Connection,
   ConnectionLookup,
+  DagLookup,
   RunContext,
   RunType,
   TaskContext,

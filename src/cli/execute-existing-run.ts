@@ -1,6 +1,7 @@
 import type { DagRun } from "../core/run.js";
 import { EXIT } from "../errors.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
+import type { Workspace } from "../ops/workspace.js";
 import type { ExecutorChoice } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { CliContext } from "./context.js";
@@ -11,6 +12,7 @@ import { withEngine } from "./session.js";
 
 /** How `flow run` and `flow retry` execute a stored run in the foreground. */
 export interface ExecuteExistingRunOptions {
+  readonly workspace: Workspace;
   readonly store: StateStore;
   readonly pipelines: PipelineSet;
   readonly loaded: LoadedDag;
@@ -41,6 +43,7 @@ export async function executeExistingRun(
       options.store,
       options.pipelines,
       {
+        workspace: options.workspace,
         ...(options.parallelism && { parallelism: options.parallelism }),
         ...(options.graceMs !== undefined && { graceMs: options.graceMs }),
         resume: `flow run ${dag.id} --run ${options.runId}`,

@@ -2,6 +2,8 @@ import { callbackTimeoutFromEnv } from "../runner/callbacks.js";
 import { InterruptedError } from "../errors.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
 import type { PipelineSet } from "../loader/load-pipelines.js";
+import { findDag } from "../ops/load-dag.js";
+import type { Workspace } from "../ops/workspace.js";
 import { makeLocalEngine, type Engine, type ExecutorChoice } from "../runner/engine.js";
 import type { StateStore } from "../store/state-store.js";
 import type { CliContext } from "./context.js";
@@ -21,6 +23,8 @@ export async function withEngine<T>(
   store: StateStore,
   pipelines: PipelineSet,
   options: {
+    /** Where `ctx.runtime.findDag` looks DAGs up (externalTask's check). */
+    workspace: Workspace;
     parallelism?: number;
     graceMs?: number;
     /** The command that resumes the work once stopped, for the last line (`flow run etl --run ...`). */
@@ -35,6 +39,7 @@ export async function withEngine<T>(
     ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
     ...(options.executor && { executor: options.executor }),
     callbackTimeoutMs: callbackTimeoutFromEnv(context.env.FLOW_CALLBACK_TIMEOUT_MS),
+    findDag: (dagId) => findDag(options.workspace, dagId),
   });
   const stop = new GracefulStop(options.graceMs ?? DEFAULT_GRACE_MS).onStop(() => {
     if (stop.graceMs <= 0) return;

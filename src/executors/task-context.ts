@@ -49,12 +49,12 @@ export function buildTaskContext(
   };
 }
 
-// For an execution the runner did not give a runtime (a test of one executor): no state to read.
+// For an execution the runner did not give a runtime (a worker's, a test of one executor): no
+// state to read, and no pipelines folder it may look DAGs up in.
 function detachedRuntime(file: string): TaskRuntime {
-  return {
-    pipelineDir: dirname(file),
-    taskState: () => Promise.reject(new Error("flow's state is not available to this task")),
-  };
+  const unavailable = (): Promise<never> =>
+    Promise.reject(new Error("flow's state is not available to this task"));
+  return { pipelineDir: dirname(file), taskState: unavailable, findDag: unavailable };
 }
 
 // Only direct upstream tasks that produced a result, like Airflow's XCom of the upstream tasks.

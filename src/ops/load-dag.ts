@@ -1,5 +1,6 @@
 import { closest } from "../core/did-you-mean.js";
-import { NotFoundError, PipelineError } from "../errors.js";
+import type { DagLookup } from "../core/external-target.js";
+import { NotFoundError, PipelineError, type FlowError } from "../errors.js";
 import { homedir } from "node:os";
 import { basename } from "node:path";
 import { apiModuleUrl } from "../loader/api-module.js";
@@ -73,6 +74,27 @@ export async function loadDag(
   workspace: Workspace,
   dagId: string,
 ): Promise<{ pipelines: PipelineSet; loaded: LoadedDag }> {
+  const found = await searchDag(workspace, dagId);
+  if ("error" in found) throw found.error;
+  return found;
+}
+
+/**
+ * DAG `dagId` as the pipelines folder defines it now (`ctx.runtime.findDag`, what externalTask
+ * checks its dag and task against): loaded as loadDag loads it, its errors turned into data.
+ */
+export async function findDag(workspace: Workspace, dagId: string): Promise<DagLookup> {
+  const found = await searchDag(workspace, dagId);
+  if (!("error" in found)) return { kind: "defined", taskIds: [...found.loaded.dag.tasks.keys()] };
+  if (found.error instanceof NotFoundError) return { kind: "unknown", dagIds: found.error.known };
+  return { kind: "broken", problem: found.error.message };
+}
+
+// loadDag's work: the DAG, or the error that says why there is none.
+async function searchDag(
+  workspace: Workspace,
+  dagId: string,
+): Promise<{ pipelines: PipelineSet; loaded: LoadedDag } | { error: FlowError }> {
   const load = pipelineLoad(workspace);
   const indexed = await loadIndexedDag(load, dagId);
   if (indexed) return indexed;
@@ -85,12 +107,14 @@ export async function loadDag(
       broken.messages.length > 1
         ? ` (and ${broken.messages.length - 1} more: run flow validate)`
         : "";
-    throw new PipelineError(`${broken.messages[0]}${more}`);
+    return { error: new PipelineError(`${broken.messages[0]}${more}`) };
   }
   const failed = pipelines.errors.filter((error) => !error.dagId);
   const known = [...pipelines.dags.keys()].sort();
-  if (failed.length > 0) throw mayBeInBrokenFile(dagId, known, failed);
-  throw new NotFoundError("dag", dagId, known, { suggest: true, noneKnown: "no DAGs found" });
+  if (failed.length > 0) return { error: mayBeInBrokenFile(dagId, known, failed) };
+  return {
+    error: new NotFoundError("dag", dagId, known, { suggest: true, noneKnown: "no DAGs found" }),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { takeSchedulerLock } from "../scheduler/scheduler-lock.js";
 import type { SchedulerLog } from "../scheduler/scheduler-log.js";
 import { unfinishedRunsOnly } from "../scheduler/unfinished-runs-store.js";
 import type { FileStateStore } from "../store/file-store.js";
-import { loadAll } from "./load-dag.js";
+import { findDag, loadAll } from "./load-dag.js";
 import { openStore } from "./open-store.js";
 import type { Workspace } from "./workspace.js";
 
@@ -77,6 +77,7 @@ export async function withSchedulerSession<T>(
       ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
       ...(options.executor && { executor: options.executor }),
       callbackTimeoutMs: callbackTimeoutFromEnv(workspace.env.FLOW_CALLBACK_TIMEOUT_MS),
+      findDag: (dagId) => findDag(workspace, dagId),
     });
     let value: T;
     try {

@@ -11,7 +11,7 @@ import type { RunWriter, StateStore } from "../store/state-store.js";
 import { executeRun } from "./execute-run.js";
 import type { RunObserver } from "./observer.js";
 import { TaskSlots } from "./slots.js";
-import { makeTaskRuntime } from "./task-runtime.js";
+import { makeTaskRuntime, type DagFinder } from "./task-runtime.js";
 
 export interface EngineOptions {
   readonly store: StateStore;
@@ -26,6 +26,8 @@ export interface EngineOptions {
   readonly connections?: ConnectionSource;
   /** How long a callback may run before its run goes on without it (default 60 s). */
   readonly callbackTimeoutMs?: number;
+  /** What `ctx.runtime.findDag` asks (externalTask's check); without it, that rejects. */
+  readonly findDag?: DagFinder;
 }
 
 /** What execute() may be given besides the run. */
@@ -105,7 +107,7 @@ export class Engine {
         ...(this.options.callbackTimeoutMs && {
           callbackTimeoutMs: this.options.callbackTimeoutMs,
         }),
-        runtime: makeTaskRuntime(loaded.file, store),
+        runtime: makeTaskRuntime(loaded.file, store, this.options.findDag),
         ...(options.observer && { observer: options.observer }),
         ...(options.signal && { signal: options.signal }),
         ...(options.drain && { drain: options.drain }),
@@ -166,6 +168,7 @@ export async function makeLocalEngine(
     connections?: ConnectionSource;
     executor?: ExecutorChoice;
     callbackTimeoutMs?: number;
+    findDag?: DagFinder;
   },
 ): Promise<Engine> {
   const { hostname } = await import("node:os");
@@ -182,6 +185,7 @@ export async function makeLocalEngine(
     owner: { pid: process.pid, hostname: hostname() },
     ...(options.connections && { connections: options.connections }),
     ...(options.callbackTimeoutMs && { callbackTimeoutMs: options.callbackTimeoutMs }),
+    ...(options.findDag && { findDag: options.findDag }),
   });
 }
 

@@ -1,15 +1,24 @@
 import { dirname } from "node:path";
 import type { TaskRuntime } from "../api/context.js";
+import type { DagLookup } from "../core/external-target.js";
 import type { DagRun } from "../core/run.js";
 import type { TaskState } from "../core/states.js";
 import type { StateReader } from "../store/state-store.js";
 
+/** Looks a DAG up in the pipelines folder as it is now (ops' findDag over a workspace). */
+export type DagFinder = (dagId: string) => Promise<DagLookup>;
+
 /**
  * The `ctx.runtime` of the tasks of one run (one object per run, not per try): the folder of
- * pipeline `file`, and other runs' task states read through `reader` (reading never writes, so
- * a task can never change flow's state through it). Without a reader, reading states throws.
+ * pipeline `file`, other runs' task states read through `reader` (reading never writes, so a
+ * task can never change flow's state through it), and DAG definitions through `findDag`.
+ * Without a reader, reading states throws; without `findDag`, looking a DAG up does.
  */
-export function makeTaskRuntime(file: string, reader: StateReader | undefined): TaskRuntime {
+export function makeTaskRuntime(
+  file: string,
+  reader: StateReader | undefined,
+  findDag?: DagFinder,
+): TaskRuntime {
   return {
     pipelineDir: dirname(file),
     async taskState(dagId, taskId, logicalDate): Promise<TaskState | undefined> {
@@ -17,6 +26,11 @@ export function makeTaskRuntime(file: string, reader: StateReader | undefined): 
       const run = await runOfDate(reader, dagId, new Date(logicalDate).toISOString());
       const instance = run && Object.hasOwn(run.tasks, taskId) ? run.tasks[taskId] : undefined;
       return instance?.state;
+    },
+    findDag(dagId): Promise<DagLookup> {
+      if (findDag === undefined)
+        return Promise.reject(new Error("flow's pipelines are not available to this task"));
+      return findDag(dagId);
     },
   };
 }

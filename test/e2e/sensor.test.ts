@@ -205,6 +205,67 @@ export default dag({ id: "downstream", tasks: [
       );
   });
 
+  it.each([
+    ["flow run", "poke"],
+    ["flow run", "reschedule"],
+    ["flow scheduler --once", "poke"],
+  ])(
+    "%s, %s mode: a task or DAG no pipeline defines fails at once without retry; a run not there yet still waits",
+    async (command, mode) => {
+      const options = `pokeInterval: "100ms", mode: "${mode}", retries: 2, retryDelay: 0`;
+      project = await makeProject({
+        "pipelines/upstream.ts": `
+import { dag, fn } from "flow";
+export default dag({ id: "upstream", tasks: [fn("extract", () => 1), fn("load", () => 2), fn("report", () => 3)] });
+`,
+        "pipelines/downstream.ts": `
+import { dag, externalTask } from "flow";
+export default dag({ id: "downstream", schedule: "@daily", start: "2026-01-01", tasks: [
+  externalTask("typo_task", { dag: "upstream", task: "lod", timeout: "5s", ${options} }),
+  externalTask("typo_dag", { dag: "upstrem", task: "load", timeout: "5s", ${options} }),
+  externalTask("no_run", { dag: "upstream", task: "load", timeout: "1s", ${options} }),
+] });
+`,
+      });
+      const result =
+        command === "flow run"
+          ? await project.flow(["run", "downstream", "--date", "2026-01-01"])
+          : await project.flow(["scheduler", "--once"], {
+              env: { FLOW_NOW: "2026-01-02T06:00:00Z" },
+            });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const run = await runOf("downstream");
+      expect(run.run_id).toBe(
+        command === "flow run"
+          ? "manual__2026-01-01T00:00:00+00:00"
+          : "scheduled__2026-01-01T00:00:00+00:00",
+      );
+      const { typo_task, typo_dag, no_run } = run.tasks;
+      expect(typo_task).toMatchObject({
+        state: "failed",
+        try_number: 1,
+        reason:
+          'dag "upstream" has no task "lod" (did you mean "load"? tasks: extract, load, report) (no retry)',
+      });
+      expect(typo_dag).toMatchObject({
+        state: "failed",
+        try_number: 1,
+        reason:
+          'no pipeline defines dag "upstrem" (did you mean "upstream"? dags: downstream, upstream) (no retry)',
+      });
+      // At once: well before their 5 s timeout.
+      for (const task of [typo_task!, typo_dag!])
+        expect(Date.parse(task.end!) - Date.parse(task.start!)).toBeLessThan(2_000);
+      expect(no_run).toMatchObject({ state: "failed", try_number: 1 });
+      expect(no_run!.reason).toMatch(/^sensor timed out after 1s/);
+      const log = (await project.flow(["logs", "downstream", "no_run", "--run", run.run_id]))
+        .stdout;
+      expect(log).toContain(
+        'task "load" of dag "upstream" (logical date 2026-01-01T00:00:00.000Z): no run yet',
+      );
+    },
+  );
+
   it("delta looks at an earlier run", async () => {
     project = await makeProject({
       "pipelines/upstream.ts": `

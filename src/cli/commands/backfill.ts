@@ -133,6 +133,7 @@ Examples:
       };
       if (plan.toRun === 0) return finish(await runBackfill(workspace, plan, null));
       const engineOptions = {
+        workspace,
         ...(parallelism && { parallelism }),
         ...(graceMs !== undefined && { graceMs }),
         // Running the same range again resumes it.

@@ -68,6 +68,7 @@ Examples:
         context.stdout.write(`retrying run ${run.run_id}: cleared ${states}\n`);
       }
       await executeExistingRun(context, {
+        workspace,
         store: await openStore(workspace),
         pipelines,
         loaded,

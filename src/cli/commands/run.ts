@@ -89,6 +89,7 @@ Examples:
           ? (await findRun(store, dagId, options.run, loaded.dag.timezone)).run_id
           : (await triggerRun(workspace, loaded, { ...(date && { date }), params })).run_id;
       await executeExistingRun(context, {
+        workspace,
         store,
         pipelines,
         loaded,

@@ -167,6 +167,27 @@ export default dag({ id: "pass", tasks: [produce, consume, echo] });
     );
   }, 60_000);
 
+  it("an externalTask on a worker (no state dir) fails as it always did, retries and all, even with a task that does not exist", async () => {
+    setup = await queueSetup({
+      "pipelines/wait.ts": `
+import { dag, externalTask, fn } from "flow";
+export default dag({ id: "wait", tasks: [
+  fn("load", () => 1),
+  externalTask("sensor", { dag: "wait", task: "lod", pokeInterval: "100ms", timeout: "5s", retries: 1, retryDelay: 0 }),
+] });
+`,
+    });
+    await setup.worker();
+    const run = await setup.project.flow(["run", "wait", ...setup.queueArgs]);
+    expect(run.exitCode).toBe(1);
+    const { tasks } = await storedRun(setup.project, "wait");
+    expect(tasks.sensor).toMatchObject({
+      state: "failed",
+      try_number: 2,
+      reason: "Error: flow's state is not available to this task",
+    });
+  }, 60_000);
+
   it("a task's timeout is enforced on the worker, and flow's retries make a new try (a new job)", async () => {
     setup = await queueSetup({
       "pipelines/slow.ts": `

@@ -71,7 +71,11 @@ async function runInOrder(
         throw new Error(`the examples use no connection, asked for "${id}"`);
       },
       pipelineDir: PIPELINES_DIR,
-      runtime: { pipelineDir: PIPELINES_DIR, taskState: () => Promise.resolve(undefined) },
+      runtime: {
+        pipelineDir: PIPELINES_DIR,
+        taskState: () => Promise.resolve(undefined),
+        findDag: () => Promise.resolve({ kind: "unknown", dagIds: [] }),
+      },
     } satisfies TaskContext;
     if (task.kind === "function") {
       results[task.id] = (await task.run!(ctx)) as Json;
