@@ -117,6 +117,41 @@ export default dag({ id: "mail", tasks: [
       expect(await readFile(join(project.stateDir, path), "utf8")).not.toContain(wrong);
   });
 
+  it("an attachment that cannot be read fails the try before the server is contacted, naming the file; retries apply", async () => {
+    project = await makeProject({
+      "pipelines/report.ts": `
+import { dag, email } from "flow";
+export default dag({ id: "report", tasks: [
+  email("send_report", {
+    to: "ops@example.com",
+    subject: "report",
+    text: "see attached",
+    attachments: ["data/report.csv", "data/missing.csv", "data"],
+    retries: 1,
+    retryDelay: 0,
+  }),
+] });
+`,
+      "pipelines/data/report.csv": "day,rows\n",
+    });
+    const connections = smtp.connections();
+    const mails = smtp.mails.length;
+    const result = await project.flow(["run", "report"], {
+      env: { FLOW_CONN_SMTP_DEFAULT: smtpUri() },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).not.toContain("    at ");
+    expect(smtp.connections()).toBe(connections);
+    expect(smtp.mails.length).toBe(mails);
+    const [run] = (await statusJson(project, "report")).runs;
+    const pipelines = join(project.dir, "pipelines");
+    expect(run!.tasks.send_report).toMatchObject({
+      state: "failed",
+      try_number: 2,
+      reason: `EmailError: attachment "data/missing.csv" (${pipelines}/data/missing.csv) does not exist; attachment "data" (${pipelines}/data) is a folder, not a file`,
+    });
+  });
+
   it("email.alert sends a failure mail naming the dag, run, task and state, with the reason and the log path", async () => {
     project = await makeProject({
       "pipelines/alerted.ts": `

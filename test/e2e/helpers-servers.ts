@@ -111,6 +111,8 @@ export interface TestSmtpServer {
   readonly mails: ReceivedMail[];
   /** Logins tried, with whether they were accepted. */
   readonly logins: { user: string; accepted: boolean }[];
+  /** Clients that connected, whatever they did then. */
+  readonly connections: () => number;
   close(): Promise<void>;
 }
 
@@ -121,10 +123,15 @@ export interface TestSmtpServer {
 export async function startSmtpServer(user: string, password: string): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
   const logins: TestSmtpServer["logins"] = [];
+  let connections = 0;
   const server = new SMTPServer({
     disabledCommands: ["STARTTLS"],
     allowInsecureAuth: true,
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       const accepted = auth.username === user && auth.password === password;
       logins.push({ user: auth.username ?? "", accepted });
@@ -150,6 +157,7 @@ export async function startSmtpServer(user: string, password: string): Promise<T
     port,
     mails,
     logins,
+    connections: () => connections,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

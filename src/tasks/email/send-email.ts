@@ -5,6 +5,7 @@ import type { EmailSettings } from "../../api/email-types.js";
 import type { FromContext } from "../../api/http-types.js";
 import { FailTask } from "../../api/signals.js";
 import { DEFAULT_SMTP_CONNECTION, emailSettingProblems } from "../../core/email-settings.js";
+import { attachmentProblems } from "./attachment-problems.js";
 import { isSmtpConnection, smtpTransport } from "./smtp-transport.js";
 
 /** What sending needs from its caller: a task's ctx, or a callback's. */
@@ -27,7 +28,8 @@ const list = (value: string | string[] | undefined): string[] =>
 /**
  * Sends one mail through the settings' SMTP connection and logs who got it (never the body).
  * Settings computed from ctx are checked now; a problem fails without retry, as would an
- * unknown connection or one that is not smtp:// or smtps://.
+ * unknown connection or one that is not smtp:// or smtps://. An attachment that cannot be read
+ * fails the try (with retries) before the server is contacted.
  */
 export async function sendEmail(settings: EmailSettings, ctx: EmailContext): Promise<string> {
   const values = {
@@ -46,12 +48,17 @@ export async function sendEmail(settings: EmailSettings, ctx: EmailContext): Pro
   const connection = ctx.connection(id);
   if (!isSmtpConnection(connection))
     throw new FailTask(`connection "${id}" is ${connection.scheme}://, not smtp:// or smtps://`);
+  const files = (values.attachments ?? []).map((given) => ({
+    given,
+    path: resolve(ctx.pipelineDir ?? process.cwd(), given),
+  }));
+  // Before the server hears from us. A missing file fails the try as any failure does (retried
+  // if it may, as Airflow's EmailOperator would be): a process outside flow may still write it.
+  const unreadable = await attachmentProblems(files);
+  if (unreadable.length > 0) throw new EmailError(unreadable.join("; "));
+  const attachments = files.map(({ path }) => ({ path, filename: basename(path) }));
   const transport = await smtpTransport(connection);
   const from = values.from ?? connection.extra.from ?? connection.login ?? `flow@${hostname()}`;
-  const attachments = (values.attachments ?? []).map((file) => {
-    const path = resolve(ctx.pipelineDir ?? process.cwd(), file);
-    return { path, filename: basename(path) };
-  });
   try {
     const info = await transport.sendMail({
       from,
