@@ -7,6 +7,9 @@ import { NotFoundError } from "../errors.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
+import { makeTaskRuntime } from "../runner/task-runtime.js";
+import type { StateReader } from "../store/state-store.js";
+import { findDag } from "./load-dag.js";
 import { openStoreForReading } from "./open-store.js";
 import type { Workspace } from "./workspace.js";
 
@@ -25,7 +28,10 @@ export interface TestTaskRequest {
  * the context is the one a manual run for `date` would give its first try. As Airflow's reads
  * the XComs of the run, `ctx.upstream` and `ctx.pull` read the results stored in the run of that
  * logical date (the scheduled or backfill one, else the newest manual one), when there is one.
- * An unknown task is a NotFoundError. Nothing is written to the state dir.
+ * `ctx.runtime` is a run's, read-only: other DAGs' task states through a reader of the state dir
+ * (one that does not exist reads as empty) and DAGs looked up in the pipelines folder, so an
+ * externalTask sensor pokes as it does in a run. An unknown task is a NotFoundError. Nothing is
+ * written to the state dir.
  */
 export async function testTask(
   workspace: Workspace,
@@ -47,7 +53,9 @@ export async function testTask(
     },
     now,
   );
-  const source = await runOfDate(workspace, dag.id, run.logical_date);
+  // Read-only: neither the results nor ctx.runtime can create or change a file of the state dir.
+  const reader = await openStoreForReading(workspace);
+  const source = await runOfDate(reader, dag.id, run.logical_date);
   const results = resultsOf(source);
   const resolver = new LoadedTaskResolver(pipelines);
   const executor =
@@ -67,6 +75,7 @@ export async function testTask(
         logPath: request.logPath,
         timeoutMs: spec.timeoutMs,
         signal: request.signal,
+        runtime: makeTaskRuntime(loaded.file, reader, (id) => findDag(workspace, id)),
       },
       () => undefined,
     );
@@ -86,12 +95,11 @@ export interface TestTaskResult {
 // The run of `logicalDate` whose results a test of one of its tasks reads: the automated one (one
 // per date at most), else the manual one queued last.
 async function runOfDate(
-  workspace: Workspace,
+  reader: StateReader,
   dagId: string,
   logicalDate: string,
 ): Promise<DagRun | undefined> {
-  const store = await openStoreForReading(workspace);
-  const same = (await store.listRuns(dagId)).filter((run) => run.logical_date === logicalDate);
+  const same = (await reader.listRuns(dagId)).filter((run) => run.logical_date === logicalDate);
   return (
     same.find((run) => run.run_type !== "manual") ??
     same.sort((a, b) => (a.queued_at < b.queued_at ? -1 : 1)).at(-1)

@@ -9,9 +9,10 @@ import type { StateReader } from "../store/state-store.js";
 export type DagFinder = (dagId: string) => Promise<DagLookup>;
 
 /**
- * The `ctx.runtime` of the tasks of one run (one object per run, not per try): the folder of
- * pipeline `file`, other runs' task states read through `reader` (reading never writes, so a
- * task can never change flow's state through it), and DAG definitions through `findDag`.
+ * The `ctx.runtime` of the tasks of one run (one object per run, not per try; `flow test` makes
+ * one for its one try): the folder of pipeline `file`, other runs' task states read through
+ * `reader` (reading never writes, so a task can never change flow's state through it), and DAG
+ * definitions through `findDag`.
  * Without a reader, reading states throws; without `findDag`, looking a DAG up does.
  */
 export function makeTaskRuntime(
