@@ -52,7 +52,9 @@ async function showLostTriesOfRun(
   at: Date,
 ): Promise<DagRun> {
   if (run.state !== "running") return run;
-  if (!ownerExited(run.owner) && (await reader.hasLiveOwner(run.dag_id, run.run_id))) return run;
+  const seen = await reader.inspectOwner(run.dag_id, run.run_id);
+  // The lock's owner file records the owner's boot and PID namespace: a run's owner field does not.
+  if (!ownerExited(seen.owner ?? run.owner) && seen.live) return run;
   // Read again after the lock check: an owner that closed the run in between released its lock
   // only after writing its last snapshot, so this read shows the run as it left it.
   const current = (await reader.getRun(run.dag_id, run.run_id)) ?? run;
