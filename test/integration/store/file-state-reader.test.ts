@@ -201,6 +201,22 @@ describe("reading a run whose owner died", () => {
     expect(runs).toEqual([left]);
   });
 
+  it("ends its lost try when its lock was last refreshed, however much later one looks", async () => {
+    const workspace = await workspaceWithLeftRun();
+    const lock = join(workspace.stateDir, "runs", "etl", `${left.run_id}.lock`);
+    await mkdir(lock);
+    const refreshed = new Date("2026-01-01T00:00:20Z");
+    await utimes(lock, refreshed, refreshed);
+    const first = await readRun(workspace, "etl", undefined, dag);
+    expect(first.lost).toEqual({ at: refreshed.toISOString(), tasks: ["extract"] });
+    expect(first.tasks.extract).toMatchObject({
+      end: refreshed.toISOString(),
+      duration_ms: 20_000,
+    });
+    const later = { ...workspace, now: () => new Date("2026-01-01T05:00:00Z") };
+    expect(await readRun(later, "etl", undefined, dag)).toEqual(first);
+  });
+
   // Containers that share a host name (and a kernel) but not a PID namespace: the owner's pid
   // means nothing here, so its fresh lock decides. Its run's owner field names this host.
   it.runIf(existsSync("/proc/self/ns/pid"))(
@@ -216,6 +232,7 @@ describe("reading a run whose owner died", () => {
       await writeFile(join(lock, "owner"), JSON.stringify(elsewhere));
       const shown = await readRun(workspace, "etl", undefined, dag);
       expect(shown.state).toBe("running");
+      expect(shown.lost).toBeUndefined();
       // A writer is refused with the same judgement: busy, not "has exited".
       const store = await FileStateStore.open(workspace.stateDir);
       await expect(store.openRun("etl", left.run_id)).rejects.toThrow(
@@ -224,7 +241,7 @@ describe("reading a run whose owner died", () => {
 
       // The same owner in our namespace has exited: lost at once, though its lock is fresh.
       await writeFile(join(lock, "owner"), JSON.stringify({ ...elsewhere, pid_ns: me.pid_ns }));
-      expect((await readRun(workspace, "etl", undefined, dag)).state).toBe("failed");
+      expect((await readRun(workspace, "etl", undefined, dag)).lost?.tasks).toEqual(["extract"]);
     },
   );
 
