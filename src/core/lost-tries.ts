@@ -87,6 +87,14 @@ export function failLostTry(
 }
 
 /**
+ * Whether the death of the run's owner loses this try: a task of `dag` left running, queued or
+ * scheduled, and not held by the queue (its job outlives the owner, see isQueueHeld).
+ */
+export function isLostTry(dag: Dag, instance: TaskInstance): boolean {
+  return dag.tasks.has(instance.task_id) && isLostState(instance.state) && !isQueueHeld(instance);
+}
+
+/**
  * Each try the dead owner of `run` left running (or queued), failed at `at` as a retryable try
  * ("process lost: <owner> ended while the try was running"), as Airflow treats zombie tasks.
  * Tries held by the queue are not lost: their jobs outlive the owner (see isQueueHeld).
@@ -94,8 +102,8 @@ export function failLostTry(
 export function failLostTries(dag: Dag, run: DagRun, at: Date, owner: string): TaskInstance[] {
   const failed: TaskInstance[] = [];
   for (const instance of Object.values(run.tasks)) {
-    const spec = dag.tasks.get(instance.task_id);
-    if (!spec || !isLostState(instance.state) || isQueueHeld(instance)) continue;
+    if (!isLostTry(dag, instance)) continue;
+    const spec = dag.tasks.get(instance.task_id)!;
     failed.push(failLostTry(dag.id, run.logical_date, spec, instance, at, owner));
   }
   return failed;

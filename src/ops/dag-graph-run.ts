@@ -1,5 +1,5 @@
 import type { Dag } from "../core/dag.js";
-import type { DagRun } from "../core/run.js";
+import type { ShownRun } from "../core/lost-run.js";
 import { loadDag } from "./load-dag.js";
 import { readRun } from "./read-run.js";
 import { runsPage } from "./runs-page.js";
@@ -8,7 +8,7 @@ import type { Workspace } from "./workspace.js";
 /** A DAG and the run whose states colour its graph: `runId`, else the latest; none without runs. */
 export interface DagWithRun {
   readonly dag: Dag;
-  readonly run: DagRun | undefined;
+  readonly run: ShownRun | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Dag } from "../core/dag.js";
-import type { DagRun } from "../core/run.js";
+import type { ShownRun } from "../core/lost-run.js";
 import { loadDag } from "./load-dag.js";
 import { runsPage, type PageRequest } from "./runs-page.js";
 import type { Workspace } from "./workspace.js";
@@ -8,7 +8,7 @@ import type { Workspace } from "./workspace.js";
 export interface DagGrid {
   readonly dag: Dag;
   readonly total: number;
-  readonly runs: readonly DagRun[];
+  readonly runs: readonly ShownRun[];
 }
 
 /**

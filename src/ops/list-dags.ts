@@ -1,5 +1,5 @@
 import type { Dag } from "../core/dag.js";
-import type { DagRun } from "../core/run.js";
+import type { ShownRun } from "../core/lost-run.js";
 import type { ScheduledRun } from "../core/timetable-next-run.js";
 import { StateFileError } from "../errors.js";
 import type { ImportError } from "../loader/load-pipelines.js";
@@ -14,7 +14,7 @@ import type { Workspace } from "./workspace.js";
 export interface DagListing {
   readonly dag: Dag;
   /** Its newest runs, newest first, a dead owner's tries shown as lost. */
-  readonly lastRuns: readonly DagRun[];
+  readonly lastRuns: readonly ShownRun[];
   /** How many runs it has in all. */
   readonly totalRuns: number;
   /** The next run its schedule will create (due or not); null without a schedule or past its end. */

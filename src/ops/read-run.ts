@@ -1,5 +1,5 @@
 import type { Dag } from "../core/dag.js";
-import type { DagRun } from "../core/run.js";
+import type { ShownRun } from "../core/lost-run.js";
 import type { StateReader } from "../store/state-store.js";
 import { findRun } from "./find-run.js";
 import { dagSourceOf, showLostTries } from "./lost-tries-view.js";
@@ -15,7 +15,7 @@ export async function readRun(
   dagId: string,
   runId: string | undefined,
   dag?: Dag,
-): Promise<DagRun> {
+): Promise<ShownRun> {
   return readRunWith(await openStoreForReading(workspace), workspace, dagId, runId, dag);
 }
 
@@ -26,7 +26,7 @@ export async function readRunWith(
   dagId: string,
   runId: string | undefined,
   dag?: Dag,
-): Promise<DagRun> {
+): Promise<ShownRun> {
   const source = dagSourceOf(workspace, dagId, dag);
   // A date given as the run is read in the DAG's timezone, as every command reads it.
   const timezone =

@@ -1,4 +1,5 @@
 import type { Dag } from "../core/dag.js";
+import type { ShownRun } from "../core/lost-run.js";
 import type { DagRun } from "../core/run.js";
 import { UsageError } from "../errors.js";
 import type { StateReader } from "../store/state-store.js";
@@ -14,9 +15,9 @@ export interface PageRequest {
 }
 
 /** One page of a DAG's runs, newest first, and how many runs the DAG has in all. */
-export interface RunsPage {
+export interface RunsPage<R extends DagRun = ShownRun> {
   readonly total: number;
-  readonly runs: readonly DagRun[];
+  readonly runs: readonly R[];
 }
 
 /**
@@ -44,7 +45,7 @@ export async function readRunsPage(
   reader: StateReader,
   dagId: string,
   page: PageRequest,
-): Promise<RunsPage> {
+): Promise<RunsPage<DagRun>> {
   assertPage(page);
   const refs = await reader.listRunRefs(dagId);
   const end = Math.max(refs.length - page.offset, 0);

@@ -9,6 +9,8 @@ export interface TaskDurationPoint {
   readonly runId: string;
   readonly logicalDate: string;
   readonly instance: TaskInstance;
+  /** Its try was lost with the run's flow process, not recovered yet (ShownRun.lost). */
+  readonly lost: boolean;
 }
 
 /**
@@ -32,7 +34,9 @@ export async function taskDurations(
   const points: TaskDurationPoint[] = [];
   for (const run of [...runs].reverse()) {
     const instance = run.tasks[taskId];
-    if (instance) points.push({ runId: run.run_id, logicalDate: run.logical_date, instance });
+    if (!instance) continue;
+    const lost = run.lost?.tasks.includes(taskId) ?? false;
+    points.push({ runId: run.run_id, logicalDate: run.logical_date, instance, lost });
   }
   return points;
 }

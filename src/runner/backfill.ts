@@ -35,7 +35,7 @@ export async function planBackfillRuns(
   await recoverLostRuns(store, loaded, options.clock);
   const runs = await store.listRuns(loaded.dag.id);
   const steps = planBackfill(intervals, runs, options);
-  refuseBusy(steps, runs, () => true);
+  await refuseBusy(store, steps, runs, () => true);
   return steps;
 }
 
@@ -56,19 +56,28 @@ export async function previewBackfillRuns(
   for (const step of steps)
     if (step.existingState === "running" && (await reader.hasLiveOwner(loaded.dag.id, step.runId)))
       live.add(step.runId);
-  refuseBusy(steps, runs, (runId) => live.has(runId));
+  await refuseBusy(reader, steps, runs, (runId) => live.has(runId));
   return steps;
 }
 
-// The LockError for the first running run of the plan that `isLive` says a live process holds.
-function refuseBusy(
+// The LockError for the first running run of the plan that `isLive` says a live process holds,
+// named from its lock's owner file (or the run's owner field when the lock names nobody).
+async function refuseBusy(
+  reader: StateReader,
   steps: readonly BackfillStep[],
   runs: readonly DagRun[],
   isLive: (runId: string) => boolean,
-): void {
+): Promise<void> {
   const busy = steps.find((step) => step.existingState === "running" && isLive(step.runId));
   if (!busy) return;
-  const owner = runs.find((run) => run.run_id === busy.runId)?.owner;
+  const run = runs.find((candidate) => candidate.run_id === busy.runId);
+  const holder = run
+    ? await reader.inspectOwner(run.dag_id, run.run_id).then(
+        (seen) => seen.owner,
+        () => undefined,
+      )
+    : undefined;
+  const owner = holder ?? run?.owner;
   if (ownerExited(owner))
     throw new LockError(
       `run "${busy.runId}" is still locked by flow process ${owner!.pid}, which has exited`,

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 
 /**
  * Whether a process with this pid exists and has not exited. A zombie (exited, not yet reaped
@@ -36,6 +36,24 @@ export function currentBootId(): string | undefined {
     }
   }
   return bootId ?? undefined;
+}
+
+let pidNamespace: number | null | undefined;
+/**
+ * The inode of this process's PID namespace (Linux: /proc/self/ns/pid reads `pid:[<inode>]`),
+ * read once; undefined elsewhere. Containers that share a hostname and a kernel (so a boot id)
+ * but not a PID namespace tell their pids apart by it: a pid means nothing in another namespace.
+ */
+export function currentPidNamespace(): number | undefined {
+  if (pidNamespace === undefined) {
+    try {
+      const inode = Number(/^pid:\[(\d+)\]$/.exec(readlinkSync("/proc/self/ns/pid"))?.[1]);
+      pidNamespace = Number.isSafeInteger(inode) && inode > 0 ? inode : null;
+    } catch {
+      pidNamespace = null;
+    }
+  }
+  return pidNamespace ?? undefined;
 }
 
 // /proc/<pid>/stat is "pid (comm) S ppid ..."; comm may hold spaces and parentheses, so the fields

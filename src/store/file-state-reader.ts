@@ -1,11 +1,12 @@
 import { statSync } from "node:fs";
 import type { DagRun } from "../core/run.js";
 import { checkLayoutMarker } from "./layout-marker.js";
+import { inspectLock } from "./lock-fs.js";
 import { isLockLive, type LockTiming } from "./locks.js";
 import { readStoredRun } from "./run-file.js";
 import type { RunRef } from "./run-refs.js";
 import { listStoredRunRefs, listStoredRuns, readDirIfAny } from "./run-listing.js";
-import type { StateReader } from "./state-store.js";
+import type { OwnerSighting, StateReader } from "./state-store.js";
 import { inaccessibleStatePath } from "./state-file-errors.js";
 import { legacyTryLogPath, runPaths, runsDir, runLogPath, tryLogPath } from "./state-paths.js";
 
@@ -71,6 +72,26 @@ export class FileStateReader implements StateReader {
     return isLockLive(runPaths(this.location, dagId, runId).lock, this.timing);
   }
 
+  // Two stats and a small read. The lock's mtime is the better sign of life (a task may run for
+  // hours without a change to record); the journal's stands in when the lock dir is gone.
+  async inspectOwner(dagId: string, runId: string): Promise<OwnerSighting> {
+    const paths = runPaths(this.location, dagId, runId);
+    let lock;
+    try {
+      lock = inspectLock(paths.lock, this.timing.staleMs);
+    } catch (error) {
+      throw inaccessibleStatePath(paths.lock, "check the lock", error);
+    }
+    const journal = this.modifiedAt(paths.journal);
+    const seen = [lock.refreshedAt, journal].filter((at): at is Date => at !== undefined);
+    const lastSeen = seen.sort((a, b) => b.getTime() - a.getTime())[0];
+    return {
+      live: lock.state === "live",
+      ...(lock.owner !== undefined && { owner: lock.owner }),
+      ...(lastSeen !== undefined && { lastSeen }),
+    };
+  }
+
   runLogPath(dagId: string, runId: string): string {
     return runLogPath(this.location, dagId, runId);
   }
@@ -91,8 +112,13 @@ export class FileStateReader implements StateReader {
    * stat costs microseconds; through the thread pool it cost more in hand-offs than in the call.
    */
   protected exists(path: string): boolean {
+    return this.modifiedAt(path) !== undefined;
+  }
+
+  /** When a file was last written; undefined when it does not exist (other errors: exists'). */
+  private modifiedAt(path: string): Date | undefined {
     try {
-      return statSync(path, { throwIfNoEntry: false }) !== undefined;
+      return statSync(path, { throwIfNoEntry: false })?.mtime;
     } catch (error) {
       throw inaccessibleStatePath(path, "stat", error);
     }

@@ -3,6 +3,7 @@ import {
   isLiveLocalOwner,
   isThisProcess,
   lockOwnerPath,
+  type LockOwner,
   readLockOwner,
   writeLockOwner,
 } from "./lock-owner.js";
@@ -62,9 +63,35 @@ export function lockFsFor(staleMs: number) {
 export function lockState(path: string, staleMs: number): "none" | "live" | "abandoned" {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return "none";
-  // proper-lockfile's rule (lockfile.js isLockStale), stale time at least 2 s as there.
-  if (stats.mtimeMs >= Date.now() - Math.max(staleMs, 2000)) return "live";
+  if (isFresh(stats, staleMs)) return "live";
   return isLiveLocalOwner(readLockOwner(path)) ? "live" : "abandoned";
+}
+
+/** A lock dir as a reader sees it: lockState, with when it was last refreshed and by whom. */
+export interface LockSighting {
+  readonly state: "none" | "live" | "abandoned";
+  /** The dir's mtime: its owner was alive then (it refreshes it every few seconds). */
+  readonly refreshedAt?: Date;
+  /** Who the dir names; undefined without a dir or an owner file in it. */
+  readonly owner?: LockOwner;
+}
+
+/** lockState, plus the dir's mtime and owner (always read, where lockState reads it if stale). */
+export function inspectLock(path: string, staleMs: number): LockSighting {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) return { state: "none" };
+  const owner = readLockOwner(path);
+  const live = isFresh(stats, staleMs) || isLiveLocalOwner(owner);
+  return {
+    state: live ? "live" : "abandoned",
+    refreshedAt: stats.mtime,
+    ...(owner !== undefined && { owner }),
+  };
+}
+
+// proper-lockfile's rule (lockfile.js isLockStale), stale time at least 2 s as there.
+function isFresh(stats: Stats, staleMs: number): boolean {
+  return stats.mtimeMs >= Date.now() - Math.max(staleMs, 2000);
 }
 
 /**

@@ -3,7 +3,7 @@ import { LockError, NotFoundError, RunExistsError } from "../errors.js";
 import { automatedTwins } from "./automated-twins.js";
 import type { RunRef } from "./run-refs.js";
 import { sortRuns } from "./sort-runs.js";
-import type { RunWriter, StateStore } from "./state-store.js";
+import type { OwnerSighting, RunWriter, StateStore } from "./state-store.js";
 
 // One stored run and whether a writer holds it.
 interface Slot {
@@ -38,6 +38,11 @@ export class MemoryStateStore implements StateStore {
   // A run is owned while a writer has it open, as a live process holds the file lock.
   async hasLiveOwner(dagId: string, runId: string): Promise<boolean> {
     return this.dags.get(dagId)?.get(runId)?.open ?? false;
+  }
+
+  // No lock dir nor journal to date the owner's last sign of life by.
+  async inspectOwner(dagId: string, runId: string): Promise<OwnerSighting> {
+    return { live: await this.hasLiveOwner(dagId, runId) };
   }
 
   async getRun(dagId: string, runId: string): Promise<DagRun | undefined> {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { LockError, NotFoundError } from "../errors.js";
-import { isProcessAlive } from "../scheduler/process-alive.js";
 import type { RunOwner } from "../core/run.js";
+import { isExitedLocalOwner, type LockOwner } from "./lock-owner.js";
 import type { LockTiming } from "./locks.js";
 import { readDagFolder } from "./run-listing.js";
 import type { StateReader } from "./state-store.js";
@@ -16,17 +16,26 @@ export async function runNotFound(
   return new NotFoundError("run", runId, known, { where: `dag "${dagId}"` });
 }
 
-/** The error for a run another live process holds, naming it from the run's owner field. */
+/**
+ * The error for a run another live process holds, naming it from its lock's owner file, or the
+ * run's owner field when the lock names nobody.
+ */
 export async function runIsBusy(
   reader: StateReader,
   timing: LockTiming,
   dagId: string,
   runId: string,
 ): Promise<LockError> {
-  const owner = await reader.getRun(dagId, runId).then(
-    (run) => run?.owner ?? null,
-    () => null,
+  const holder = await reader.inspectOwner(dagId, runId).then(
+    (seen) => seen.owner,
+    () => undefined,
   );
+  const owner =
+    holder ??
+    (await reader.getRun(dagId, runId).then(
+      (run) => run?.owner ?? null,
+      () => null,
+    ));
   const where =
     owner === null
       ? ""
@@ -49,8 +58,10 @@ export async function runIsBusy(
 
 /**
  * The owner of a running run ran on this host and its process has exited: its lock is not stale
- * yet (a writer waits for that), but nothing will ever refresh it.
+ * yet (a writer waits for that), but nothing will ever refresh it. Pass the lock's owner when
+ * its dir names one (it records the boot and PID namespace, see isExitedLocalOwner), else the
+ * run's owner field.
  */
-export function ownerExited(owner: RunOwner | null | undefined): boolean {
-  return owner != null && owner.hostname === hostname() && !isProcessAlive(owner.pid);
+export function ownerExited(owner: LockOwner | RunOwner | null | undefined): boolean {
+  return owner != null && isExitedLocalOwner(owner);
 }

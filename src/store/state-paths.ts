@@ -6,7 +6,7 @@ import { StateFileError } from "../errors.js";
 //   runs/<dag>/<run>.json              snapshot {"version": 1, "seq": N, "run": DagRun}
 //   runs/<dag>/<run>.journal           JSON lines since the snapshot: {"seq", "task"} | {"seq", "run"}
 //   runs/<dag>/<run>.lock/owner        proper-lockfile lock dir while a process owns the run; owner
-//                                      {pid, hostname, boot_id, start} (lock-owner.ts)
+//                                      {pid, hostname, boot_id, start, pid_ns} (lock-owner.ts)
 //   runs/<dag>/.create.lock/           short lock while a run of the DAG is being created
 //   logs/<dag>/<run>/<task>.<try>.log  one log per try, every try of a run in its run's folder
 // A file per run keeps the cost of recording a run independent of the history's size.

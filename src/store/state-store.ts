@@ -1,4 +1,5 @@
 import type { DagRun, RunFields, TaskInstance } from "../core/run.js";
+import type { LockOwner } from "./lock-owner.js";
 import type { RunRef } from "./run-refs.js";
 
 /** Version of the on-disk layout; bump it with a migration when the format changes. */
@@ -26,6 +27,8 @@ export interface StateReader {
    * running without one was left by a process that died. The same rule openRun applies.
    */
   hasLiveOwner(dagId: string, runId: string): Promise<boolean>;
+  /** hasLiveOwner, with who the run's lock names and when its owner was last seen alive. */
+  inspectOwner(dagId: string, runId: string): Promise<OwnerSighting>;
   /** Path of the log file of one try: `<state>/logs/<dag>/<run>/<task>.<try>.log`. */
   logPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
   /**
@@ -35,6 +38,20 @@ export interface StateReader {
   existingLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string;
   /** Path of the run's own log (DAG callbacks): `<state>/logs/<dag>/<run>/run.log`. */
   runLogPath(dagId: string, runId: string): string;
+}
+
+/** What a reader can tell, without a lock, of the process that executes (or executed) a run. */
+export interface OwnerSighting {
+  /** hasLiveOwner's answer. */
+  readonly live: boolean;
+  /** Who holds the run's lock, as its owner file names it; undefined when none does. */
+  readonly owner?: LockOwner;
+  /**
+   * The last moment the owner is known to have been alive: the later of the lock dir's mtime
+   * (refreshed every few seconds while it lives) and the journal's (its last recorded change).
+   * Undefined when neither exists.
+   */
+  readonly lastSeen?: Date;
 }
 
 /**

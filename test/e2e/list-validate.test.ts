@@ -120,6 +120,7 @@ describe("flow list", () => {
             run_id: RUN_ID,
             logical_date: "2026-01-05T00:00:00.000Z",
             state: "success",
+            lost_at: null,
           },
         },
       ],

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotTree } from "../fault/fault-harness.js";
 import { FLOW_BIN, makeProject, type Project } from "./harness.js";
-import { isAlive } from "./processes.js";
+import { isAlive, waitFor } from "./processes.js";
 
 // Reading never writes: status, tree, list, logs and next work as a user who cannot write the
 // state dir (root-owned, dirs 755, files 644), leave it byte for byte the same, and show the
@@ -26,17 +26,6 @@ const env = { FLOW_LOCK_STALE_MS: "2000" };
 
 let project: Project;
 let before: Map<string, string>;
-
-// Waits until `probe` gives a value (or throws after the timeout).
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // The pid of `slow` once the journal of the lost run says it is running.
 async function runningSlowPid(): Promise<number | undefined> {

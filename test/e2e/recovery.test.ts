@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "./harness.js";
-import { isAlive } from "./processes.js";
+import { isAlive, waitFor } from "./processes.js";
 
 // `slow` sleeps on its first try only, so a resumed run finishes quickly.
 const PIPELINE = `
@@ -41,20 +41,6 @@ async function storedTask(taskId: string): Promise<StoredTask> {
   if (latest) return latest;
   const snapshot = JSON.parse(await project.read(`state/runs/lost/${RUN_ID}.json`));
   return snapshot.run.tasks[taskId];
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("a flow process that dies", () => {

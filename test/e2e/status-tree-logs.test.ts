@@ -178,6 +178,7 @@ describe("flow status", () => {
         "start",
         "end",
         "reason",
+        "lost_at",
         "tasks",
       ].sort(),
     );
@@ -203,6 +204,7 @@ describe("flow status", () => {
           "interrupted_tries",
           "sensor_start",
           "worker",
+          "lost",
         ].sort(),
       );
     expect(failed.tasks.b).toMatchObject({

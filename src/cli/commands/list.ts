@@ -32,6 +32,7 @@ Examples:
         tasks: dag.tasks.size,
         lastRun: lastRuns[0]?.run_id ?? null,
         lastState: lastRuns[0]?.state ?? null,
+        lastLost: lastRuns[0]?.lost !== undefined,
         file: dag.file,
       }));
       if (rows.length === 0 && list.importErrors.length === 0) {

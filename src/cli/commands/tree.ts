@@ -4,6 +4,7 @@ import { loadDag } from "../../ops/load-dag.js";
 import { readRun } from "../../ops/read-run.js";
 import { runsPage } from "../../ops/runs-page.js";
 import { renderLegend, renderTree } from "../render/tree.js";
+import { lostSuffix } from "../render/format.js";
 import { renderGrid } from "../render/grid.js";
 import { parsePositiveInt } from "../parse.js";
 import { UsageError } from "../../errors.js";
@@ -49,9 +50,10 @@ Examples:
         options.run !== undefined
           ? await readRun(workspace, dagId, options.run, dag)
           : (await runsPage(workspace, dagId, { offset: 0, limit: 1 }, dag)).runs[0];
-      const header = run ? `${dagId}  ${run.run_id}  ${run.state}` : `${dagId}  (no runs yet)`;
-      context.stdout.write(
-        `${header}\n${renderTree(dag, run?.tasks, { color: context.color })}\n${renderLegend(context.color)}\n`,
-      );
+      const header = run
+        ? `${dagId}  ${run.run_id}  ${run.state}${lostSuffix(run.lost !== undefined)}`
+        : `${dagId}  (no runs yet)`;
+      const tree = renderTree(dag, run?.tasks, { color: context.color, lost: run?.lost?.tasks });
+      context.stdout.write(`${header}\n${tree}\n${renderLegend(context.color)}\n`);
     });
 }

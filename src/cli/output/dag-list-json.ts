@@ -16,7 +16,13 @@ export function toDagListJson(list: DagList) {
         schedule: dag.schedule,
         tasks: dag.tasks.size,
         last_run: last
-          ? { run_id: last.run_id, logical_date: last.logical_date, state: last.state }
+          ? {
+              run_id: last.run_id,
+              logical_date: last.logical_date,
+              state: last.state,
+              // As in `flow status --json`: set while its dead flow process's run is unrecovered.
+              lost_at: last.lost?.at ?? null,
+            }
           : null,
       };
     }),

@@ -1,5 +1,5 @@
 import type { Json } from "../../core/json.js";
-import type { DagRun } from "../../core/run.js";
+import type { ShownRun } from "../../core/lost-run.js";
 
 /** One task instance in the `--json` contract. */
 export interface TaskStatusJson {
@@ -22,6 +22,8 @@ export interface TaskStatusJson {
   sensor_start: string | null;
   /** The host of the queue worker that ran the try (`--executor queue`); null for a local try. */
   worker: string | null;
+  /** Its try was lost with the run's flow process: it is shown ended at the run's `lost_at`. */
+  lost: boolean;
 }
 
 /** One run in the `--json` contract. */
@@ -36,6 +38,12 @@ export interface RunStatusJson {
   end: string | null;
   /** Why the run failed or was requeued when no task says so (deadlock, interrupted). */
   reason: string | null;
+  /**
+   * Set when the run's flow process died and no command has recovered the run yet: the last
+   * moment that process was seen alive, where its lost tries end. The run and those tries are
+   * shown as the recovery will record them. Null otherwise.
+   */
+  lost_at: string | null;
   tasks: Record<string, TaskStatusJson>;
 }
 
@@ -45,7 +53,7 @@ export interface RunStatusJson {
  */
 export function toStatusJson(
   dagId: string,
-  runs: readonly DagRun[],
+  runs: readonly ShownRun[],
 ): { dag_id: string; runs: RunStatusJson[] } {
   return {
     dag_id: dagId,
@@ -59,6 +67,7 @@ export function toStatusJson(
       start: run.start,
       end: run.end,
       reason: run.reason,
+      lost_at: run.lost?.at ?? null,
       tasks: Object.fromEntries(
         Object.values(run.tasks).map((ti) => [
           ti.task_id,
@@ -75,6 +84,7 @@ export function toStatusJson(
             interrupted_tries: ti.interrupted_tries ?? 0,
             sensor_start: ti.sensor_start ?? null,
             worker: ti.hostname ?? null,
+            lost: run.lost?.tasks.includes(ti.task_id) ?? false,
           },
         ]),
       ),

@@ -37,6 +37,14 @@ export function firstLine(text: string): string {
   return "";
 }
 
+/**
+ * ` (lost)` after the state of a run, or of a try, whose flow process died and that no command
+ * has recovered yet (ShownRun.lost): the state and end shown are the recovery's. Else empty.
+ */
+export function lostSuffix(lost: boolean | undefined): string {
+  return lost === true ? " (lost)" : "";
+}
+
 /** Milliseconds between two ISO timestamps, or null when either is missing or unreadable. */
 export function elapsedMs(start: string | null, end: string | Date | null): number | null {
   if (start === null || end === null) return null;

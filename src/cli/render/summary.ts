@@ -1,9 +1,17 @@
 import { formatDuration } from "../../core/duration.js";
-import type { DagRun, TaskInstance } from "../../core/run.js";
+import type { ShownRun } from "../../core/lost-run.js";
+import type { TaskInstance } from "../../core/run.js";
 import type { RunState } from "../../core/states.js";
 import { dim, formatState, paint, type ColorOption } from "./colors.js";
 import { countTaskStates, formatCounts } from "./counts.js";
-import { elapsedMs, firstLine, formatCount, formatTimestamp, formatTryCount } from "./format.js";
+import {
+  elapsedMs,
+  firstLine,
+  formatCount,
+  formatTimestamp,
+  formatTryCount,
+  lostSuffix,
+} from "./format.js";
 import { makeTable, orDash } from "./table.js";
 
 export interface SummaryOptions {
@@ -25,7 +33,7 @@ const REASON_WIDTH = 60;
  * reason when any task has one), then one line with the run's state and the counts per state.
  */
 export function renderSummary(
-  run: DagRun,
+  run: ShownRun,
   color: ColorOption,
   options: SummaryOptions = {},
 ): string {
@@ -42,7 +50,8 @@ export function renderSummary(
   for (const ti of shown) {
     table.push([
       ti.task_id,
-      formatState(ti.state, color, options.unicode),
+      formatState(ti.state, color, options.unicode) +
+        lostSuffix(run.lost?.tasks.includes(ti.task_id)),
       ti.try_number === 0 ? "-" : formatTryCount(ti),
       ti.duration_ms === null ? "-" : formatDuration(ti.duration_ms),
       ...(withReason
@@ -60,13 +69,24 @@ export function renderSummary(
   return lines.join("\n");
 }
 
-/** `run manual__... success in 3.2s: 5 success, 1 failed, 2 upstream_failed`. */
-export function formatRunLine(run: DagRun, color: ColorOption, now?: Date): string {
-  const ms = elapsedMs(run.start, run.end ?? now ?? null);
-  const took = ms === null ? "" : ` ${run.end === null ? "for" : "in"} ${formatDuration(ms)}`;
+/**
+ * `run manual__... success in 3.2s: 5 success, 1 failed, 2 upstream_failed`; a run whose flow
+ * process died reads `queued (lost) after 3.2s`, timed up to when that process was last seen.
+ */
+export function formatRunLine(run: ShownRun, color: ColorOption, now?: Date): string {
+  const ms = elapsedMs(run.start, runEnd(run, now));
+  const word = run.lost ? "after" : run.end === null ? "for" : "in";
+  const took = ms === null ? "" : ` ${word} ${formatDuration(ms)}`;
   const counts = formatCounts(countTaskStates(Object.values(run.tasks)), color);
   const reason = run.reason === null ? "" : ` (${firstLine(run.reason)})`;
-  return `run ${run.run_id} ${paint(run.state, run.state, color)}${took}${counts === "" ? "" : `: ${counts}`}${reason}`;
+  const state = paint(run.state, run.state, color) + lostSuffix(run.lost !== undefined);
+  return `run ${run.run_id} ${state}${took}${counts === "" ? "" : `: ${counts}`}${reason}`;
+}
+
+// Where a run's duration ends: its end; for a lost run still queued, when its process was last
+// seen (fixed, so it does not grow); for a running one, `now` when given.
+function runEnd(run: ShownRun, now: Date | undefined): string | Date | null {
+  return run.end ?? run.lost?.at ?? now ?? null;
 }
 
 /** The rows to print within `maxRows`, keeping failures and retries over successes. */
@@ -107,7 +127,7 @@ function truncate(text: string, width: number): string {
 
 /** A list of runs, oldest first as given: run id, type, logical date, state, start, duration. */
 export function renderRunsTable(
-  runs: readonly DagRun[],
+  runs: readonly ShownRun[],
   color: ColorOption,
   options: { readonly unicode?: boolean; readonly now?: Date } = {},
 ): string {
@@ -116,12 +136,12 @@ export function renderRunsTable(
     ...options,
   });
   for (const run of runs) {
-    const ms = elapsedMs(run.start, run.end ?? options.now ?? null);
+    const ms = elapsedMs(run.start, runEnd(run, options.now));
     table.push([
       run.run_id,
       run.run_type,
       formatTimestamp(run.logical_date),
-      formatState(run.state, color, options.unicode),
+      formatState(run.state, color, options.unicode) + lostSuffix(run.lost !== undefined),
       run.start === null ? "-" : formatTimestamp(run.start),
       ms === null ? "-" : formatDuration(ms),
     ]);
@@ -138,6 +158,8 @@ export interface DagListRow {
   /** Run id of the newest run, or null when it never ran. */
   readonly lastRun: string | null;
   readonly lastState: RunState | null;
+  /** The newest run's flow process died and no command has recovered the run yet. */
+  readonly lastLost?: boolean;
   readonly file: string;
 }
 
@@ -158,7 +180,9 @@ export function renderDagsTable(
       row.schedule ?? "None",
       { content: formatCount(row.tasks), hAlign: "right" },
       orDash(row.lastRun),
-      row.lastState === null ? "-" : formatState(row.lastState, color, options.unicode),
+      row.lastState === null
+        ? "-"
+        : formatState(row.lastState, color, options.unicode) + lostSuffix(row.lastLost),
       row.file,
     ]);
   }

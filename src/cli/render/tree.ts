@@ -11,6 +11,8 @@ export interface TreeOptions {
   readonly unicode?: boolean;
   /** Deeper subtrees restart as their own section below, so a long chain is not indented quadratically. Default 30. */
   readonly maxDepth?: number;
+  /** Tasks whose try was lost with the run's flow process, not recovered yet (ShownRun.lost). */
+  readonly lost?: readonly string[];
 }
 
 // Past this many columns the state column stops lining up, so one deep task cannot push every state off screen.
@@ -42,6 +44,7 @@ interface LineContext {
   readonly color: ColorOption;
   readonly unicode: boolean;
   readonly faint: (text: string) => string;
+  readonly lost: ReadonlySet<string>;
   /** Column where the state starts, for lining states up. */
   readonly width: number;
   readonly symbolWidth: number;
@@ -67,6 +70,7 @@ function formatItems(
     color: options.color,
     unicode: options.unicode ?? true,
     faint: (text) => faint(text),
+    lost: new Set(options.lost),
     width: Math.min(width, MAX_ALIGN) + 2,
     symbolWidth,
   };
@@ -92,7 +96,7 @@ function formatTaskLine(item: Extract<TreeItem, { kind: "task" }>, ctx: LineCont
   const right =
     tasks === undefined
       ? describeSpec(ctx.dag, item.id, color)
-      : describeInstance(tasks[item.id], color, unicode);
+      : describeInstance(tasks[item.id], color, unicode, ctx.lost.has(item.id));
   const left = item.prefix.length + ctx.symbolWidth + item.id.length;
   const pad = right === "" ? "" : " ".repeat(Math.max(2, ctx.width - left));
   const continued = item.from === undefined ? "" : ctx.faint(`  (continued from ${item.from})`);
@@ -117,14 +121,19 @@ function hasReasonLine(ti: TaskInstance): boolean {
   );
 }
 
-/** `failed (try 3/3, 1.2s)`; a task the run does not know yet (added since) shows as none. */
+/**
+ * `failed (try 3/3, 1.2s)`, or `failed (lost, try 1/3, 1.2s)` for a try lost with the run's flow
+ * process; a task the run does not know yet (added since) shows as none.
+ */
 function describeInstance(
   ti: TaskInstance | undefined,
   color: ColorOption,
   unicode: boolean,
+  lost: boolean,
 ): string {
   if (ti === undefined) return stateStyle("none", color, unicode).paint("none");
   const details = [
+    lost ? "lost" : "",
     formatTries(ti),
     ti.duration_ms === null ? "" : formatDuration(ti.duration_ms),
     ti.state === "up_for_reschedule" && ti.next_try_at !== null

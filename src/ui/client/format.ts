@@ -42,6 +42,11 @@ export function formatTries(task: {
   return task.interrupted_tries > 0 ? `${base}, ${task.interrupted_tries} interrupted` : base;
 }
 
+/** ` (lost)` after the state of a run or try lost with its flow process, as the CLI writes it. */
+export function lostSuffix(lost: boolean | string | null | undefined): string {
+  return lost ? " (lost)" : "";
+}
+
 /** Runs whose tasks still change: pages poll or listen while a run is in one of these. */
 export function isActive(state: string | null | undefined): boolean {
   return (

@@ -11,6 +11,15 @@ export function stateSymbol(state: string | null | undefined): string {
   return STATE_LOOKS[(state ?? "none") as AnyState]?.unicode ?? "?";
 }
 
+/** Beside the state of a run or try lost with its flow process (RunJson.lost_at). */
+export function LostBadge(props: { readonly title: string }) {
+  return (
+    <span class="badge lost" title={props.title}>
+      lost
+    </span>
+  );
+}
+
 export function StateBadge(props: { readonly state: string | null | undefined }) {
   const state = props.state ?? "none";
   return (

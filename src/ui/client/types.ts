@@ -13,6 +13,8 @@ export interface RunSummaryJson {
   readonly run_type: string;
   readonly state: string;
   readonly logical_date: string;
+  /** As RunJson's. */
+  readonly lost_at: string | null;
 }
 
 export interface DagListItemJson {
@@ -69,6 +71,8 @@ export interface TaskJson {
   readonly exit_code: number | null;
   /** The queue worker's host that ran the try (`--executor queue`), else null. */
   readonly worker: string | null;
+  /** Its try was lost with the run's flow process: it ends at the run's `lost_at`. */
+  readonly lost: boolean;
 }
 
 export interface RunJson {
@@ -82,6 +86,11 @@ export interface RunJson {
   readonly start: string | null;
   readonly end: string | null;
   readonly reason: string | null;
+  /**
+   * The run's flow process died and no command has recovered it yet: when that process was last
+   * seen alive. The run is shown as the recovery will record it. Null otherwise.
+   */
+  readonly lost_at: string | null;
   readonly tasks: Readonly<Record<string, TaskJson>>;
 }
 
@@ -145,6 +154,7 @@ export interface DurationsJson {
     readonly state: string;
     readonly duration_ms: number | null;
     readonly try_number: number;
+    readonly lost: boolean;
   }[];
 }
 

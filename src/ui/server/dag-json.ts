@@ -44,6 +44,7 @@ export function toDagListJson(list: DagList) {
         run_type: run.run_type,
         state: run.state,
         logical_date: run.logical_date,
+        lost_at: run.lost?.at ?? null,
       })),
       total_runs: totalRuns,
       error: error?.message ?? null,

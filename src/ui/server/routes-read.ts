@@ -64,12 +64,13 @@ export function addReadRoutes(app: Hono, { workspace }: ServerContext): void {
     );
     return c.json({
       task_id: taskId,
-      points: points.map(({ runId, logicalDate, instance }) => ({
+      points: points.map(({ runId, logicalDate, instance, lost }) => ({
         run_id: runId,
         logical_date: logicalDate,
         state: instance.state,
         duration_ms: instance.duration_ms,
         try_number: instance.try_number,
+        lost,
       })),
     });
   });

@@ -1,10 +1,11 @@
-import type { DagRun, TaskInstance } from "../../core/run.js";
+import type { ShownRun } from "../../core/lost-run.js";
+import type { TaskInstance } from "../../core/run.js";
 
 // The web view's JSON shapes (/work/notes/ui-contract.md): the state file's snake_case names,
 // only the fields a page shows (no pids, owners or log paths: they say nothing to a browser).
 
-/** One task instance as the API sends it. */
-export function toTaskJson(instance: TaskInstance) {
+/** One task instance as the API sends it; `lost`: its try was lost with the run's process. */
+export function toTaskJson(instance: TaskInstance, lost = false) {
   return {
     state: instance.state,
     try_number: instance.try_number,
@@ -18,11 +19,15 @@ export function toTaskJson(instance: TaskInstance) {
     exit_code: instance.exit_code,
     // The host of the queue worker that ran (or runs) the try; null for a local try.
     worker: instance.hostname ?? null,
+    lost,
   };
 }
 
-/** One run with its task instances as the API sends it. */
-export function toRunJson(run: DagRun) {
+/**
+ * One run with its task instances as the API sends it. `lost_at`, as in `flow status --json`:
+ * when its dead flow process was last seen alive, for a run no command has recovered yet.
+ */
+export function toRunJson(run: ShownRun) {
   return {
     run_id: run.run_id,
     run_type: run.run_type,
@@ -34,13 +39,17 @@ export function toRunJson(run: DagRun) {
     start: run.start,
     end: run.end,
     reason: run.reason,
+    lost_at: run.lost?.at ?? null,
     tasks: Object.fromEntries(
-      Object.entries(run.tasks).map(([id, instance]) => [id, toTaskJson(instance)]),
+      Object.entries(run.tasks).map(([id, instance]) => [
+        id,
+        toTaskJson(instance, run.lost?.tasks.includes(id) ?? false),
+      ]),
     ),
   };
 }
 
 /** A run with its DAG's id: the run page and the SSE `run` event. */
-export function toDagRunJson(run: DagRun) {
+export function toDagRunJson(run: ShownRun) {
   return { dag_id: run.dag_id, ...toRunJson(run) };
 }

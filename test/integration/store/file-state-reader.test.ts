@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatRunId } from "../../../src/core/context.js";
@@ -10,6 +12,7 @@ import { runsPage } from "../../../src/ops/runs-page.js";
 import type { Workspace } from "../../../src/ops/workspace.js";
 import { FileStateReader } from "../../../src/store/file-state-reader.js";
 import { FileStateStore } from "../../../src/store/file-store.js";
+import { thisProcess } from "../../../src/store/lock-owner.js";
 import { makeDag, instances } from "../../unit/core/dag-fixture.js";
 import { makeRun } from "../../fixtures/store/runs.js";
 import { useTempDirs } from "./temp-dir.js";
@@ -108,13 +111,22 @@ describe("FileStateReader: listRunRefs", () => {
   });
 });
 
+// A state dir with one run of "etl", and a reader of it whose locks go stale after 2 s.
+async function readerOfOneRun(): Promise<{
+  state: string;
+  runId: string;
+  reader: FileStateReader;
+}> {
+  const state = await tempDir();
+  const stored = run("manual", "2026-01-01T00:00:00Z");
+  await (await FileStateStore.open(state)).createRun(stored);
+  const reader = await FileStateReader.openForReading(state, { lockStaleMs: 2000 });
+  return { state, runId: stored.run_id, reader };
+}
+
 describe("FileStateReader: hasLiveOwner", () => {
   it("a fresh lock dir is a live owner; a stale or missing one is not", async () => {
-    const state = await tempDir();
-    const store = await FileStateStore.open(state);
-    const { run_id: runId } = run("manual", "2026-01-01T00:00:00Z");
-    await store.createRun(run("manual", "2026-01-01T00:00:00Z"));
-    const reader = await FileStateReader.openForReading(state, { lockStaleMs: 2000 });
+    const { state, runId, reader } = await readerOfOneRun();
     expect(await reader.hasLiveOwner("etl", runId)).toBe(false);
     const lock = join(state, "runs", "etl", `${runId}.lock`);
     await mkdir(lock);
@@ -122,6 +134,28 @@ describe("FileStateReader: hasLiveOwner", () => {
     const old = new Date(Date.now() - 5000);
     await utimes(lock, old, old);
     expect(await reader.hasLiveOwner("etl", runId)).toBe(false);
+  });
+});
+
+describe("FileStateReader: inspectOwner", () => {
+  it("names the lock's owner; last seen is the later of the lock's and the journal's mtime", async () => {
+    const { state, runId, reader } = await readerOfOneRun();
+    expect(await reader.inspectOwner("etl", runId)).toEqual({ live: false });
+
+    const dir = join(state, "runs", "etl");
+    const lock = join(dir, `${runId}.lock`);
+    const owner = { pid: 4242, hostname: "box" };
+    await mkdir(lock);
+    await writeFile(join(lock, "owner"), JSON.stringify(owner));
+    await writeFile(join(dir, `${runId}.journal`), "");
+    const [early, late] = [new Date("2026-01-01T00:00:10Z"), new Date("2026-01-01T00:00:20Z")];
+    await utimes(lock, early, early);
+    await utimes(join(dir, `${runId}.journal`), late, late);
+    expect(await reader.inspectOwner("etl", runId)).toEqual({ live: false, owner, lastSeen: late });
+    await utimes(lock, late, new Date(late.getTime() + 5000));
+    expect((await reader.inspectOwner("etl", runId)).lastSeen).toEqual(
+      new Date(late.getTime() + 5000),
+    );
   });
 });
 
@@ -136,9 +170,9 @@ describe("reading a run whose owner died", () => {
     }),
   });
 
-  async function workspaceWithLeftRun(): Promise<Workspace> {
+  async function workspaceWithLeftRun(stored: DagRun = left): Promise<Workspace> {
     const state = join(await tempDir(), "state");
-    await (await FileStateStore.open(state)).createRun(left);
+    await (await FileStateStore.open(state)).createRun(stored);
     return {
       cwd: state,
       env: {},
@@ -166,6 +200,50 @@ describe("reading a run whose owner died", () => {
     const { runs } = await runsPage(workspace, "etl", { offset: 0, limit: 5 }, dag);
     expect(runs).toEqual([left]);
   });
+
+  it("ends its lost try when its lock was last refreshed, however much later one looks", async () => {
+    const workspace = await workspaceWithLeftRun();
+    const lock = join(workspace.stateDir, "runs", "etl", `${left.run_id}.lock`);
+    await mkdir(lock);
+    const refreshed = new Date("2026-01-01T00:00:20Z");
+    await utimes(lock, refreshed, refreshed);
+    const first = await readRun(workspace, "etl", undefined, dag);
+    expect(first.lost).toEqual({ at: refreshed.toISOString(), tasks: ["extract"] });
+    expect(first.tasks.extract).toMatchObject({
+      end: refreshed.toISOString(),
+      duration_ms: 20_000,
+    });
+    const later = { ...workspace, now: () => new Date("2026-01-01T05:00:00Z") };
+    expect(await readRun(later, "etl", undefined, dag)).toEqual(first);
+  });
+
+  // Containers that share a host name (and a kernel) but not a PID namespace: the owner's pid
+  // means nothing here, so its fresh lock decides. Its run's owner field names this host.
+  it.runIf(existsSync("/proc/self/ns/pid"))(
+    "shows it running while its fresh lock names an owner in another PID namespace",
+    async () => {
+      const deadHere = spawnSync("true").pid!;
+      const here = { ...left.owner!, pid: deadHere, hostname: hostname() };
+      const workspace = await workspaceWithLeftRun({ ...left, owner: here });
+      const lock = join(workspace.stateDir, "runs", "etl", `${left.run_id}.lock`);
+      const me = thisProcess();
+      await mkdir(lock);
+      const elsewhere = { ...me, pid: deadHere, pid_ns: me.pid_ns! + 1 };
+      await writeFile(join(lock, "owner"), JSON.stringify(elsewhere));
+      const shown = await readRun(workspace, "etl", undefined, dag);
+      expect(shown.state).toBe("running");
+      expect(shown.lost).toBeUndefined();
+      // A writer is refused with the same judgement: busy, not "has exited".
+      const store = await FileStateStore.open(workspace.stateDir);
+      await expect(store.openRun("etl", left.run_id)).rejects.toThrow(
+        `is being run by another flow process (pid ${deadHere})`,
+      );
+
+      // The same owner in our namespace has exited: lost at once, though its lock is fresh.
+      await writeFile(join(lock, "owner"), JSON.stringify({ ...elsewhere, pid_ns: me.pid_ns }));
+      expect((await readRun(workspace, "etl", undefined, dag)).lost?.tasks).toEqual(["extract"]);
+    },
+  );
 
   it("shows it as stored when the DAG does not load (no pipelines)", async () => {
     const workspace = await workspaceWithLeftRun();

@@ -59,6 +59,7 @@ describe("flow ui: reads", () => {
       run_type: "manual",
       state: "failed",
       logical_date: "2026-02-01T00:00:00.000Z",
+      lost_at: null,
     });
     expect(etl.last_runs[1].run_type).toBe("backfill");
     expect(reply.json.import_errors).toEqual([]);
@@ -143,6 +144,7 @@ describe("flow ui: reads", () => {
       "start",
       "end",
       "reason",
+      "lost_at",
       "tasks",
     ]);
     expect(runs[0].tasks.transform).toEqual({
@@ -157,6 +159,7 @@ describe("flow ui: reads", () => {
       next_try_at: null,
       exit_code: 1,
       worker: null,
+      lost: false,
     });
     expect(runs[0].tasks.load.state).toBe("upstream_failed");
     const second = await call(ui, "/api/dags/etl/grid?offset=25&limit=25");
@@ -251,6 +254,7 @@ describe("flow ui: reads", () => {
       state: "success",
       duration_ms: expect.any(Number),
       try_number: 1,
+      lost: false,
     });
   });
 

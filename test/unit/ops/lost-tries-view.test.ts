@@ -41,11 +41,30 @@ describe("showLostTries", () => {
     expect(await store.getRun("etl", run.run_id)).toEqual(run);
   });
 
+  it("ends the lost try when the owner was last seen, not at now, and marks it lost", async () => {
+    const run = leftRunning();
+    const store = await storeWith(run);
+    const lastSeen = new Date("2026-01-01T00:00:30.000Z");
+    const reader = Object.assign(Object.create(store) as MemoryStateStore, {
+      inspectOwner: async () => ({ live: false, lastSeen }),
+    });
+    const look = (now: Date) => showLostTries(reader, [run], async () => dag, now);
+    const [shown] = await look(AT);
+    expect(shown!.lost).toEqual({ at: lastSeen.toISOString(), tasks: ["extract"] });
+    expect(shown!.tasks.extract).toMatchObject({
+      end: lastSeen.toISOString(),
+      duration_ms: 30_000,
+    });
+    expect(await look(new Date(AT.getTime() + 3_600_000))).toEqual([shown]);
+  });
+
   it("a running run whose owner is alive is shown as it is", async () => {
     const run = leftRunning();
     const store = await storeWith(run);
     const writer = await store.openRun("etl", run.run_id);
-    expect(await showLostTries(store, [run], async () => dag, AT)).toEqual([run]);
+    const [shown] = await showLostTries(store, [run], async () => dag, AT);
+    expect(shown).toEqual(run);
+    expect(shown!.lost).toBeUndefined();
     await writer.close();
   });
 

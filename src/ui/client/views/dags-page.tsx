@@ -1,6 +1,6 @@
 import { apiPath } from "../api.js";
 import { useDagsEvents, useRunEvents } from "../events.js";
-import { formatDay, formatTime, runTypeLetter } from "../format.js";
+import { formatDay, formatTime, lostSuffix, runTypeLetter } from "../format.js";
 import { Link } from "../link.js";
 import { href } from "../route.js";
 import { stateClass } from "../state-badge.js";
@@ -18,7 +18,7 @@ function patchLastRuns(dags: DagsJson, run: DagRunJson): DagsJson {
         : {
             ...dag,
             last_runs: dag.last_runs.map((r) =>
-              r.run_id === run.run_id ? { ...r, state: run.state } : r,
+              r.run_id === run.run_id ? { ...r, state: run.state, lost_at: run.lost_at } : r,
             ),
           },
     ),
@@ -121,7 +121,7 @@ function RunCells({ dag }: { readonly dag: DagListItemJson }) {
           <Link
             key={run.run_id}
             href={href.run(dag.dag_id, run.run_id)}
-            title={`${run.run_id}: ${run.state} (${run.run_type}, ${formatDay(run.logical_date)})`}
+            title={`${run.run_id}: ${run.state}${lostSuffix(run.lost_at)} (${run.run_type}, ${formatDay(run.logical_date)})`}
           >
             <span
               class={`run-square ${stateClass(run.state)}`}

@@ -1,4 +1,4 @@
-import { formatDay, formatDuration } from "../format.js";
+import { formatDay, formatDuration, lostSuffix } from "../format.js";
 import { href } from "../route.js";
 import { navigate } from "../router.js";
 import { stateClass } from "../state-badge.js";
@@ -45,7 +45,7 @@ export function DurationsChart(props: { readonly dag: string; readonly data: Dur
           r={5}
           onClick={() => navigate(href.run(props.dag, p.run_id))}
         >
-          <title>{`${p.run_id}: ${p.state}, ${formatDuration(p.duration_ms)} (try ${p.try_number})`}</title>
+          <title>{`${p.run_id}: ${p.state}${lostSuffix(p.lost)}, ${formatDuration(p.duration_ms)} (try ${p.try_number})`}</title>
         </circle>
       ))}
       {first && (

@@ -1,4 +1,4 @@
-import { formatDuration } from "../format.js";
+import { formatDuration, lostSuffix } from "../format.js";
 import { stateClass } from "../state-badge.js";
 import type { DagJson, RunJson } from "../types.js";
 
@@ -18,7 +18,10 @@ export function Gantt(props: { readonly dag: DagJson | null; readonly run: RunJs
     if (!ti?.start) return [];
     const start = Date.parse(ti.start);
     const end = ti.end ? Date.parse(ti.end) : now;
-    return [{ taskId, start, end: Math.max(end, start), state: ti.state, ms: ti.duration_ms }];
+    const lost = ti.lost;
+    return [
+      { taskId, start, end: Math.max(end, start), state: ti.state, ms: ti.duration_ms, lost },
+    ];
   });
   if (bars.length === 0) return <p class="muted">No task has started yet.</p>;
   const t0 = Math.min(...bars.map((b) => b.start));
@@ -41,7 +44,7 @@ export function Gantt(props: { readonly dag: DagJson | null; readonly run: RunJs
             width={Math.max(2, (bar.end - bar.start) * scale)}
             height={ROW - 6}
           >
-            <title>{`${bar.taskId}: ${bar.state}, ${formatDuration(bar.ms ?? bar.end - bar.start)}`}</title>
+            <title>{`${bar.taskId}: ${bar.state}${lostSuffix(bar.lost)}, ${formatDuration(bar.ms ?? bar.end - bar.start)}`}</title>
           </rect>
         </g>
       ))}

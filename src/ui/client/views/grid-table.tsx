@@ -1,4 +1,4 @@
-import { formatDay, runTypeLetter } from "../format.js";
+import { formatDay, lostSuffix, runTypeLetter } from "../format.js";
 import { Link } from "../link.js";
 import { href } from "../route.js";
 import { stateClass, stateSymbol } from "../state-badge.js";
@@ -34,7 +34,7 @@ export function GridTable(props: {
                 data-run-type={run.run_type}
                 data-state={run.state}
                 class="run-head"
-                title={`${run.run_id}: ${run.state} (${RUN_TYPE_NAMES[letter] ?? run.run_type})`}
+                title={`${run.run_id}: ${run.state}${lostSuffix(run.lost_at)} (${RUN_TYPE_NAMES[letter] ?? run.run_type})`}
               >
                 <Link href={href.run(dag.dag_id, run.run_id)}>
                   <span class={`run-type run-type-${letter}`}>{letter}</span>

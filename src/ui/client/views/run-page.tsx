@@ -7,10 +7,15 @@ import { useRunEvents } from "../events.js";
 import { formatDuration, formatTime, formatTries } from "../format.js";
 import { Link } from "../link.js";
 import { href } from "../route.js";
-import { StateBadge } from "../state-badge.js";
+import { LostBadge, StateBadge } from "../state-badge.js";
 import type { DagRunJson, GridJson } from "../types.js";
 import { useApi } from "../use-api.js";
 import { Gantt } from "./gantt.js";
+
+// What the lost badge explains: the state shown is the recovery's, ended when flow last saw it.
+function lostTitle(at: string): string {
+  return `its flow process died (last seen alive ${formatTime(at)}); shown as the next command that writes will record it`;
+}
 
 /** One run: its tasks with state, tries, durations and reasons, and a Gantt of its tries. */
 export function RunPage(props: { readonly dag: string; readonly run: string }) {
@@ -40,6 +45,7 @@ export function RunPage(props: { readonly dag: string; readonly run: string }) {
       <div class="run-head-line">
         <h2>
           {run.run_id} <StateBadge state={run.state} />
+          {run.lost_at && <LostBadge title={lostTitle(run.lost_at)} />}
         </h2>
         {(run.state === "failed" || Object.values(run.tasks).some((t) => t.state === "failed")) && (
           <RetryButton dag={props.dag} run={run.run_id} />
@@ -48,7 +54,11 @@ export function RunPage(props: { readonly dag: string; readonly run: string }) {
       <p class="run-facts">
         {run.run_type} run · data interval {formatTime(run.data_interval_start)} to{" "}
         {formatTime(run.data_interval_end)} · started {formatTime(run.start) || "not yet"}
-        {run.end ? ` · ended ${formatTime(run.end)}` : ""}
+        {run.lost_at
+          ? ` · lost at ${formatTime(run.lost_at)}`
+          : run.end
+            ? ` · ended ${formatTime(run.end)}`
+            : ""}
         {run.reason ? ` · ${run.reason}` : ""} ·{" "}
         <Link href={href.graph(props.dag, run.run_id)}>graph</Link>
       </p>
@@ -80,6 +90,7 @@ export function RunPage(props: { readonly dag: string; readonly run: string }) {
                   <td class="task-name">{taskId}</td>
                   <td>
                     <StateBadge state={state} />
+                    {ti?.lost && run.lost_at && <LostBadge title={lostTitle(run.lost_at)} />}
                   </td>
                   <td>
                     {ti ? formatTries(ti) : ""}

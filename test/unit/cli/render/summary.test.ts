@@ -108,6 +108,52 @@ describe("renderRunsTable", () => {
   });
 });
 
+describe("a run whose flow process died, as a reader shows it (lost)", () => {
+  const lostAt = "2026-11-24T08:42:57.000Z";
+  const lost = {
+    ...runOf(
+      [
+        ti("extract", { state: "success", try_number: 1, duration_ms: 1200 }),
+        ti("transform", {
+          state: "up_for_retry",
+          try_number: 1,
+          max_tries: 2,
+          end: lostAt,
+          duration_ms: 8000,
+          reason: "process lost: flow process 7 on box ended while the try was running",
+        }),
+      ],
+      { state: "queued", end: null },
+    ),
+    lost: { at: lostAt, tasks: ["transform"] },
+  };
+
+  it("labels the run and its lost try, timed up to the moment it was last seen, not now", () => {
+    const out = renderSummary(lost, false, { now: new Date("2026-11-24T09:42:47Z") }).split("\n");
+    expect(out[4]).toBe(
+      "│ transform │ ↻ up_for_retry (lost) │ 1/2   │ 8.0s     │ process lost: flow process 7 on box ended while the try was… │",
+    );
+    expect(out.at(-1)).toBe(
+      "run manual__2026-11-24T08:42:47Z queued (lost) after 10.0s: 1 success, 1 up_for_retry",
+    );
+  });
+
+  it("the runs table gives it its fixed duration beside queued (lost)", () => {
+    const table = renderRunsTable([lost], false, { now: new Date("2026-11-24T09:42:47Z") });
+    expect(table.split("\n")[3]).toBe(
+      "│ manual__2026-11-24T08:42:47Z │ manual │ 2026-11-24T08:42:47Z │ ◔ queued (lost) │ 2026-11-24T08:42:47Z │ 10.0s    │",
+    );
+  });
+
+  it("the DAG list labels its last state", () => {
+    const row = {
+      ...{ dagId: "etl", schedule: null, tasks: 2, lastRun: lost.run_id },
+      ...{ lastState: "queued" as const, lastLost: true, file: "pipelines/etl.ts" },
+    };
+    expect(renderDagsTable([row], false)).toContain("│ ◔ queued (lost) │");
+  });
+});
+
 describe("renderDagsTable", () => {
   it("lists DAGs; an unscheduled DAG says None, a DAG that never ran has dashes", () => {
     expect(

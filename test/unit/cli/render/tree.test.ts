@@ -79,6 +79,13 @@ describe("renderTree", () => {
     );
   });
 
+  it("labels the tries lost with the run's flow process", () => {
+    const lost = { ...run, cleanup: ti("cleanup", { ...run.cleanup, state: "up_for_retry" }) };
+    const lines = renderTree(diamond, lost, { color: false, lost: ["cleanup"] }).split("\n");
+    expect(lines[0]).toBe("↻ cleanup             up_for_retry (lost, try 2/3)");
+    expect(lines[1]).toBe("✘ extract             failed (try 3/3, 1.2s)");
+  });
+
   it("draws with ASCII only when asked", () => {
     expect(renderTree(diamond, run, { color: false, unicode: false })).toBe(
       [

@@ -51,10 +51,14 @@ describe("how the web view writes times, tries and run types", () => {
       next_try_at: null,
       exit_code: 1,
       worker: null,
+      lost: false,
     };
     expect(cellTitle("load", ti)).toBe("load: failed, try 1/2, 1.5s, exit code 1");
     expect(cellTitle("load", { ...ti, worker: "w1" })).toBe(
       "load: failed, try 1/2 on w1, 1.5s, exit code 1",
+    );
+    expect(cellTitle("load", { ...ti, lost: true })).toBe(
+      "load: failed (lost), try 1/2, 1.5s, exit code 1",
     );
     expect(cellTitle("load", undefined)).toBe("load: no task instance");
   });
