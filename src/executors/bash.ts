@@ -20,7 +20,14 @@ import type {
 } from "./executor.js";
 import { findBash } from "./find-bash.js";
 import { ensureParentDir, noteInLog, openFileLogger } from "./log-file.js";
-import { cancelled, describeThrown, failed, fromExitStatus, timedOut } from "./outcomes.js";
+import {
+  describeThrown,
+  failed,
+  fromExitStatus,
+  stoppedBy,
+  timedOut,
+  whyStopped,
+} from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { shJobRecord } from "./shell-helper.js";
 import { withTryConsole } from "./try-console.js";
@@ -83,7 +90,8 @@ export class BashExecutor implements Executor {
     follow?: TryFollow,
   ): Promise<TaskOutcome> {
     const { task } = await resolveTask(this.resolver, execution.ref);
-    if (execution.signal.aborted) return follow ? { status: "not_started" } : cancelled();
+    if (execution.signal.aborted)
+      return follow ? { status: "not_started" } : stoppedBy(execution.signal);
     let command: string;
     try {
       command = commandOf(task, execution);
@@ -201,7 +209,7 @@ export class BashExecutor implements Executor {
         if (stopped) void stopped.then(() => settle(final));
         else settle(final);
       };
-      const unwatch = whenAborted(signal, () => stop(cancelled()));
+      const unwatch = whenAborted(signal, () => stop(stoppedBy(signal)));
       const unwatchCancel = run.cancel
         ? whenAborted(run.cancel, () => {
             if (pid === undefined && !ended) spawner.helper.cancel(jobId);
@@ -270,10 +278,6 @@ function noConnectionsInBash(): never {
   throw new FailTask(
     "ctx.connection is not available to bash tasks (their output cannot be masked): use fn, http or email",
   );
-}
-
-function whyStopped(reason: TaskOutcome): string {
-  return reason.status === "failed" ? reason.error : reason.status;
 }
 
 // Airflow's BashOperator skips on exit code 99 (skip_on_exit_code); some codes mean "retrying

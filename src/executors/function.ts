@@ -15,7 +15,7 @@ import type {
 } from "./executor.js";
 import { formatDuration } from "./durations.js";
 import { openFileLogger, type FileLogger } from "./log-file.js";
-import { cancelled, describeThrown, failed, timedOut } from "./outcomes.js";
+import { cancelled, describeThrown, failed, stoppedBy, timedOut, whyStopped } from "./outcomes.js";
 import { resolveTask } from "./resolve-task.js";
 import { buildTaskContext } from "./task-context.js";
 import { withTryConsole } from "./try-console.js";
@@ -121,8 +121,9 @@ function runFunction(
     };
     const onAbort = (): void => {
       trySignal?.abort(signal.reason);
-      if (!done) log.error(STOPPED_LINE);
-      finish(cancelled());
+      const outcome = stoppedBy(signal);
+      if (!done) log.error(`flow: ${whyStopped(outcome)}: ${LEFT_BEHIND}`);
+      finish(outcome);
     };
     const timer =
       timeoutMs === undefined
@@ -144,7 +145,6 @@ function runFunction(
 
 // What a try's log says when flow ends the try: a function cannot be stopped, only abandoned.
 const LEFT_BEHIND = "the try ended without waiting for its function";
-const STOPPED_LINE = `flow: cancelled: ${LEFT_BEHIND}`;
 
 // The tries waiting on each run's signal. One listener per signal rather than one per try:
 // adding and removing an EventTarget listener costs microseconds, a Set entry nanoseconds.

@@ -21,6 +21,26 @@ export function cancelled(): TaskOutcome {
   return { status: "failed", error: "cancelled", retryable: true };
 }
 
+/**
+ * The reason a try's signal is aborted with when the try is stopped for something other than its
+ * run being cancelled (a worker handing it back, or letting go of a job it lost): its message
+ * says why, in the try's log and outcome, instead of "cancelled".
+ */
+export class TryStopped extends Error {
+  override name = "TryStopped";
+}
+
+/** The outcome of a try stopped through `signal`: why it was, else `cancelled`. */
+export function stoppedBy(signal: AbortSignal): TaskOutcome {
+  const reason: unknown = signal.reason;
+  return reason instanceof TryStopped ? failed(reason.message) : cancelled();
+}
+
+/** Why flow stopped a try, for the line it ends the try's log with: `timed out after 5s`. */
+export function whyStopped(outcome: TaskOutcome): string {
+  return outcome.status === "failed" ? outcome.error : outcome.status;
+}
+
 /** A failure of the user's work with a one-line reason. */
 export function failed(error: string): TaskOutcome {
   return { status: "failed", error, retryable: true };

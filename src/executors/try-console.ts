@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format, inspect } from "node:util";
 import type { TaskLogger } from "../api/context.js";
+import { TryOutput, type StreamName } from "./try-output.js";
 
-// The log of the try (or callback) whose code is running, across its awaits.
-const current = new AsyncLocalStorage<TaskLogger>();
+// The output of the try (or callback) whose code is running, across its awaits.
+const current = new AsyncLocalStorage<TryOutput>();
 
 type ConsoleMethod = "log" | "info" | "debug" | "warn" | "error" | "trace" | "dir";
 type Level = "info" | "warn" | "error";
@@ -21,19 +22,44 @@ const LEVELS: Readonly<Record<ConsoleMethod, Level>> = {
 
 let installed = false;
 
-// Patches the console once per process: inside a try its methods write to that try's log (through
-// its mask), elsewhere they are the console as it was.
-function installConsoleRouting(): void {
+// Patches the console and process.stdout/stderr.write once per process: inside a try they write
+// to that try's log (through its mask), elsewhere they are what they were. flow's own output
+// (progress lines, the run's report) is written outside any try, so it is left alone.
+function installRouting(): void {
   if (installed) return;
   installed = true;
   for (const [method, level] of Object.entries(LEVELS) as [ConsoleMethod, Level][]) {
     const original = console[method] as (...args: unknown[]) => void;
     console[method] = (...args: unknown[]): void => {
-      const log = current.getStore();
-      if (log === undefined) original.apply(console, args);
-      else log[level](...linesOf(method, args));
+      const output = current.getStore();
+      if (output === undefined) original.apply(console, args);
+      else output.log[level](...linesOf(method, args));
     };
   }
+  routeWrites("stdout");
+  routeWrites("stderr");
+}
+
+// Libraries that write to the stream itself (progress bars, some loggers) bypass console: their
+// writes go to the try's log too, cut into lines. `write(chunk, encoding?, callback?)` keeps its
+// contract: the callback is called (on the next tick, as a stream would), and it returns true.
+function routeWrites(name: StreamName): void {
+  const stream = process[name];
+  const original = stream.write;
+  stream.write = function write(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    const output = current.getStore();
+    // Anything but text and bytes is the stream's to refuse, with its own error.
+    if (output === undefined || output.busy || !isChunk(chunk))
+      return Reflect.apply(original, this, [chunk, ...rest]) as boolean;
+    const [encoding, callback] = typeof rest[0] === "function" ? [undefined, rest[0]] : rest;
+    output.write(name, chunk, encoding as BufferEncoding | undefined);
+    if (typeof callback === "function") process.nextTick(callback as (error: null) => void, null);
+    return true;
+  } as typeof stream.write;
+}
+
+function isChunk(chunk: unknown): chunk is string | Uint8Array {
+  return typeof chunk === "string" || chunk instanceof Uint8Array;
 }
 
 // What console would have printed: `dir` inspects its one value with its options, `trace` adds
@@ -46,12 +72,24 @@ function linesOf(method: ConsoleMethod, args: unknown[]): unknown[] {
 }
 
 /**
- * Runs `run` (a try's function, a sensor's poke, a callback) so that console output from it, and
- * from everything it awaits, goes to `log`: the try's log, masked, as Airflow sends a task's
- * stdout to its log through the secrets masker. Without this it reached flow's own stdout, where
- * no mask applies and `flow run --json` must print JSON only.
+ * Runs `run` (a try's function, a sensor's poke, a callback) so that console output and writes to
+ * process.stdout and process.stderr from it, and from everything it awaits, go to `log`: the
+ * try's log, masked, as Airflow sends a task's stdout to its log through the secrets masker.
+ * Without this they reached flow's own stdout, where no mask applies and `flow run --json` must
+ * print JSON only. A line still without its newline goes to the log when `run` returns, or when
+ * the promise it returns settles.
  */
 export function withTryConsole<T>(log: TaskLogger, run: () => T): T {
-  installConsoleRouting();
-  return current.run(log, run);
+  installRouting();
+  const output = new TryOutput(log);
+  let value: T;
+  try {
+    value = current.run(output, run);
+  } catch (error) {
+    output.end();
+    throw error;
+  }
+  if (value instanceof Promise) output.endWhenSettled(value);
+  else output.end();
+  return value;
 }

@@ -6,7 +6,8 @@ export type PlainExecution = Omit<TaskExecution, "signal" | "runtime">;
 /** What the worker tells a pool child. */
 export type ToChild =
   | { readonly type: "run"; readonly id: number; readonly execution: PlainExecution }
-  | { readonly type: "abort"; readonly id: number };
+  /** `why`: the line the try's log ends with (`handed back to the queue: ...`, `cancelled`). */
+  | { readonly type: "abort"; readonly id: number; readonly why: string };
 
 /** What a pool child tells the worker. */
 export type FromChild =

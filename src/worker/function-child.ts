@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { UsageError } from "../errors.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import { FunctionExecutor } from "../executors/function.js";
-import { describeThrown, failed } from "../executors/outcomes.js";
+import { describeThrown, failed, TryStopped } from "../executors/outcomes.js";
 import { cacheDirFor } from "../loader/compiled-pipelines.js";
 import type { FromChild, ToChild } from "./child-messages.js";
 import { WorkerPipelines } from "./worker-pipelines.js";
@@ -36,7 +36,8 @@ export async function runFunctionChild(options: {
   const aborts = new Map<number, AbortController>();
   const reply = (message: FromChild): void => void send(message);
   process.on("message", (message: ToChild) => {
-    if (message.type === "abort") return aborts.get(message.id)?.abort(new Error("stopped"));
+    // The task's function ends its log with why the worker stopped it.
+    if (message.type === "abort") return aborts.get(message.id)?.abort(new TryStopped(message.why));
     const controller = new AbortController();
     aborts.set(message.id, controller);
     const onStarted = ({ pid }: { pid: number }): void =>

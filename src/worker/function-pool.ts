@@ -5,7 +5,7 @@ import type {
   TaskExecution,
   TaskOutcome,
 } from "../executors/executor.js";
-import { cancelled, failed, timedOut } from "../executors/outcomes.js";
+import { failed, stoppedBy, timedOut, whyStopped } from "../executors/outcomes.js";
 import { readProcess } from "../executors/process-table.js";
 import { listDescendants, terminateProcesses } from "../executors/process-tree.js";
 import type { FromChild, ToChild } from "./child-messages.js";
@@ -47,7 +47,7 @@ export class FunctionPool implements Executor {
   ) {}
 
   async execute(execution: TaskExecution, onStarted: StartedCallback): Promise<TaskOutcome> {
-    if (execution.signal.aborted) return cancelled();
+    if (execution.signal.aborted) return stoppedBy(execution.signal);
     const slot = await this.take();
     const id = this.nextId++;
     const { signal, timeoutMs } = execution;
@@ -68,10 +68,10 @@ export class FunctionPool implements Executor {
       const stop = (reason: TaskOutcome): void => {
         if (done || stopReason) return;
         stopReason = reason;
-        this.send(slot, { type: "abort", id });
+        this.send(slot, { type: "abort", id, why: whyStopped(reason) });
         answerTimer = setTimeout(() => finish(reason, true), ABORT_ANSWER_MS);
       };
-      const onAbort = (): void => stop(cancelled());
+      const onAbort = (): void => stop(stoppedBy(signal));
       const limit =
         timeoutMs === undefined
           ? undefined

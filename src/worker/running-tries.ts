@@ -1,3 +1,4 @@
+import { TryStopped } from "../executors/outcomes.js";
 import type { QueueJobData, WorkerEntry } from "../queue/protocol.js";
 
 /** A try this worker runs now. */
@@ -64,7 +65,7 @@ export class RunningTries {
     const running = this.tries.get(jobId);
     if (!running || running.handBack || running.lost !== undefined) return false;
     running.lost = why;
-    running.controller.abort(new Error(why));
+    running.controller.abort(new TryStopped(`job lost: ${why}`));
     return true;
   }
 
@@ -73,7 +74,7 @@ export class RunningTries {
     for (const running of this.tries.values()) {
       if (running.lost !== undefined) continue; // its job is not this worker's to hand back
       running.handBack = true;
-      running.controller.abort(new Error("worker stopping"));
+      running.controller.abort(new TryStopped("handed back to the queue: the worker is stopping"));
     }
   }
 

@@ -37,6 +37,22 @@ export default dag({
       console.log("building the command");
       return "echo built";
     }),
+    fn("write", async (ctx) => {
+      process.stdout.write("downloading... ");
+      await pause();
+      process.stdout.write(Buffer.from("done\\nrows: 3\\n"));
+      const price = new TextEncoder().encode("price: 5 €\\n");
+      process.stdout.write(price.subarray(0, price.length - 2)); // cut inside the euro sign
+      process.stdout.write(price.subarray(price.length - 2));
+      process.stderr.write("7761726e696e670a", "hex");
+      const pw = ctx.connection("api").password ?? "";
+      process.stdout.write(\`pw \${pw.slice(0, 3)}\`);
+      process.stdout.write(\`\${pw.slice(3)}\\n\`);
+      // The callbacks must be called, or the task would wait for ever.
+      await new Promise((resolve) => process.stdout.write("with a callback\\n", resolve));
+      await new Promise((resolve) => process.stderr.write("and an encoding\\n", "utf8", resolve));
+      process.stdout.write("no newline at the end");
+    }, { timeout: "10s" }),
     fn("called_back", () => 2, {
       onSuccess: async () => {
         await pause();
@@ -66,7 +82,17 @@ describe("console output of in-process task code", () => {
   it("flow run --json prints JSON only: the tasks' console output is not on stdout or stderr", () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(() => JSON.parse(run.stdout)).not.toThrow();
-    for (const text of ["hello", "warned", "other line", "poking", "building", "from the callback"])
+    for (const text of [
+      "hello",
+      "warned",
+      "other line",
+      "poking",
+      "building",
+      "from the callback",
+      "downloading",
+      "warning",
+      "no newline",
+    ])
       expect(run.stdout + run.stderr).not.toContain(text);
   });
 
@@ -77,6 +103,32 @@ describe("console output of in-process task code", () => {
     expect(log).toMatch(/ERROR error \{ n: 1 \}$/m);
     expect(log).not.toContain("other line");
     expect(await logOf("other")).toMatch(/other line 0[\s\S]*other line 1[\s\S]*other line 2/);
+  });
+
+  it("writes to process.stdout and process.stderr go to the log too: by line, decoded, masked, callbacks called", async () => {
+    const { tasks } = JSON.parse(run.stdout).runs[0] as {
+      tasks: Record<string, { state: string }>;
+    };
+    expect(tasks.write?.state).toBe("success");
+    const log = await logOf("write");
+    expect(log).toMatch(/INFO downloading\.\.\. done\nrows: 3$/m);
+    expect(log).toMatch(/INFO price: 5 €$/m);
+    expect(log).toMatch(/WARN warning$/m);
+    expect(log).toMatch(/INFO pw \*\*\*$/m);
+    expect(log).toMatch(/INFO with a callback$/m);
+    expect(log).toMatch(/WARN and an encoding$/m);
+    // A line without its newline is written when the try ends (execa drops the last newline).
+    expect(log).toMatch(/INFO no newline at the end$/);
+    expect(log).not.toContain(PASSWORD);
+  });
+
+  it("leaves flow's own output alone: progress lines and the report still reach stdout", async () => {
+    const plain = await project.flow(["run", "talk", "--date", "2026-01-03"], { env });
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/ write {2}success in /);
+    expect(plain.stdout).toMatch(/run \S+ success in /);
+    for (const text of ["downloading", "warning", "no newline"])
+      expect(plain.stdout + plain.stderr).not.toContain(text);
   });
 
   it("is masked: a connection's password printed with console.log is *** in the log, nowhere in clear", async () => {

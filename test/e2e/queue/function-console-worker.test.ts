@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { queueSetup, storedRun, type QueueSetup } from "./queue-helpers.js";
 
 // On a worker, a function task runs in a pool child whose stdout is the worker's: its console
-// output must go to the try's log (shipped to the driver) and through its mask, as in flow run.
+// output and its writes to process.stdout must go to the try's log (shipped to the driver) and
+// through its mask, as in flow run.
 const PASSWORD = "WorkerPw42";
 const PIPELINE = `
 import { dag, fn } from "flow";
@@ -12,7 +13,9 @@ export default dag({
   tasks: [
     fn("leak", async (ctx) => {
       console.log("hello from task");
+      process.stdout.write("written to ");
       await new Promise((resolve) => setTimeout(resolve, 20));
+      process.stdout.write("stdout\\n");
       console.log("pw", ctx.connection("api").password);
     }),
   ],
@@ -38,7 +41,9 @@ describe("console output of a function task on a worker", () => {
     const log = await readFile((await storedRun(project, "talk")).tasks.leak!.log_path!, "utf8");
     expect(log).toMatch(/INFO hello from task$/m);
     expect(log).toMatch(/INFO pw \*\*\*$/m);
+    expect(log).toMatch(/INFO written to stdout$/m);
     expect(worker.output()).not.toContain("hello from task");
+    expect(worker.output()).not.toContain("written to");
     expect(worker.output() + run.stdout + run.stderr + log).not.toContain(PASSWORD);
   }, 60_000);
 });

@@ -91,6 +91,10 @@ describe("the queue executor survives", () => {
       state: "failed",
       reason: "its worker handed the try back and no worker took it within 2s",
     });
+    // The stop line says why the task's processes were stopped: handed back, not "cancelled".
+    expect(await readFile(run.tasks.slow!.log_path!, "utf8")).toMatch(
+      /^begin\n(Terminated\n)?\[\S+\] ERROR flow: handed back to the queue: the worker is stopping: flow stopped the task's processes\nflow: worker \S+ stopped before the try ended; the try goes back to the queue and starts over on another worker\n/,
+    );
   }, 60_000);
 
   it("the driver killed with -9: a restarted driver adopts the try (not run again); a local one refuses", async () => {

@@ -75,8 +75,9 @@ describe("Redis restarted without its data mid-try", () => {
       new RegExp(
         [
           "^begin",
-          // The executor's own line when a try is stopped (timestamped), if it writes one.
-          "(Terminated\n)?(\\[\\S+\\] ERROR flow: [^\n]*\n)?flow: worker \\S+ stopped the try: its job is gone from Redis \\(restarted without its data\\?\\); the driver queues the try again",
+          // The bash executor's own line (timestamped) says why it stopped the task, not "cancelled".
+          "(Terminated\n)?\\[\\S+\\] ERROR flow: job lost: its job is gone from Redis \\(restarted without its data\\?\\); the driver queues the try again: flow stopped the task's processes",
+          "flow: worker \\S+ stopped the try: its job is gone from Redis \\(restarted without its data\\?\\); the driver queues the try again",
           "flow: the job of this try was gone from Redis \\(restarted without its data\\?\\) and no worker runs the try; queued it again",
           "flow: delivery 2 of try 1 on worker \\S+: the previous delivery's job was lost from Redis and queued again; the task starts over",
           "begin",

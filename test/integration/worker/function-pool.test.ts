@@ -99,6 +99,16 @@ describe("flow worker's function-task processes", () => {
     );
   });
 
+  it("end the log of a task that overruns, and answers its signal, with its timeout, not 'cancelled'", async () => {
+    const { jobId, data } = await jobFor(project, task("waits"), { timeoutMs: 1_000 });
+    await q.add(jobId, data);
+    const { result } = await resultOf(q.queue, jobId);
+    expect(result?.outcome).toMatchObject({ status: "failed", error: "timed out after 1s" });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toMatch(
+      /\] ERROR flow: timed out after 1s: the try ended without waiting for its function\n$/,
+    );
+  });
+
   it("fail the try of a task whose process dies, saying so", async () => {
     const { jobId, data } = await jobFor(project, task("exits"));
     await q.add(jobId, data);

@@ -107,7 +107,7 @@ describe("flow worker, when things go wrong", () => {
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2, pid: b.pid });
     const entries = await logEntries(q.redis, q.keys.log(jobId));
     expect(shippedText(entries, 1)).toMatch(
-      /^begin\n(Terminated\n)?(\[\S+\] ERROR flow: [^\n]*\n)?flow: worker \S+ stopped before the try ended; the try goes back to the queue and starts over on another worker\n$/,
+      /^begin\n(Terminated\n)?\[\S+\] ERROR flow: handed back to the queue: the worker is stopping: flow stopped the task's processes\nflow: worker \S+ stopped before the try ended; the try goes back to the queue and starts over on another worker\n$/,
     );
     expect(shippedText(entries, 2)).toMatch(/^flow: delivery 2 of try 1 .*\nbegin\nend\n$/);
     // A clean stop removes the worker from the registry.
@@ -127,6 +127,9 @@ describe("flow worker, when things go wrong", () => {
     expect(isPidAlive(first.pid)).toBe(false);
     const { result } = await resultOf(q.queue, jobId);
     expect(result).toMatchObject({ outcome: { status: "success" }, delivery: 2, pid: b.pid });
+    expect(shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1)).toMatch(
+      /^\[\S+\] INFO begin\n\[\S+\] ERROR flow: handed back to the queue: the worker is stopping: the try ended without waiting for its function\nflow: worker \S+ stopped before the try ended; /,
+    );
   }, 60_000);
 
   it("hands running tries back at once on a second signal", async () => {
@@ -205,7 +208,9 @@ describe("flow worker, when things go wrong", () => {
     );
     expect(await q.queue.getJob(jobId)).toBeUndefined();
     const shipped = shippedText(await logEntries(q.redis, q.keys.log(jobId)), 1);
-    expect(shipped).toMatch(/flow: worker \S+ stopped the try: its job is gone from Redis .*\n$/);
+    expect(shipped).toMatch(
+      /\] ERROR flow: job lost: its job is gone from Redis .*: flow stopped the task's processes\nflow: worker \S+ stopped the try: its job is gone from Redis .*\n$/,
+    );
     // It takes the next job as before.
     const next = await jobFor(project, SLOW);
     await q.add(next.jobId, next.data);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { TaskLogger } from "../../../src/api/context.js";
 import { withTryConsole } from "../../../src/executors/try-console.js";
+import { recordingLogger } from "./recording-logger.js";
 
 // The console as it was before flow patched it: a fake that records what reaches it.
 const reachedConsole: string[] = [];
@@ -8,15 +8,6 @@ const saved = { log: console.log, error: console.error };
 console.log = (...args: unknown[]) => void reachedConsole.push(`log ${args.join(" ")}`);
 console.error = (...args: unknown[]) => void reachedConsole.push(`error ${args.join(" ")}`);
 afterAll(() => Object.assign(console, saved));
-
-function recordingLogger(): TaskLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const record =
-    (level: string) =>
-    (...args: unknown[]) =>
-      void lines.push(`${level} ${args.map(String).join(" ")}`);
-  return { lines, info: record("INFO"), warn: record("WARN"), error: record("ERROR") };
-}
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -51,6 +42,21 @@ describe("withTryConsole", () => {
 
   it("returns what the function returns, synchronously when it is synchronous", () => {
     expect(withTryConsole(recordingLogger(), () => 42)).toBe(42);
+  });
+
+  it("sends process.stdout and process.stderr writes inside the try to its log, and calls their callbacks", async () => {
+    const log = recordingLogger();
+    const called: unknown[] = [];
+    await withTryConsole(log, async () => {
+      expect(process.stdout.write("out ")).toBe(true);
+      await tick();
+      process.stdout.write(Buffer.from("line\n"), (error) => called.push(error));
+      process.stderr.write("6572720a", "hex", (error) => called.push(error));
+      process.stdout.write("last");
+    });
+    expect(log.lines).toEqual(["INFO out line", "WARN err", "INFO last"]);
+    await tick();
+    expect(called).toEqual([null, null]);
   });
 
   it("console.trace writes its message and the caller's stack as an ERROR line", () => {
