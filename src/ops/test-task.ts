@@ -7,8 +7,7 @@ import { NotFoundError } from "../errors.js";
 import type { TaskOutcome } from "../executors/executor.js";
 import type { LoadedDag, PipelineSet } from "../loader/load-pipelines.js";
 import { LoadedTaskResolver } from "../loader/module-resolver.js";
-import { makeTaskRuntime } from "../runner/task-runtime.js";
-import type { StateReader } from "../store/state-store.js";
+import { makeTaskRuntime, runOfDate } from "../runner/task-runtime.js";
 import { findDag } from "./load-dag.js";
 import { openStoreForReading } from "./open-store.js";
 import type { Workspace } from "./workspace.js";
@@ -90,20 +89,6 @@ export interface TestTaskResult {
   readonly outcome: TaskOutcome;
   /** The run of the same logical date whose results fed ctx.upstream; null when there is none. */
   readonly resultsFrom: string | null;
-}
-
-// The run of `logicalDate` whose results a test of one of its tasks reads: the automated one (one
-// per date at most), else the manual one queued last.
-async function runOfDate(
-  reader: StateReader,
-  dagId: string,
-  logicalDate: string,
-): Promise<DagRun | undefined> {
-  const same = (await reader.listRuns(dagId)).filter((run) => run.logical_date === logicalDate);
-  return (
-    same.find((run) => run.run_type !== "manual") ??
-    same.sort((a, b) => (a.queued_at < b.queued_at ? -1 : 1)).at(-1)
-  );
 }
 
 function resultsOf(run: DagRun | undefined): Record<string, Json> {

@@ -36,9 +36,12 @@ export function makeTaskRuntime(
   };
 }
 
-// The run of `dagId` with that logical date: a scheduled or backfill one first (there is at most
-// one), else the manual run queued last. Refs name runs without reading them: only matches are read.
-async function runOfDate(
+/**
+ * The run of `dagId` with that logical date: a scheduled or backfill one first (there is at most
+ * one), else the manual run queued last. Refs name runs without reading them: only matches are
+ * read. What externalTask() reads, and what `flow test` takes a task's upstream results from.
+ */
+export async function runOfDate(
   reader: StateReader,
   dagId: string,
   logicalDate: string,
