@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeProject, statusJson, type Project } from "./harness.js";
-import { isAlive } from "./processes.js";
+import { isAlive, waitFor as pollFor } from "./processes.js";
 
 // A function task that blocks the event loop (a sync loop, as execSync or a heavy parse would) on
 // its first try only: proper-lockfile cannot refresh the owner's locks meanwhile.
@@ -34,15 +34,8 @@ afterEach(async () => {
   project = undefined;
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, ms?: number) =>
+  pollFor(what, probe, ms, 50);
 
 // Resolves once the lock dir has not been refreshed for longer than `staleMs`.
 function lockGoneStale(lockDir: string, staleMs: number): Promise<true> {

@@ -18,18 +18,19 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Waits until `probe` gives a value, polling every 100 ms; throws after `timeoutMs`. */
+/** Waits until `probe` gives a value, polling every `intervalMs`; throws after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 20_000,
+  intervalMs = 100,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

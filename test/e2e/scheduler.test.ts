@@ -3,6 +3,7 @@ import { mkdir, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isProcessAlive } from "../../src/scheduler/process-alive.js";
+import { waitFor as pollFor } from "./processes.js";
 import { makeProject, statusJson, type Project } from "./harness.js";
 
 const NOW = "2026-01-04T06:00:00Z";
@@ -57,19 +58,8 @@ async function runs(p: Project, dagId: string) {
   }[];
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 15_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000) =>
+  pollFor(what, probe, ms);
 
 describe("flow scheduler --once", () => {
   it("catchup on: creates and runs one scheduled run per missed interval, then nothing new, then one more a day later", async () => {

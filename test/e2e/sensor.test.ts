@@ -1,6 +1,7 @@
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor as pollFor } from "./processes.js";
 import { makeProject, type Project } from "./harness.js";
 
 // Sensors through the real binary: short intervals (100-300ms) keep each case to a few seconds.
@@ -30,19 +31,9 @@ async function runOf(dagId: string, env: Record<string, string> = {}): Promise<R
   return JSON.parse(result.stdout).runs[0];
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+// Every 50 ms: a sensor's states change within a poke.
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, ms?: number) =>
+  pollFor(what, probe, ms, 50);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
