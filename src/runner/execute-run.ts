@@ -11,6 +11,7 @@ import { queueHeldTries } from "../core/lost-tries.js";
 import { endTry } from "../core/try-ended.js";
 import { takeBackTry } from "../core/take-back.js";
 import type { TaskOutcome } from "../executors/executor.js";
+import { TryStopped } from "../executors/outcomes.js";
 import { CallbackTracker, hasTaskCallbacks, runDagCallback, runTaskCallback } from "./callbacks.js";
 import { PastWatch } from "./past-watch.js";
 import { SaveQueue } from "./save-queue.js";
@@ -243,7 +244,10 @@ class RunExecution {
     this.halt = halt;
     // Followers are cancelled before their leaders are stopped, so that none starts meanwhile.
     this.tries.lanes.cancelWaiting();
-    if (halt.kind !== "draining") this.abort.abort();
+    // A try stopped by fail_fast says so in its log's last line; an interrupted one, "cancelled".
+    if (halt.kind === "fail_fast")
+      this.abort.abort(new TryStopped(`fail_fast: task "${halt.failed}" failed`));
+    else if (halt.kind !== "draining") this.abort.abort();
     this.queue.clear();
     this.pump();
   }

@@ -245,6 +245,11 @@ export default dag({ id: "ff", failFast: true, tasks: [fails, slow, later, after
     });
     expect(run.tasks.slow!.reason).toBe('stopped: fail_fast after task "fails" failed');
     expect(run.tasks.later!.reason).toBe('fail_fast: task "fails" failed');
+    // The stopped try's log says why flow stopped it, not "cancelled".
+    const log = (await project.flow(["logs", "ff", "slow", "--try", "1"])).stdout.trim();
+    expect(log.split("\n").at(-1)).toMatch(
+      /ERROR flow: fail_fast: task "fails" failed: flow stopped the task's processes$/,
+    );
   });
 
   it("a failFast DAG may only use the default trigger rule", async () => {
