@@ -20,16 +20,32 @@ export interface ShownRun extends DagRun {
 }
 
 /**
- * When a reader counts a dead owner's tries as lost: `lastSeen`, the last moment flow knows the
- * owner was alive (from its lock and journal), held between the latest time the run records (its
- * start, its tries' starts and ends: the owner was alive to write them) and `now` (a file system
- * whose clock is ahead of ours, or FLOW_NOW). Without `lastSeen`, that latest recorded time.
- * Unlike `now` it stays put, so the durations it ends do not grow from one look to the next.
+ * When a dead owner's tries count as lost: `lastSeen`, the last moment flow knows the owner was
+ * alive (from its lock and journal), no later than `now` (a file system whose clock is ahead of
+ * ours, or FLOW_NOW) and no earlier than the latest time the run records (its start, its tries'
+ * starts and ends: the owner was alive to write them), so a lost try never ends before it started.
+ * Without `lastSeen`, that latest recorded time. Unlike `now` it stays put, so the durations it
+ * ends do not grow from one look to the next.
  */
 export function lostAt(run: DagRun, lastSeen: Date | undefined, now: Date): Date {
   const recorded = latestRecordedTime(run);
-  const seen = lastSeen?.getTime() ?? recorded ?? now.getTime();
-  return new Date(Math.min(Math.max(seen, recorded ?? seen), now.getTime()));
+  const seen = Math.min(lastSeen?.getTime() ?? recorded ?? now.getTime(), now.getTime());
+  return new Date(Math.max(seen, recorded ?? seen));
+}
+
+/**
+ * lostAt for a writer that records the recovery of `run`: `seen` is what its store saw of the
+ * dead owner (OwnerSighting) just before the writer took the run's lock over, which replaces the
+ * lock dir whose mtime readers went by. So the recovery records the end readers showed. Without
+ * `seen` (a store with no lock to look at: the memory store), the writer's `now` (still held
+ * after the latest recorded time).
+ */
+export function recoveryLostAt(
+  run: DagRun,
+  seen: { readonly lastSeen?: Date } | undefined,
+  now: Date,
+): Date {
+  return lostAt(run, seen === undefined ? now : seen.lastSeen, now);
 }
 
 /**

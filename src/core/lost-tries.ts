@@ -115,6 +115,13 @@ export function failLostTries(dag: Dag, run: DagRun, at: Date, owner: string): T
  * changes (tries the queue holds stay as they are), and the run ends if nothing is left to do, or goes back to queued so that the next
  * `flow run --run`, backfill or scheduler resumes it. `ready` and `retries` say what a resumed
  * run would start; the run itself stays queued until someone executes it.
+ * `at` is when the owner was last seen alive (lostAt / recoveryLostAt), not when the recovery
+ * happens: the lost tries end then, as readers showed them, and so does everything this event
+ * dates. A run it ends ends then too: nothing happened in it after its owner died, and readers
+ * showed it ended then. A retry's delay counts from that end, as failTry counts it from any
+ * failed try's end (Airflow counts retry_delay from the try's end_date), so a retry whose delay
+ * passed while nobody recovered the run starts as soon as the run resumes. A requeued run dates
+ * nothing: it starts again when it is resumed (beginRun).
  */
 export function recoverLostRun(dag: Dag, run: DagRun, at: Date): RunEvent {
   const owner = describeOwner(run);

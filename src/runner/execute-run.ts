@@ -90,7 +90,7 @@ class RunExecution {
     const { writer, clock, owner, signal, drain } = this.options;
     const at = clock();
     // New instances and lost tries are not news to an observer: nothing ran in this process.
-    this.apply(beginRun(this.dag, writer.run, at, owner), at, false);
+    this.apply(beginRun(this.dag, writer.run, at, owner, writer.previousOwner), at, false);
     this.tries.inputs.collect(this.dag, this.table.tasks);
     this.saves.flushNow();
     // Before any listener: nothing may pump (and so finish) until `held` is known.

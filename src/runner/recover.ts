@@ -1,3 +1,4 @@
+import { recoveryLostAt } from "../core/lost-run.js";
 import { recoverLostRun } from "../core/lost-tries.js";
 import type { DagRun } from "../core/run.js";
 import { applyRunEvent } from "../core/run-event.js";
@@ -15,8 +16,9 @@ export function runsClaimingToRun(runs: readonly DagRun[]): DagRun[] {
  * Recovers the runs of a DAG whose flow process died (kill -9, a reboot): a run still marked
  * running whose lock we can take has no live owner, since a live owner keeps refreshing its
  * lock. Each try it left running is a failed try ("process lost"), retried if tries remain, as
- * Airflow treats zombie tasks; the run then ends if nothing is left to do, or goes back to
- * queued so that `flow run --run`, backfill or the scheduler resumes it. Returns the recovered runs.
+ * Airflow treats zombie tasks, ended when the owner was last seen alive (recoveryLostAt); the run
+ * then ends if nothing is left to do, or goes back to queued so that `flow run --run`, backfill
+ * or the scheduler resumes it. Returns the recovered runs.
  */
 export async function recoverLostRuns(
   store: StateStore,
@@ -35,7 +37,9 @@ export async function recoverLostRuns(
     try {
       const current = writer.run;
       if (current.state !== "running") continue;
-      const event = recoverLostRun(loaded.dag, current, clock());
+      // Ended when readers showed them ending, not now (see recoverLostRun for the run's fields).
+      const at = recoveryLostAt(current, writer.previousOwner, clock());
+      const event = recoverLostRun(loaded.dag, current, at);
       writeRunEvent(writer, event);
       recovered.push(applyRunEvent(current, event));
     } finally {

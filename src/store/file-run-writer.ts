@@ -6,7 +6,7 @@ import { formatJournalLine, type JournalEntry } from "./journal.js";
 import { JournalAppender } from "./journal-appender.js";
 import { releaseLock, type ReleaseLock } from "./locks.js";
 import { writeSnapshot } from "./snapshot.js";
-import type { RunWriter } from "./state-store.js";
+import type { OwnerSighting, RunWriter } from "./state-store.js";
 import { inaccessibleStatePath, isMissing } from "./state-file-errors.js";
 import type { RunPaths } from "./state-paths.js";
 
@@ -34,6 +34,7 @@ export class FileRunWriter implements RunWriter {
     private readonly release: ReleaseLock,
     // Whether this process still holds the run's lock (isLockStillOurs), asked before each write.
     private readonly stillHeld: () => boolean,
+    readonly previousOwner?: OwnerSighting,
   ) {
     const { tasks, ...fields } = run;
     this.fields = fields;

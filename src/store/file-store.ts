@@ -157,6 +157,8 @@ export class FileStateStore extends FileStateReader implements StateStore {
     const paths = runPaths(this.location, dagId, runId);
     if (!this.exists(paths.snapshot)) throw await runNotFound(this.location, dagId, runId);
 
+    // Before takeLock, which replaces a stale lock dir: its mtime is when the owner was last seen.
+    const previousOwner = await this.inspectOwner(dagId, runId);
     let writer: FileRunWriter | undefined;
     const release = await takeLock(paths.snapshot, paths.lock, this.timing, "fail-fast", (error) =>
       writer?.markLockLost(error),
@@ -179,6 +181,7 @@ export class FileStateStore extends FileStateReader implements StateStore {
         journal,
         release,
         this.stillHeld(paths),
+        previousOwner,
       );
       return writer;
     } catch (error) {

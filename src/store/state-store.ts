@@ -81,6 +81,13 @@ export interface StateStore extends StateReader {
 export interface RunWriter {
   /** The run as read when it was opened. */
   readonly run: DagRun;
+  /**
+   * What was seen of the run's previous owner just before this writer took its lock (inspectOwner),
+   * so that a writer recovering a dead owner's tries ends them when readers showed them ending
+   * (core recoveryLostAt): taking the lock over replaces the dir whose mtime readers went by.
+   * Undefined where the store keeps no lock to look at (memory) and for a run created by this open.
+   */
+  readonly previousOwner?: OwnerSighting;
   saveTask(instance: TaskInstance): void;
   saveRun(fields: RunFields): void;
   /**

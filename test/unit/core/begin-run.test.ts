@@ -52,6 +52,35 @@ describe("beginRun: a process takes the run to execute it", () => {
     });
   });
 
+  it("a lost try ends when its owner was last seen (as readers showed), its retry delay counted from then; the run starts now", () => {
+    const delayed = makeDag({ extract: { retries: 1, retryDelay: 60 } });
+    const run = runOf(delayed, { extract: runningTry(started) }, { state: "running", owner });
+    const lastSeen = new Date("2026-01-01T00:00:05.000Z");
+    const event = beginRun(delayed, run, at, { pid: 99, hostname: "here" }, { lastSeen });
+    expect(event.tasks[0]).toMatchObject({
+      state: "up_for_retry",
+      end: "2026-01-01T00:00:05.000Z",
+      duration_ms: 5_000,
+      next_try_at: "2026-01-01T00:01:05.000Z",
+    });
+    expect(event.run).toMatchObject({ start: at.toISOString() });
+    // Seen before the try started (a clock behind): it ends at its start, never before.
+    const early = beginRun(
+      delayed,
+      run,
+      at,
+      { pid: 99, hostname: "here" },
+      {
+        lastSeen: new Date("2025-12-31T23:00:00.000Z"),
+      },
+    );
+    expect(early.tasks[0]).toMatchObject({ end: started, duration_ms: 0 });
+    // A store with no lock to look at: the try ends now, as before.
+    expect(beginRun(delayed, run, at, { pid: 99, hostname: "here" }).tasks[0]?.end).toBe(
+      at.toISOString(),
+    );
+  });
+
   it("tasks added to the DAG since the run was created get fresh instances, in DAG order", () => {
     const older = makeDag({ extract: [] });
     const run = runOf(older, { extract: "success" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lostAt, showLostRun } from "../../../src/core/lost-run.js";
+import { lostAt, recoveryLostAt, showLostRun } from "../../../src/core/lost-run.js";
 import type { DagRun } from "../../../src/core/run.js";
 import { makeRun } from "../../fixtures/store/runs.js";
 import { instances, makeDag } from "./dag-fixture.js";
@@ -56,6 +56,12 @@ describe("lostAt: when a reader ends a dead owner's tries", () => {
       NOW,
       LOAD_STARTED,
     ],
+    [
+      "now before the latest recorded time (FLOW_NOW in the past): that time, never before a start",
+      at("2026-01-01T00:00:30.000Z"),
+      at("2026-01-01T00:00:02.000Z"),
+      LOAD_STARTED,
+    ],
   ])("%s", (_name, lastSeen, now, expected) => {
     expect(lostAt(leftRunning(), lastSeen, now).toISOString()).toBe(expected);
   });
@@ -63,6 +69,41 @@ describe("lostAt: when a reader ends a dead owner's tries", () => {
   it("a run that records no time and was never seen: now", () => {
     const bare = makeRun("test", STARTED, { state: "running" });
     expect(lostAt(bare, undefined, NOW)).toEqual(NOW);
+  });
+});
+
+describe("recoveryLostAt: when a writer that recovers the run ends its lost tries", () => {
+  const seen = at("2026-01-01T00:00:30.000Z");
+
+  it.each<[string, { lastSeen?: Date } | undefined, Date, string]>([
+    [
+      "the owner seen alive: that moment, as readers showed",
+      { lastSeen: seen },
+      NOW,
+      seen.toISOString(),
+    ],
+    [
+      "neither lock dir nor journal seen: the latest recorded time, as readers showed",
+      {},
+      NOW,
+      LOAD_STARTED,
+    ],
+    ["a store with no lock to look at (memory): now", undefined, NOW, NOW.toISOString()],
+    [
+      "no lock to look at, now before the latest recorded time: that time",
+      undefined,
+      at("2026-01-01T00:00:02.000Z"),
+      LOAD_STARTED,
+    ],
+  ])("%s", (_name, sighting, now, expected) => {
+    expect(recoveryLostAt(leftRunning(), sighting, now).toISOString()).toBe(expected);
+  });
+
+  it("recorded an hour later, the recovery ends the tries where readers showed them ending", () => {
+    const later = new Date(NOW.getTime() + 60 * 60_000);
+    const shown = showLostRun(dag, leftRunning(), seen, NOW);
+    const end = recoveryLostAt(leftRunning(), { lastSeen: seen }, later);
+    expect(end.toISOString()).toBe(shown.lost?.at);
   });
 });
 
