@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { appendFile, chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFile, chmod, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LockError, NotFoundError, StateFileError } from "../../../src/errors.js";
@@ -399,3 +399,25 @@ describe("FileStateStore: unreadable files are reported and never rewritten", ()
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("FileStateStore: what openRun saw of the previous owner", () => {
+  it("the dead lock dir's mtime, read before taking it over replaces the dir; nothing without one", async () => {
+    const { store, dir } = await storeWithRun();
+    const first = await store.openRun("etl", RUN_ID);
+    expect(first.previousOwner).toEqual({ live: false });
+    await first.close();
+
+    const lock = join(dir, `${RUN_ID}.lock`);
+    mkdirSync(lock);
+    writeFileSync(join(lock, "owner"), JSON.stringify({ pid: 4242, hostname: "elsewhere" }));
+    const lastSeen = new Date(Date.now() - 60_000);
+    await utimes(lock, lastSeen, lastSeen);
+    const writer = await store.openRun("etl", RUN_ID);
+    try {
+      expect(writer.previousOwner).toMatchObject({ live: false, lastSeen });
+      expect(statSync(lock).mtime.getTime()).toBeGreaterThan(lastSeen.getTime() + 30_000);
+    } finally {
+      await writer.close();
+    }
+  });
+});
