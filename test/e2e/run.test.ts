@@ -164,6 +164,7 @@ describe("flow run", () => {
       "start",
       "end",
       "reason",
+      "lost_at",
       "tasks",
     ]);
     expect(Object.keys(json.runs[0].tasks.extract)).toEqual([
@@ -179,6 +180,7 @@ describe("flow run", () => {
       "interrupted_tries",
       "sensor_start",
       "worker",
+      "lost",
     ]);
     expect(json.runs[0].run_type).toBe("manual");
   });

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 import type { RunContext } from "../../../src/api/context.js";
 import type { Task } from "../../../src/api/definitions.js";
 import type { Json } from "../../../src/core/json.js";
@@ -13,9 +14,23 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`../../fixtures/executors/${name}`, import.meta.url));
 }
 
+// The temp folders made for the test file that imports this; removed once its tests are done
+// (3,000 were left in /tmp by earlier runs, some of 50 MB: a big-log test).
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temp folder (`prefix` then random), removed after the test file's last test. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A fresh temp folder standing in for a project: pipelines/ holds the (virtual) pipeline file. */
 export function makeProject(): { dir: string; pipelineFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), "flow-executors-"));
+  const dir = tempDir("flow-executors-");
   return { dir, pipelineFile: join(dir, "pipelines", "demo.ts") };
 }
 

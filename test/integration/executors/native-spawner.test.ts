@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildNativeRecord, type BashJob } from "../../../src/executors/bash-job.js";
 import { findNativeSpawner, openSpawner } from "../../../src/executors/bash-spawner.js";
 import type { ShellHelper, ShellJob } from "../../../src/executors/shell-helper.js";
+import { tempDir } from "./helpers.js";
 
 const BUILD = fileURLToPath(new URL("../../../src/executors/native/build.mjs", import.meta.url));
 const helpers: ShellHelper[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe("the native spawner's build", () => {
   it("builds the binary when a compiler is there", () => {
-    const out = mkdtempSync(join(tmpdir(), "flow-native-"));
+    const out = tempDir("flow-native-");
     const result = spawnSync(process.execPath, [BUILD, out], { encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(existsSync(join(out, `flow-spawner-${process.platform}-${process.arch}`))).toBe(
@@ -26,7 +26,7 @@ describe("the native spawner's build", () => {
   });
 
   it("without a compiler, says so and still succeeds: bash tasks then use the sh helper", () => {
-    const out = mkdtempSync(join(tmpdir(), "flow-native-"));
+    const out = tempDir("flow-native-");
     const result = spawnSync(process.execPath, [BUILD, out], {
       encoding: "utf8",
       env: { ...process.env, CC: "no-such-compiler-here" },
@@ -51,7 +51,7 @@ describe("openSpawner", () => {
 
 describe.skipIf(!findNativeSpawner())("the native spawner", () => {
   it("runs a job, writes its log, and reports start then end with sh's status", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "flow-native-"));
+    const dir = tempDir("flow-native-");
     const { helper } = openSpawner("native", "/bin/sh", 300);
     helpers.push(helper);
     const logPath = join(dir, "a", "b", "1.log"); // folders the spawner creates
@@ -76,7 +76,7 @@ describe.skipIf(!findNativeSpawner())("the native spawner", () => {
   });
 
   it("reports a long job's start while it runs: an S line waits for its E line only briefly", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "flow-native-"));
+    const dir = tempDir("flow-native-");
     const { helper } = openSpawner("native", "/bin/sh", 300);
     helpers.push(helper);
     const record = buildNativeRecord({
@@ -145,7 +145,7 @@ describe.skipIf(!findNativeSpawner())("the native spawner's followers", () => {
   const open = (): { helper: ShellHelper; dir: string } => {
     const { helper } = openSpawner("native", "/bin/sh", 300);
     helpers.push(helper);
-    return { helper, dir: mkdtempSync(join(tmpdir(), "flow-native-follow-")) };
+    return { helper, dir: tempDir("flow-native-follow-") };
   };
 
   const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
