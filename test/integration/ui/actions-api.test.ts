@@ -35,6 +35,20 @@ async function executions(): Promise<Record<string, number>> {
   return counts;
 }
 
+// The view refuses retry/mark/clear while the `flow run` it started for a run lives.
+const starting = (run: string): string =>
+  `run "${run}" of dag "etl" is already being started or run (flow process `;
+
+// The run has ended; its `flow run` exits a moment later, and until then the refusal stands.
+async function retryOnceExited(run: string) {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const reply = await call(ui, runPath("etl", run, "/retry"), { body: {} });
+    if (!String(reply.json?.error).startsWith(starting(run)) || Date.now() > until) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 // A failed run made by the CLI: transform fails, load is upstream_failed.
 async function failedRun(day: string): Promise<string> {
   const result = await project.flow(["run", "etl", "--date", `2026-01-${day}`]);
@@ -173,7 +187,7 @@ describe("flow ui: actions", () => {
     const done = await waitFor(ui, runPath("etl", run), finished);
     expect(done.json.state).toBe("success");
     expect(await executions()).toEqual({ transform: 1, load: 1 });
-    const again = await call(ui, runPath("etl", run, "/retry"), { body: {} });
+    const again = await retryOnceExited(run);
     expect(again.status).toBe(409);
     expect(again.json.error).toBe(
       `run ${run} is success with no failed or upstream_failed task: nothing to retry`,
@@ -269,20 +283,9 @@ describe("flow ui: actions", () => {
 // spawn) the run looked free, so a second retry answered 200 and started a second `flow run`,
 // which failed on the lock. The server now refuses while the process it started lives.
 describe("flow ui: a run whose flow run is starting", () => {
-  const starting = (run: string): string =>
-    `run "${run}" of dag "etl" is already being started or run (flow process `;
   // The output of the run's detached `flow run`s: one that met the lock would say so here.
   const runnerLog = (run: string): Promise<string> =>
     project.read(`state/logs/etl/${run}/.flow-run.log`).catch(() => "");
-  // The run has ended; its `flow run` exits a moment later, and until then the refusal stands.
-  async function retryOnceExited(run: string) {
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const reply = await call(ui, runPath("etl", run, "/retry"), { body: {} });
-      if (!String(reply.json?.error).startsWith(starting(run)) || Date.now() > until) return reply;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   it("refuses a second retry, a mark and a clear (409) while the first retry's flow run starts", async () => {
     const run = await failedRun("09");
